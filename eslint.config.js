@@ -1,0 +1,67 @@
+// Lint rules: typescript-eslint's type-checked presets, plus the house rules of
+// ../shared/docs/house-style.md §6: exhaustive switches, no floating promises, node: imports,
+// process.exit only in the CLI/daemon entry points, and no I/O or clock in the pure core.
+import js from '@eslint/js';
+import n from 'eslint-plugin-n';
+import tseslint from 'typescript-eslint';
+
+const PURE = ['src/config/**/*.ts'];
+
+export default tseslint.config(
+  { ignores: ['dist/', 'src/config/generated/', 'node_modules/', 'coverage/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { project: ['./tsconfig.json'], tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { n },
+    rules: {
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/no-floating-promises': 'error',
+      'n/prefer-node-protocol': 'error',
+      'n/no-process-exit': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: PURE,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            'node:fs',
+            'node:net',
+            'node:dgram',
+            'node:child_process',
+            'node:os',
+            'node:process',
+            'undici',
+            'pino',
+          ].map((name) => ({
+            name,
+            message: 'The pure core does no I/O: take a port (see house-style §6.2 rule 1).',
+          })),
+          patterns: [
+            {
+              group: ['**/host/**', '**/net/**', '**/daemon/**'],
+              message: 'The pure core may not import adapters.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'The pure core does not read the process: take it as an argument.' },
+        { name: 'setTimeout', message: 'The pure core has no timers: take a Clock.' },
+        { name: 'setInterval', message: 'The pure core has no timers: take a Clock.' },
+      ],
+      'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'Take a Clock.' }],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);

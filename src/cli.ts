@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+/**
+ * keepalived-ts command line: `-t/--config-test` and `--dump-config` today; the daemon follows.
+ * This file (with daemon/main.ts later) is the only place that exits the process.
+ */
+import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { USAGE, parseArgs } from './cli/args.js';
+import { configTestExitCode, formatDiagnostic } from './config/diagnostics.js';
+import { loadConfig } from './config/load.js';
+import { nodeConfigFs } from './host/config-fs.js';
+import { localHostFacts } from './host/host-facts.js';
+
+const DEFAULT_CONFIG = '/etc/keepalived/keepalived.conf';
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return `keepalived-ts v${pkg.version} (reads keepalived 2.2.7 configuration)`;
+}
+
+function main(argv: readonly string[]): number {
+  const parsed = parseArgs(argv);
+  if (!parsed.ok) {
+    process.stderr.write(`keepalived-ts: ${parsed.error}\n${USAGE}\n`);
+    return 1;
+  }
+  const args = parsed.args;
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (args.version) {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  const configTest = args.configTest !== undefined;
+  if (!configTest && !args.dumpConfig) {
+    process.stderr.write(
+      'keepalived-ts: running the daemon is not implemented yet; use -t/--config-test or --dump-config\n',
+    );
+    return 1;
+  }
+
+  const pattern = typeof args.useFile === 'string' ? args.useFile : DEFAULT_CONFIG;
+  const configId = typeof args.configId === 'string' ? args.configId : (hostname().split('.')[0] ?? '');
+  const loaded = loadConfig(pattern, {
+    fs: nodeConfigFs,
+    cwd: process.cwd(),
+    configId,
+    randomInt: (min, max) => randomInt(min, max + 1),
+    allConfig: args.allConfig === true,
+    host: localHostFacts(),
+  });
+  for (const d of loaded.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+
+  if (args.dumpConfig) {
+    process.stdout.write(`${JSON.stringify({ files: loaded.files, config: loaded.config }, null, 2)}\n`);
+    if (!configTest)
+      return loaded.diagnostics.some((d) => d.severity === 'fatal' || d.severity === 'error') ? 1 : 0;
+  }
+  return configTestExitCode(loaded.diagnostics);
+}
+
+process.exitCode = main(process.argv.slice(2));

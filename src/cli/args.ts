@@ -1,0 +1,122 @@
+/**
+ * keepalived's command line (reference §3.1; keepalived 2.2.7 `--help`), parsed getopt_long-style:
+ * clustered short flags (`-nlD`), attached or separate values (`-fFILE`, `-f FILE`,
+ * `--use-file=FILE`), and optional values that must be attached (`-t[LOG]`, `--config-test[=LOG]`).
+ * Pure: argv in, options or an error message out.
+ */
+
+type ArgKind = 'none' | 'required' | 'optional';
+
+interface OptionSpec {
+  readonly name: string;
+  readonly short?: string;
+  readonly long: readonly string[];
+  readonly arg: ArgKind;
+}
+
+/** Every keepalived 2.2.7 option, plus keepalived-ts's own (`--dump-config`). */
+const OPTIONS: readonly OptionSpec[] = [
+  { name: 'useFile', short: 'f', long: ['use-file'], arg: 'required' },
+  { name: 'vrrp', short: 'P', long: ['vrrp'], arg: 'none' },
+  { name: 'check', short: 'C', long: ['check'], arg: 'none' },
+  { name: 'noBfd', short: 'B', long: ['no_bfd'], arg: 'none' },
+  { name: 'all', long: ['all'], arg: 'none' },
+  { name: 'logConsole', short: 'l', long: ['log-console'], arg: 'none' },
+  { name: 'logDetail', short: 'D', long: ['log-detail'], arg: 'none' },
+  { name: 'logFacility', short: 'S', long: ['log-facility'], arg: 'required' },
+  { name: 'logFile', short: 'g', long: ['log-file'], arg: 'optional' },
+  { name: 'flushLogFile', long: ['flush-log-file'], arg: 'none' },
+  { name: 'noSyslog', short: 'G', long: ['no-syslog'], arg: 'none' },
+  { name: 'umask', short: 'u', long: ['umask'], arg: 'required' },
+  { name: 'releaseVips', short: 'X', long: ['release-vips'], arg: 'none' },
+  { name: 'dontReleaseVrrp', short: 'V', long: ['dont-release-vrrp'], arg: 'none' },
+  { name: 'dontReleaseIpvs', short: 'I', long: ['dont-release-ipvs'], arg: 'none' },
+  { name: 'dontRespawn', short: 'R', long: ['dont-respawn'], arg: 'none' },
+  { name: 'dontFork', short: 'n', long: ['dont-fork'], arg: 'none' },
+  { name: 'dumpConf', short: 'd', long: ['dump-conf'], arg: 'none' },
+  { name: 'pid', short: 'p', long: ['pid'], arg: 'required' },
+  { name: 'vrrpPid', short: 'r', long: ['vrrp_pid'], arg: 'required' },
+  { name: 'checkersPid', short: 'c', long: ['checkers_pid'], arg: 'required' },
+  { name: 'bfdPid', short: 'b', long: ['bfd_pid'], arg: 'required' },
+  { name: 'genhash', short: 'T', long: ['genhash'], arg: 'none' },
+  { name: 'addressMonitoring', short: 'a', long: ['address-monitoring'], arg: 'none' },
+  { name: 'snmp', short: 'x', long: ['snmp'], arg: 'none' },
+  { name: 'snmpAgentSocket', short: 'A', long: ['snmp-agent-socket'], arg: 'required' },
+  { name: 'namespace', short: 's', long: ['namespace'], arg: 'required' },
+  { name: 'coreDump', short: 'm', long: ['core-dump'], arg: 'none' },
+  { name: 'coreDumpPattern', short: 'M', long: ['core-dump-pattern'], arg: 'optional' },
+  { name: 'allConfig', short: 'e', long: ['all-config'], arg: 'none' },
+  { name: 'configId', short: 'i', long: ['config-id'], arg: 'required' },
+  { name: 'signum', long: ['signum'], arg: 'required' },
+  { name: 'configTest', short: 't', long: ['config-test'], arg: 'optional' },
+  { name: 'version', short: 'v', long: ['version'], arg: 'none' },
+  { name: 'help', short: 'h', long: ['help'], arg: 'none' },
+  { name: 'dumpConfig', long: ['dump-config'], arg: 'none' },
+];
+
+export type ParsedArgs = Readonly<Record<string, string | true>>;
+
+export type ArgsResult =
+  { readonly ok: true; readonly args: ParsedArgs } | { readonly ok: false; readonly error: string };
+
+export function parseArgs(argv: readonly string[]): ArgsResult {
+  const out: Record<string, string | true> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--') break;
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const name = a.slice(2, eq < 0 ? undefined : eq);
+      const spec = OPTIONS.find((o) => o.long.includes(name));
+      if (!spec) return { ok: false, error: `unrecognized option '${a}'` };
+      if (spec.arg === 'none') {
+        if (eq >= 0) return { ok: false, error: `option '--${name}' doesn't allow an argument` };
+        out[spec.name] = true;
+      } else if (eq >= 0) {
+        out[spec.name] = a.slice(eq + 1);
+      } else if (spec.arg === 'required') {
+        const v = argv[++i];
+        if (v === undefined) return { ok: false, error: `option '--${name}' requires an argument` };
+        out[spec.name] = v;
+      } else {
+        out[spec.name] = true;
+      }
+      continue;
+    }
+    if (a.startsWith('-') && a.length > 1) {
+      for (let j = 1; j < a.length; j++) {
+        const c = a[j] as string;
+        const spec = OPTIONS.find((o) => o.short === c);
+        if (!spec) return { ok: false, error: `invalid option -- '${c}'` };
+        if (spec.arg === 'none') {
+          out[spec.name] = true;
+          continue;
+        }
+        const rest = a.slice(j + 1);
+        if (rest !== '') out[spec.name] = rest;
+        else if (spec.arg === 'required') {
+          const v = argv[++i];
+          if (v === undefined) return { ok: false, error: `option requires an argument -- '${c}'` };
+          out[spec.name] = v;
+        } else out[spec.name] = true;
+        break;
+      }
+      continue;
+    }
+    return { ok: false, error: `unexpected argument '${a}'` };
+  }
+  return { ok: true, args: out };
+}
+
+export const USAGE = `Usage: keepalived-ts [OPTION...]
+  -f, --use-file=FILE          Use the specified configuration file (default /etc/keepalived/keepalived.conf)
+  -t, --config-test[=LOG_FILE] Check the configuration for obvious errors, print them and exit
+                               (exit 0 clean, 2 missing parameter, 4 cannot run, 5 errors or warnings,
+                               6 script security)
+      --dump-config            Print the validated configuration as JSON and exit
+  -i, --config-id id           Skip any configuration lines beginning '@' that don't match id
+  -e, --all-config             Error if any configuration file is missing
+  -v, --version                Display the version number
+  -h, --help                   Display this help message
+
+keepalived's other options are recognised; the daemon that uses them is not built yet.`;

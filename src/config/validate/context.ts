@@ -1,0 +1,76 @@
+/**
+ * What validation needs from outside (host facts behind an injected port) and where it writes
+ * (diagnostics). Validation itself is pure: every host question goes through `HostFacts`.
+ */
+import type { Statement, Word } from '../ast.js';
+import { diagnostic, NO_LOC, type Diagnostic, type DiagnosticCode, type Loc } from '../diagnostics.js';
+
+/** keepalived check_script_secure(): what the host says about a script's argv[0]. */
+export type ScriptInspection =
+  /** `</path` style: opened by the shell, never executed (keepalived SC_SYSTEM). */
+  | { readonly kind: 'redirect' }
+  | { readonly kind: 'not-found'; readonly path: string }
+  | {
+      readonly kind: 'found';
+      readonly path: string;
+      readonly executable: boolean;
+      /** Some part of the path is writable by non-root (only checked for scripts run as root). */
+      readonly insecure: boolean;
+    };
+
+export interface HostFacts {
+  /** keepalived's default router_id and SMTP names. */
+  readonly hostname: string;
+  /** undefined: do not check (e.g. `--dump-config` of a config for another host). */
+  interfaceExists(name: string): boolean | undefined;
+  userExists(name: string): boolean;
+  groupExists(name: string): boolean;
+  /** Resolve and inspect argv[0] as `user` would run it (PATH search for bare names). */
+  inspectScript(argv0: string, user: string): ScriptInspection;
+}
+
+/** Host facts for pure tests and for validating without looking at the host. */
+export const NO_HOST: HostFacts = {
+  hostname: 'localhost',
+  interfaceExists: () => undefined,
+  userExists: (name) => name === 'root',
+  groupExists: (name) => name === 'root',
+  inspectScript: (argv0) => ({ kind: 'not-found', path: argv0 }),
+};
+
+export class Ctx {
+  readonly diagnostics: Diagnostic[] = [];
+  /** Where each script-type value was configured, for messages about it after parsing. */
+  private readonly scriptLocs = new WeakMap<object, Loc>();
+
+  constructor(readonly host: HostFacts) {}
+
+  report(code: DiagnosticCode, at: Loc | Statement | Word, message: string): void {
+    this.diagnostics.push(diagnostic(code, 'loc' in at ? at.loc : at, message));
+  }
+
+  locateScript<T extends object>(script: T, at: Loc): T {
+    this.scriptLocs.set(script, at);
+    return script;
+  }
+
+  scriptLoc(script: object): Loc {
+    return this.scriptLocs.get(script) ?? NO_LOC;
+  }
+
+  /** keepalived null_strvec(): a keyword needs word `index` (0 = keyword itself). */
+  arg(stmt: Statement, index: number): Word | undefined {
+    const w = stmt.words[index];
+    if (w) return w;
+    const prev = stmt.words[index - 1];
+    const first = stmt.words[0]?.text ?? '***MISSING ***';
+    this.report(
+      'MISSING_PARAMETER',
+      prev ?? stmt,
+      prev
+        ? `*** Configuration line starting \`${first}\` is missing a parameter after keyword \`${prev.text}\` at word position ${index + 1}`
+        : `*** Configuration line starting \`${first}\` is missing a parameter at word position ${index + 1}`,
+    );
+    return undefined;
+  }
+}

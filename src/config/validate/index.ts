@@ -1,0 +1,221 @@
+/**
+ * Syntax tree → readonly, fully defaulted Config plus diagnostics. Pure: host questions go
+ * through HostFacts.
+ *
+ * Order, as keepalived: read every block (messages in file order), then the whole-config checks
+ * (unclosed blocks, instance completion, sync groups, shared VRIDs, script security).
+ */
+import type { AstNode } from '../ast.js';
+import { NO_LOC, type Diagnostic } from '../diagnostics.js';
+import type { Config, ScriptSpec, TrackFile, VirtualServer, VrrpInstance, VrrpScript } from '../model.js';
+import { Ctx, type HostFacts } from './context.js';
+import {
+  checkDuplicateVrids,
+  completeSyncGroups,
+  dropWeightedTracking,
+  type CompletedInstance,
+} from './cross-checks.js';
+import { unclosedBlocks, walk } from './engine.js';
+import { completeGlobalDefs } from './global-defs.js';
+import { checkScriptSecurity, type ScriptUse } from './script-security.js';
+import { newTopDraft, topKeywords } from './top-level.js';
+import type { TrackFileDraft, VrrpScriptDraft } from './trackers.js';
+import { completeVirtualServer } from './virtual-server.js';
+import { completeInstance } from './vrrp-instance.js';
+
+export { NO_HOST, type HostFacts, type ScriptInspection } from './context.js';
+
+export interface ValidateResult {
+  readonly config: Config;
+  readonly diagnostics: readonly Diagnostic[];
+  /** How many of the diagnostics came from reading the blocks (the rest: whole-config checks). */
+  readonly walked: number;
+}
+
+export function validate(nodes: readonly AstNode[], host: HostFacts): ValidateResult {
+  const ctx = new Ctx(host);
+  const d = newTopDraft();
+  walk(ctx, nodes, topKeywords(), d);
+  const walked = ctx.diagnostics.length;
+
+  const open = unclosedBlocks(nodes);
+  if (open.count > 0 && open.first) {
+    ctx.report('MISSING_EOB', open.first.open, `There are ${open.count} missing '}'s or extra '{'s`);
+  }
+
+  const global = completeGlobalDefs(ctx, d.global);
+  const scripts = d.scripts.map((s) => completeScript(ctx, s));
+  const trackFiles = d.trackFiles.map(completeTrackFile);
+  const instances: CompletedInstance[] = [];
+  for (const draft of d.instances) {
+    const inst = completeInstance(ctx, draft, global);
+    if (inst) instances.push({ draft, inst });
+  }
+  const groups = completeSyncGroups(ctx, d.syncGroups, instances);
+  checkDuplicateVrids(ctx, instances);
+  const smtpAlertChecker = global.smtpAlertChecker ?? global.smtpAlert ?? false;
+  const virtualServers: VirtualServer[] = [];
+  for (const v of d.virtualServers) {
+    const vs = completeVirtualServer(ctx, v, {
+      checkerLogAllFailures: global.checkerLogAllFailures,
+      smtpAlertChecker,
+    });
+    if (!vs) continue;
+    if (
+      vs.key.kind === 'group' &&
+      !d.vsGroups.some((g) => vs.key.kind === 'group' && g.name === vs.key.group)
+    ) {
+      ctx.report(
+        'WARNING',
+        v.loc,
+        `Virtual server group ${vs.key.group} used by ${vs.display} does not exist`,
+      );
+    }
+    virtualServers.push(vs);
+  }
+
+  // Script security decides which scripts keepalived would run; each process reports its own.
+  const notifies = (n: VrrpInstance['notify']): (ScriptSpec | null)[] => [
+    n.master,
+    n.backup,
+    n.fault,
+    n.stop,
+    n.any,
+  ];
+  const byProcess: Record<ScriptUse['process'], (ScriptSpec | null | undefined)[]> = {
+    vrrp: [
+      ...scripts.map((s) => s.script),
+      ...instances.flatMap(({ inst }) => [
+        ...notifies(inst.notify),
+        inst.notifyDeleted,
+        inst.notifyMasterRxLowerPri,
+      ]),
+      ...groups.flatMap((g) => notifies(g.notify)),
+      global.notifyFifo?.script,
+      global.vrrpNotifyFifo?.script,
+    ],
+    checker: [
+      ...virtualServers.flatMap((vs) => [
+        vs.quorumUp,
+        vs.quorumDown,
+        ...vs.realServers.flatMap((rs) => [
+          rs.notifyUp,
+          rs.notifyDown,
+          ...rs.checkers.flatMap((c) => (c.type === 'MISC_CHECK' ? [c.script] : [])),
+        ]),
+      ]),
+      global.lvsNotifyFifo?.script,
+    ],
+    startup: [global.startupScript, global.shutdownScript],
+  };
+  const uses = (['vrrp', 'checker', 'startup'] as const).flatMap((process) =>
+    byProcess[process].filter(isScript).map((script): ScriptUse => ({ script, process })),
+  );
+  const disabled = checkScriptSecurity(ctx, uses, global);
+  const on = (s: ScriptSpec | null): ScriptSpec | null => (s && disabled.has(s) ? null : s);
+
+  const liveScripts = scripts.filter((s) => {
+    if (!disabled.has(s.script)) return true;
+    ctx.report(
+      'WARNING',
+      ctx.scriptLoc(s.script),
+      `Disabling track script ${s.name} since not found/accessible`,
+    );
+    return false;
+  });
+  const live = new Set(liveScripts.map((s) => s.name));
+  const weights = {
+    script: new Map(liveScripts.map((s) => [s.name, s.weight])),
+    file: new Map(trackFiles.map((f) => [f.name, f.weight])),
+  };
+  const finalInstances = instances.map((c) => {
+    const group = groups.find((g) => g.group.includes(c.inst.name));
+    const liveDraft = {
+      ...c.draft,
+      trackScripts: c.draft.trackScripts.filter((t) => live.has(t.value.name)),
+    };
+    const tracking =
+      group && !group.syncGroupTrackingWeight
+        ? dropWeightedTracking(ctx, { draft: liveDraft, inst: c.inst }, weights)
+        : {
+            trackInterfaces: c.inst.trackInterfaces,
+            trackScripts: liveDraft.trackScripts.map((t) => t.value),
+            trackFiles: c.inst.trackFiles,
+          };
+    const n = c.inst.notify;
+    return {
+      ...c.inst,
+      ...tracking,
+      notify: {
+        master: on(n.master),
+        backup: on(n.backup),
+        fault: on(n.fault),
+        stop: on(n.stop),
+        any: on(n.any),
+      },
+      notifyDeleted: on(c.inst.notifyDeleted),
+      notifyMasterRxLowerPri: on(c.inst.notifyMasterRxLowerPri),
+      syncGroup: group?.name ?? null,
+    };
+  });
+
+  if (ctx.diagnostics.some((x) => x.code === 'BAD_IF')) {
+    ctx.report('GENERAL_ERROR', NO_LOC, 'Non-existent interface specified in configuration');
+  }
+
+  const config: Config = {
+    globalDefs: global,
+    vrrpScripts: liveScripts,
+    trackFiles,
+    vrrpSyncGroups: groups.map((g) => ({
+      ...g,
+      trackScripts: g.trackScripts.filter((t) => live.has(t.name)),
+      notify: {
+        master: on(g.notify.master),
+        backup: on(g.notify.backup),
+        fault: on(g.notify.fault),
+        stop: on(g.notify.stop),
+        any: on(g.notify.any),
+      },
+    })),
+    vrrpInstances: finalInstances,
+    staticIpAddresses: d.staticIps,
+    staticRoutes: d.staticRoutes,
+    staticRules: d.staticRules,
+    virtualServerGroups: d.vsGroups,
+    virtualServers,
+    ssl: d.ssl,
+  };
+  return { config, diagnostics: ctx.diagnostics, walked };
+}
+
+const isScript = (s: ScriptSpec | null | undefined): s is ScriptSpec => s !== null && s !== undefined;
+
+function completeScript(ctx: Ctx, s: VrrpScriptDraft): VrrpScript {
+  const base = s.script as ScriptSpec;
+  const script = s.user
+    ? ctx.locateScript({ ...base, user: s.user.user, group: s.user.group }, ctx.scriptLoc(base))
+    : base;
+  return {
+    name: s.name,
+    script,
+    intervalMs: s.intervalMs,
+    // keepalived: timeout 0 means the interval.
+    timeoutMs: s.timeoutMs === 0 ? s.intervalMs : s.timeoutMs,
+    weight: s.weight,
+    weightReverse: s.weightReverse,
+    rise: s.rise,
+    fall: s.fall,
+    initFail: s.initFail,
+  };
+}
+
+function completeTrackFile(f: TrackFileDraft): TrackFile {
+  return {
+    name: f.name,
+    file: f.file as string,
+    weight: f.weight,
+    weightReverse: f.weightReverse,
+    initFile: f.initFile,
+  };
+}

@@ -1,0 +1,697 @@
+/**
+ * `virtual_server_group`, `virtual_server` and `real_server` (reference §2.7-2.9; keepalived
+ * check/check_parser.c and the end-of-config checks of check_data.c validate_check_config()).
+ */
+import type { Statement, Word } from '../ast.js';
+import type { Loc } from '../diagnostics.js';
+import type {
+  Checker,
+  IpFamily,
+  L4Protocol,
+  LbAlgo,
+  LbKind,
+  RealServer,
+  ScriptSpec,
+  SorryServer,
+  VirtualServer,
+  VirtualServerGroup,
+  VirtualServerGroupEntry,
+  VirtualServerKey,
+} from '../model.js';
+import { CHECKER_TYPES, parseChecker, type CheckerDraft } from './checkers.js';
+import type { Ctx } from './context.js';
+import { block, plain, valueLines, walk, type KeywordTable } from './engine.js';
+import { formatIp, parseIp, parseIpPrefix } from './ip.js';
+import { readScript } from './script.js';
+import { unsupported } from './unsupported.js';
+import { parseBool, readTimerMs, readUnsigned } from './values.js';
+
+const LB_ALGOS: readonly LbAlgo[] = [
+  'rr',
+  'wrr',
+  'lc',
+  'wlc',
+  'lblc',
+  'sh',
+  'mh',
+  'dh',
+  'fo',
+  'ovf',
+  'lblcr',
+  'sed',
+  'nq',
+  'twos',
+];
+
+/** Keywords real servers inherit from their virtual server, and checkers from both. */
+interface Inheritable {
+  retry?: number;
+  delayBeforeRetryMs?: number;
+  warmupMs?: number;
+  connectTimeoutMs?: number;
+  delayLoopMs?: number;
+  alpha?: boolean;
+  inhibitOnFailure?: boolean;
+  virtualhost?: string;
+  smtpAlert?: boolean;
+}
+
+interface RealServerDraft extends Inheritable {
+  readonly loc: Loc;
+  address: string;
+  family: IpFamily;
+  port: number | undefined;
+  weight?: number;
+  lvsMethod?: LbKind;
+  notifyUp?: ScriptSpec;
+  notifyDown?: ScriptSpec;
+  uthreshold: number;
+  lthreshold: number;
+  checkers: CheckerDraft[];
+}
+
+interface VirtualServerDraft extends Inheritable {
+  readonly loc: Loc;
+  readonly key: VirtualServerKey;
+  family: IpFamily | undefined;
+  protocol?: L4Protocol;
+  protocolAt?: Statement;
+  lbAlgo?: LbAlgo;
+  lbKind?: LbKind;
+  persistenceTimeout?: number;
+  persistenceGranularity?: string;
+  sorryServer?: SorryServer;
+  sorryServerInhibit: boolean;
+  quorum?: number;
+  hysteresis?: number;
+  quorumUp?: ScriptSpec;
+  quorumDown?: ScriptSpec;
+  omega: boolean;
+  haSuspend: boolean;
+  weight?: number;
+  flags: string[];
+  realServers: RealServerDraft[];
+}
+
+type H<D> = (ctx: Ctx, stmt: Statement, d: D) => void;
+
+function inheritableKeywords<D extends Inheritable>(): KeywordTable<D> {
+  const timer =
+    (minUs: number, message: (v: string) => string, set: (d: D, ms: number) => void): H<D> =>
+    (ctx, stmt, d) => {
+      const w = ctx.arg(stmt, 1);
+      if (!w) return;
+      const v = readTimerMs(ctx, w, minUs, 0);
+      if (v === undefined) ctx.report('GENERAL_ERROR', w, message(w.text));
+      else set(d, v);
+    };
+  const bool =
+    (set: (d: D, v: boolean) => void): H<D> =>
+    (ctx, stmt, d) => {
+      const w = stmt.words[1];
+      const v = w ? parseBool(w.text) : true;
+      if (v === undefined)
+        ctx.report(
+          'GENERAL_ERROR',
+          w ?? stmt,
+          `Invalid ${stmt.words[0]?.text ?? ''} parameter ${w?.text ?? ''}`,
+        );
+      else set(d, v);
+    };
+  return {
+    retry: plain((ctx, stmt, d) => {
+      const w = ctx.arg(stmt, 1);
+      const v = w && readUnsigned(ctx, w, 0, 0xffffffff);
+      if (v !== undefined) d.retry = v;
+    }),
+    delay_before_retry: plain(
+      timer(
+        0,
+        (v) => `Invalid delay_before_retry value '${v}'`,
+        (d, v) => (d.delayBeforeRetryMs = v),
+      ),
+    ),
+    warmup: plain(
+      timer(
+        0,
+        (v) => `Invalid warmup value '${v}'`,
+        (d, v) => (d.warmupMs = v),
+      ),
+    ),
+    connect_timeout: plain(
+      timer(
+        1,
+        (v) => `connect_timeout ${v} invalid - ignoring`,
+        (d, v) => (d.connectTimeoutMs = v),
+      ),
+    ),
+    delay_loop: plain(
+      timer(
+        1,
+        (v) => `virtual server delay loop '${v}' invalid - ignoring`,
+        (d, v) => (d.delayLoopMs = v),
+      ),
+    ),
+    alpha: plain(bool((d, v) => (d.alpha = v))),
+    inhibit_on_failure: plain(bool((d, v) => (d.inhibitOnFailure = v))),
+    smtp_alert: plain(bool((d, v) => (d.smtpAlert = v))),
+    virtualhost: plain((ctx, stmt, d) => {
+      const w = ctx.arg(stmt, 1);
+      if (w) d.virtualhost = w.text;
+    }),
+    ...unsupported<D>(['snmp_name']),
+  };
+}
+
+const lvsMethod =
+  <D extends { lbKind?: LbKind; lvsMethod?: LbKind }>(field: 'lbKind' | 'lvsMethod'): H<D> =>
+  (ctx, stmt, d) => {
+    const w = ctx.arg(stmt, 1);
+    if (!w) return;
+    if (w.text === 'NAT' || w.text === 'DR' || w.text === 'TUN') d[field] = w.text;
+    else ctx.report('GENERAL_ERROR', w, `PARSER : unknown [${w.text}] routing method for virtual server.`);
+  };
+
+const script =
+  <D>(set: (d: D, s: ScriptSpec) => void): H<D> =>
+  (ctx, stmt, d) => {
+    const s = readScript(ctx, stmt);
+    if (s) set(d, s);
+  };
+
+const realServerKeywords: KeywordTable<RealServerDraft> = {
+  ...inheritableKeywords<RealServerDraft>(),
+  weight: plain((ctx, stmt, d) => {
+    const w = ctx.arg(stmt, 1);
+    const v = w && readUnsigned(ctx, w, 0, 2147483647);
+    if (v !== undefined) d.weight = v;
+  }),
+  lvs_method: plain(lvsMethod<RealServerDraft>('lvsMethod')),
+  uthreshold: plain((ctx, stmt, d) => {
+    const w = ctx.arg(stmt, 1);
+    const v = w && readUnsigned(ctx, w, 0, 0xffffffff);
+    if (v !== undefined) d.uthreshold = v;
+  }),
+  lthreshold: plain((ctx, stmt, d) => {
+    const w = ctx.arg(stmt, 1);
+    const v = w && readUnsigned(ctx, w, 0, 0xffffffff);
+    if (v !== undefined) d.lthreshold = v;
+  }),
+  notify_up: plain(script<RealServerDraft>((d, s) => (d.notifyUp = s))),
+  notify_down: plain(script<RealServerDraft>((d, s) => (d.notifyDown = s))),
+  ...Object.fromEntries(
+    CHECKER_TYPES.map((type) => [
+      type,
+      block<RealServerDraft>((ctx, stmt, d) => {
+        const c = parseChecker(ctx, stmt, type);
+        if (c) d.checkers.push(c);
+      }),
+    ]),
+  ),
+  ...unsupported<RealServerDraft>(['BFD_CHECK'], 'block', 'not supported (no BFD) - the checker is ignored'),
+};
+
+/** `ADDR [PORT]` of a real or sorry server. */
+function readEndpoint(
+  ctx: Ctx,
+  stmt: Statement,
+): { ip: ReturnType<typeof parseIp>; port: number | undefined } | undefined {
+  const a = ctx.arg(stmt, 1);
+  if (!a) return undefined;
+  const ip = parseIp(a.text);
+  if (!ip) {
+    ctx.report('GENERAL_ERROR', a, `Invalid address '${a.text}' for ${stmt.words[0]?.text ?? ''} - skipping`);
+    return undefined;
+  }
+  const p = stmt.words[2];
+  if (!p) return { ip, port: undefined };
+  const port = readUnsigned(ctx, p, 0, 65535);
+  if (port === undefined) return undefined;
+  return { ip, port };
+}
+
+const virtualServerKeywords: KeywordTable<VirtualServerDraft> = {
+  ...inheritableKeywords<VirtualServerDraft>(),
+  ip_family: plain((ctx, stmt, d) => {
+    const w = ctx.arg(stmt, 1);
+    if (!w) return;
+    if (w.text === 'inet' || w.text === 'inet6') {
+      if (d.family !== undefined && d.family !== w.text) {
+        ctx.report(
+          'GENERAL_ERROR',
+          w,
+          `Virtual server specified family ${w.text} conflicts with server family - ignoring`,
+        );
+      } else d.family = w.text;
+    } else ctx.report('GENERAL_ERROR', w, `unknown address family ${w.text}`);
+  }),
+  lb_algo: plain(algo),
+  lvs_sched: plain(algo),
+  lb_kind: plain(lvsMethod<VirtualServerDraft>('lbKind')),
+  lvs_method: plain(lvsMethod<VirtualServerDraft>('lbKind')),
+  protocol: plain((ctx, stmt, d) => {
+    const w = ctx.arg(stmt, 1);
+    if (!w) return;
+    const p = w.text.toUpperCase();
+    if (p === 'TCP' || p === 'UDP' || p === 'SCTP') {
+      d.protocol = p;
+      d.protocolAt = stmt;
+    } else ctx.report('GENERAL_ERROR', w, `Unknown protocol ${w.text} - ignoring`);
+  }),
+  persistence_timeout: plain((ctx, stmt, d) => {
+    const w = stmt.words[1];
+    if (!w) {
+      d.persistenceTimeout = 360;
+      return;
+    }
+    const v = readUnsigned(ctx, w, 1, 2678400);
+    if (v === undefined) ctx.report('GENERAL_ERROR', w, `persistence_timeout invalid`);
+    else d.persistenceTimeout = v;
+  }),
+  persistence_granularity: plain((ctx, stmt, d) => {
+    const w = ctx.arg(stmt, 1);
+    if (!w) return;
+    d.persistenceGranularity = w.text;
+    d.persistenceTimeout ??= 360;
+  }),
+  sorry_server: plain((ctx, stmt, d) => {
+    const e = readEndpoint(ctx, stmt);
+    if (e?.ip) d.sorryServer = { address: e.ip.address, port: e.port ?? 0 };
+  }),
+  sorry_server_inhibit: plain((_ctx, _stmt, d) => (d.sorryServerInhibit = true)),
+  quorum: plain((ctx, stmt, d) => {
+    const w = ctx.arg(stmt, 1);
+    const v = w && readUnsigned(ctx, w, 1, 0xffffffff);
+    if (v !== undefined) d.quorum = v;
+  }),
+  hysteresis: plain((ctx, stmt, d) => {
+    const w = ctx.arg(stmt, 1);
+    const v = w && readUnsigned(ctx, w, 0, 0xffffffff);
+    if (v !== undefined) d.hysteresis = v;
+  }),
+  quorum_up: plain(script<VirtualServerDraft>((d, s) => (d.quorumUp = s))),
+  quorum_down: plain(script<VirtualServerDraft>((d, s) => (d.quorumDown = s))),
+  omega: plain((_ctx, _stmt, d) => (d.omega = true)),
+  ha_suspend: plain((_ctx, _stmt, d) => (d.haSuspend = true)),
+  weight: plain((ctx, stmt, d) => {
+    const w = ctx.arg(stmt, 1);
+    const v = w && readUnsigned(ctx, w, 1, 2147483647);
+    if (v !== undefined) d.weight = v;
+  }),
+  ...Object.fromEntries(
+    ['ops', 'hashed', 'flag-1', 'flag-2', 'flag-3', 'sh-port', 'sh-fallback', 'mh-port', 'mh-fallback'].map(
+      (f) => [f, plain<VirtualServerDraft>((_ctx, _stmt, d) => void d.flags.push(f))],
+    ),
+  ),
+  real_server: block((ctx, stmt, d) => {
+    const e = readEndpoint(ctx, stmt);
+    if (!e?.ip) return;
+    const rs: RealServerDraft = {
+      loc: stmt.loc,
+      address: e.ip.address,
+      family: e.ip.family,
+      port: e.port,
+      uthreshold: 0,
+      lthreshold: 0,
+      checkers: [],
+    };
+    walk(ctx, stmt.block?.body ?? [], realServerKeywords, rs);
+    if (d.family !== undefined && d.family !== rs.family) {
+      ctx.report(
+        'GENERAL_ERROR',
+        stmt,
+        `Address family of virtual server and real server ${(stmt.words[1] as Word).text} don't match - skipping real server.`,
+      );
+      return;
+    }
+    d.family ??= rs.family;
+    d.realServers.push(rs);
+  }),
+  ...unsupported<VirtualServerDraft>(['persistence_engine', 'sorry_server_lvs_method']),
+};
+
+function algo(ctx: Ctx, stmt: Statement, d: VirtualServerDraft): void {
+  const w = ctx.arg(stmt, 1);
+  if (!w) return;
+  const a = LB_ALGOS.find((x) => x === w.text);
+  if (a) d.lbAlgo = a;
+  else ctx.report('GENERAL_ERROR', w, `Invalid lvs_scheduler '${w.text}' - ignoring`);
+}
+
+/** `virtual_server ADDR PORT | fwmark N | group NAME` */
+export function parseVirtualServer(ctx: Ctx, stmt: Statement): VirtualServerDraft | undefined {
+  const first = ctx.arg(stmt, 1);
+  if (!first) return undefined;
+  let key: VirtualServerKey;
+  let family: IpFamily | undefined;
+  if (first.text === 'fwmark') {
+    const w = ctx.arg(stmt, 2);
+    const mark = w && readUnsigned(ctx, w, 1, 0xffffffff);
+    if (mark === undefined) return undefined;
+    key = { kind: 'fwmark', fwmark: mark };
+  } else if (first.text === 'group') {
+    const w = ctx.arg(stmt, 2);
+    if (!w) return undefined;
+    key = { kind: 'group', group: w.text };
+  } else {
+    const ip = parseIp(first.text);
+    if (!ip) {
+      ctx.report('GENERAL_ERROR', first, `Invalid virtual server address '${first.text}' - skipping`);
+      return undefined;
+    }
+    const p = stmt.words[2];
+    const port = p ? readUnsigned(ctx, p, 0, 65535) : 0;
+    if (port === undefined) return undefined;
+    key = { kind: 'address', address: ip.address, port };
+    family = ip.family;
+  }
+  const d: VirtualServerDraft = {
+    loc: stmt.loc,
+    key,
+    family,
+    sorryServerInhibit: false,
+    omega: false,
+    haSuspend: false,
+    flags: [],
+    realServers: [],
+  };
+  walk(ctx, stmt.block?.body ?? [], virtualServerKeywords, d);
+  return d;
+}
+
+const protoName = (p: L4Protocol | undefined): string => (p ? p.toLowerCase() : 'none');
+
+/** keepalived's FMT_VS / FMT_RS: `[addr]:proto:port`, `FWM n`, `[group]:port`. */
+function display(key: VirtualServerKey, protocol: L4Protocol | undefined): string {
+  switch (key.kind) {
+    case 'address':
+      return `[${key.address}]:${protoName(protocol)}:${key.port}`;
+    case 'fwmark':
+      return `FWM ${key.fwmark}`;
+    case 'group':
+      return `[${key.group}]:0`;
+  }
+}
+
+/** keepalived validate_check_config(): defaults and the checks over the whole virtual server. */
+export function completeVirtualServer(
+  ctx: Ctx,
+  d: VirtualServerDraft,
+  opts: { checkerLogAllFailures: boolean; smtpAlertChecker: boolean },
+): VirtualServer | undefined {
+  let protocol = d.protocol;
+  if (d.key.kind === 'fwmark' && d.protocolAt) {
+    ctx.report(
+      'WARNING',
+      d.protocolAt,
+      `Warning: Virtual server ${display(d.key, protocol)}: protocol specified for fwmark - protocol will be ignored`,
+    );
+    protocol = undefined;
+  }
+  const name = display(d.key, protocol);
+  if (protocol === undefined && d.key.kind !== 'fwmark') {
+    ctx.report('WARNING', d.loc, `Virtual server ${name}: no protocol set - defaulting to UDP`);
+  }
+  const proto: L4Protocol = protocol ?? 'UDP';
+  const shown = display(d.key, d.key.kind === 'fwmark' ? undefined : proto);
+  if (d.lbAlgo === undefined)
+    ctx.report('WARNING', d.loc, `Virtual server ${shown}: no scheduler set, setting default 'wlc'`);
+  if (d.lbKind === undefined)
+    ctx.report('WARNING', d.loc, `Virtual server ${shown}: no forwarding method set, setting default NAT`);
+  const lbKind = d.lbKind ?? 'NAT';
+  let persistenceTimeout = d.persistenceTimeout ?? 0;
+  if (d.key.kind === 'address' && d.key.port === 0 && persistenceTimeout === 0) {
+    ctx.report(
+      'WARNING',
+      d.loc,
+      `Virtual server ${shown}: zero port only valid for persistent services - setting`,
+    );
+    persistenceTimeout = 360;
+  }
+
+  const realServers: RealServer[] = [];
+  const seen = new Set<string>();
+  const vsPort = d.key.kind === 'address' ? d.key.port : 0;
+  for (const rs of d.realServers) {
+    let port = rs.port ?? vsPort;
+    const method = rs.lvsMethod ?? lbKind;
+    const rsName = `[${rs.address}]:${protoName(proto)}:${port}`;
+    if (method !== 'NAT' && d.key.kind === 'address' && port !== vsPort && vsPort !== 0) {
+      ctx.report(
+        'WARNING',
+        rs.loc,
+        `WARNING - virtual server ${shown} and real server ${rsName} ports don't match - resetting`,
+      );
+      port = vsPort;
+    }
+    const id = `${rs.address}:${port}`;
+    if (seen.has(id)) {
+      ctx.report('WARNING', rs.loc, `VS ${shown}: real server ${rsName} is duplicated - removing second rs`);
+      continue;
+    }
+    seen.add(id);
+    const delayLoopMs = rs.delayLoopMs ?? d.delayLoopMs ?? 60_000;
+    const alpha = rs.alpha ?? d.alpha ?? false;
+    const virtualhost = rs.virtualhost ?? d.virtualhost ?? null;
+    const checkers: Checker[] = [];
+    for (const c of rs.checkers) {
+      for (const draft of c.type === 'SMTP_CHECK' && c.hosts.length > 0
+        ? c.hosts.map((h) => ({ ...c, ...definedOnly(h) }))
+        : [c]) {
+        checkers.push(completeChecker(draft, { rs, vs: d, port, delayLoopMs, alpha, virtualhost, opts }));
+      }
+    }
+    realServers.push({
+      address: rs.address,
+      port,
+      weight: rs.weight ?? d.weight ?? 1,
+      lvsMethod: method,
+      inhibitOnFailure: rs.inhibitOnFailure ?? d.inhibitOnFailure ?? false,
+      notifyUp: rs.notifyUp ?? null,
+      notifyDown: rs.notifyDown ?? null,
+      uthreshold: rs.uthreshold,
+      lthreshold: rs.lthreshold,
+      alpha,
+      delayLoopMs,
+      virtualhost,
+      checkers,
+    });
+  }
+  if (realServers.length === 0 && !d.sorryServer) {
+    ctx.report('WARNING', d.loc, `Virtual server ${shown} has no real servers - ignoring`);
+    return undefined;
+  }
+  const totalWeight = realServers.reduce((s, r) => s + r.weight, 0);
+  let quorum = d.quorum ?? 1;
+  if (quorum > totalWeight && realServers.length > 0) {
+    ctx.report(
+      'WARNING',
+      d.loc,
+      `Warning - quorum ${quorum} for ${shown} exceeds total weight of real servers ${totalWeight}, reducing quorum to ${totalWeight}`,
+    );
+    quorum = Math.max(1, totalWeight);
+  }
+  let hysteresis = d.hysteresis ?? 0;
+  if (hysteresis >= quorum && hysteresis > 0) {
+    ctx.report(
+      'WARNING',
+      d.loc,
+      `Virtual server ${shown}: hysteresis ${hysteresis} >= quorum ${quorum}; setting hysteresis to ${quorum - 1}`,
+    );
+    hysteresis = quorum - 1;
+  }
+  return {
+    key: d.key,
+    display: shown,
+    family: d.family ?? 'inet',
+    protocol: proto,
+    delayLoopMs: d.delayLoopMs ?? 60_000,
+    lbAlgo: d.lbAlgo ?? 'wlc',
+    lbKind,
+    persistenceTimeout,
+    persistenceGranularity: d.persistenceGranularity ?? null,
+    sorryServer: d.sorryServer ?? null,
+    sorryServerInhibit: d.sorryServerInhibit,
+    quorum,
+    hysteresis,
+    quorumUp: d.quorumUp ?? null,
+    quorumDown: d.quorumDown ?? null,
+    alpha: d.alpha ?? false,
+    omega: d.omega,
+    inhibitOnFailure: d.inhibitOnFailure ?? false,
+    haSuspend: d.haSuspend,
+    virtualhost: d.virtualhost ?? null,
+    smtpAlert: d.smtpAlert ?? opts.smtpAlertChecker,
+    flags: d.flags,
+    realServers,
+  };
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(o).filter(([k, v]) => v !== undefined && k !== 'hosts'),
+  ) as Partial<T>;
+}
+
+function completeChecker(
+  c: CheckerDraft,
+  env: {
+    rs: RealServerDraft;
+    vs: VirtualServerDraft;
+    port: number;
+    delayLoopMs: number;
+    alpha: boolean;
+    virtualhost: string | null;
+    opts: { checkerLogAllFailures: boolean };
+  },
+): Checker {
+  const { rs, vs } = env;
+  const delayLoopMs = c.delayLoopMs ?? env.delayLoopMs;
+  // keepalived's per-type defaults: retry 1 (DNS 3, MISC 0); delay_before_retry 1 s (HTTP 3 s, DNS the loop).
+  const typeRetry = c.type === 'DNS_CHECK' ? 3 : c.type === 'MISC_CHECK' ? 0 : 1;
+  const typeDelay =
+    c.type === 'HTTP_GET' || c.type === 'SSL_GET' ? 3000 : c.type === 'DNS_CHECK' ? delayLoopMs : 1000;
+  const base = {
+    connectIp: c.connectIp ?? rs.address,
+    connectPort: c.connectPort ?? (c.type === 'SMTP_CHECK' && rs.port === undefined ? 25 : env.port),
+    bindTo: c.bindTo ?? null,
+    bindPort: c.bindPort ?? null,
+    bindIf: c.bindIf ?? null,
+    connectTimeoutMs: c.connectTimeoutMs ?? rs.connectTimeoutMs ?? vs.connectTimeoutMs ?? 5000,
+    fwmark: c.fwmark ?? null,
+    retry: c.retry ?? rs.retry ?? vs.retry ?? typeRetry,
+    delayBeforeRetryMs: c.delayBeforeRetryMs ?? rs.delayBeforeRetryMs ?? vs.delayBeforeRetryMs ?? typeDelay,
+    delayLoopMs,
+    warmupMs: c.warmupMs ?? rs.warmupMs ?? vs.warmupMs ?? delayLoopMs,
+    alpha: c.alpha ?? env.alpha,
+    logAllFailures: c.logAllFailures ?? env.opts.checkerLogAllFailures,
+  };
+  switch (c.type) {
+    case 'HTTP_GET':
+    case 'SSL_GET':
+      return {
+        ...base,
+        type: c.type,
+        urls: c.urls,
+        httpProtocol: c.httpProtocol ?? '1.0',
+        virtualhost: c.virtualhost ?? env.virtualhost,
+        enableSni: c.enableSni ?? false,
+        fastRecovery: c.fastRecovery ?? false,
+      };
+    case 'TCP_CHECK':
+    case 'PING_CHECK':
+      return { ...base, type: c.type };
+    case 'MISC_CHECK': {
+      const s = c.script as ScriptSpec;
+      const script = c.miscUser ? { ...s, user: c.miscUser.user, group: c.miscUser.group } : s;
+      return {
+        ...base,
+        type: c.type,
+        script,
+        timeoutMs: c.miscTimeoutMs ?? delayLoopMs,
+        dynamic: c.miscDynamic ?? false,
+      };
+    }
+    case 'SMTP_CHECK':
+      return { ...base, type: c.type, heloName: c.heloName ?? '' };
+    case 'DNS_CHECK':
+      return { ...base, type: c.type, queryType: c.queryType ?? 'SOA', name: c.queryName ?? '.' };
+    case 'UDP_CHECK':
+      return {
+        ...base,
+        type: c.type,
+        payload: c.payload ?? null,
+        requireReply: c.requireReply ?? null,
+        minReplyLength: c.minReplyLength ?? 0,
+        maxReplyLength: c.maxReplyLength ?? 255,
+      };
+    case 'FILE_CHECK':
+      return {
+        ...base,
+        type: c.type,
+        trackFile: c.trackFile ?? '',
+        weight: c.fileWeight ?? null,
+        reverse: c.fileReverse ?? false,
+        dynamic: false,
+      };
+  }
+}
+
+/** `virtual_server_group NAME { entries }` */
+export function parseVirtualServerGroup(
+  ctx: Ctx,
+  stmt: Statement,
+  name: Word,
+): VirtualServerGroup | undefined {
+  const entries: VirtualServerGroupEntry[] = [];
+  for (const line of valueLines(ctx, stmt)) {
+    const first = (line.words[0] as Word).text;
+    if (first === 'fwmark') {
+      const w = ctx.arg(line, 1);
+      const mark = w && readUnsigned(ctx, w, 1, 0xffffffff);
+      if (mark === undefined) continue;
+      const fam = line.words[2]?.text;
+      entries.push({ kind: 'fwmark', fwmark: mark, family: fam === 'inet' || fam === 'inet6' ? fam : null });
+      continue;
+    }
+    const range = parseRange(first);
+    if (!range) {
+      ctx.report('GENERAL_ERROR', line, `Invalid virtual server group IP address/range ${first} - skipping`);
+      continue;
+    }
+    const p = line.words[1];
+    const port = p ? readUnsigned(ctx, p, 0, 65535) : 0;
+    if (port === undefined) continue;
+    entries.push({ kind: 'range', family: range.family, first: range.first, last: range.last, port });
+  }
+  if (entries.length === 0) {
+    ctx.report('WARNING', stmt, `virtual server group ${name.text} has no entries - removing`);
+    return undefined;
+  }
+  return { name: name.text, entries };
+}
+
+/** `A.B.C.D`, `A.B.C.D-E` (last octet), `X::Y-Z` (last group, hex), `A.B.C.D/nn`. */
+function parseRange(text: string): { family: IpFamily; first: string; last: string } | undefined {
+  if (text.includes('/')) {
+    const p = parseIpPrefix(text);
+    if (!p || p.prefix === 'bad' || p.prefix === undefined) return undefined;
+    const bytes = Uint8Array.from(p.ip.bytes);
+    const bits = bytes.length * 8;
+    const first = Uint8Array.from(bytes);
+    const last = Uint8Array.from(bytes);
+    for (let i = p.prefix; i < bits; i++) {
+      const byte = i >> 3;
+      const bit = 0x80 >> (i & 7);
+      first[byte] = (first[byte] as number) & ~bit;
+      last[byte] = (last[byte] as number) | bit;
+    }
+    return { family: p.ip.family, first: formatIp(first), last: formatIp(last) };
+  }
+  const dash = text.lastIndexOf('-');
+  if (dash < 0) {
+    const ip = parseIp(text);
+    return ip && { family: ip.family, first: ip.address, last: ip.address };
+  }
+  const ip = parseIp(text.slice(0, dash));
+  if (!ip) return undefined;
+  const end = text.slice(dash + 1);
+  const full = parseIp(end);
+  if (full)
+    return full.family === ip.family
+      ? { family: ip.family, first: ip.address, last: full.address }
+      : undefined;
+  const last = Uint8Array.from(ip.bytes);
+  if (ip.family === 'inet') {
+    if (!/^\d{1,3}$/.test(end) || Number(end) > 255 || Number(end) < (ip.bytes[3] as number))
+      return undefined;
+    last[3] = Number(end);
+  } else {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(end)) return undefined;
+    const v = parseInt(end, 16);
+    if (v < (((ip.bytes[14] as number) << 8) | (ip.bytes[15] as number))) return undefined;
+    last[14] = v >> 8;
+    last[15] = v & 0xff;
+  }
+  return { family: ip.family, first: ip.address, last: formatIp(last) };
+}

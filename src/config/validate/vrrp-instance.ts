@@ -1,0 +1,640 @@
+/**
+ * `vrrp_instance NAME { }` (reference §2.5; keepalived vrrp/vrrp_parser.c and the instance checks
+ * of vrrp.c vrrp_complete_instance()).
+ */
+import type { Statement, Word } from '../ast.js';
+import type { Loc } from '../diagnostics.js';
+import type {
+  GarpSettings,
+  GlobalDefs,
+  IpAddressSpec,
+  IpFamily,
+  RouteRuleSpec,
+  ScriptSpec,
+  TrackedInterface,
+  TrackedScript,
+  UnicastPeer,
+  VrrpInstance,
+} from '../model.js';
+import { parseIpAddressLine, parseRouteLine, parseRuleLine } from './addresses.js';
+import type { Ctx } from './context.js';
+import { block, plain, valueLines, values, walk, type KeywordTable } from './engine.js';
+import { parseIp } from './ip.js';
+import { readScript } from './script.js';
+import { parseTrackInterfaces, parseTrackRefs, type TrackEntry } from './tracking.js';
+import { unsupported } from './unsupported.js';
+import { readFlag, readTimerUs, readUnsigned } from './values.js';
+
+export interface InstanceDraft {
+  readonly name: string;
+  readonly loc: Loc;
+  state?: 'MASTER' | 'BACKUP';
+  interface?: string;
+  interfaceWord?: Word;
+  virtualRouterId?: number;
+  priority?: number;
+  advertIntervalUs?: number;
+  version?: 2 | 3;
+  family?: IpFamily;
+  authentication?: { type: 'PASS' | 'AH'; password: string };
+  authAt?: Statement;
+  vips: IpAddressSpec[];
+  vipsExcluded: IpAddressSpec[];
+  virtualRoutes: RouteRuleSpec[];
+  virtualRules: RouteRuleSpec[];
+  unicastPeers: UnicastPeer[];
+  /** A unicast keyword was used (keepalived falls back to multicast without peers). */
+  unicastKeyword: boolean;
+  sourceAddress?: string;
+  mcastDstAddress?: string;
+  unicastTtl?: number;
+  unicastFaultNoPeer: boolean;
+  checkUnicastSrc: boolean;
+  trackInterfaces: TrackEntry<TrackedInterface>[];
+  trackScripts: TrackEntry<TrackedScript>[];
+  trackFiles: TrackEntry<TrackedScript>[];
+  dontTrackPrimary: boolean;
+  trackSrcIp: boolean;
+  notify: {
+    master?: ScriptSpec;
+    backup?: ScriptSpec;
+    fault?: ScriptSpec;
+    stop?: ScriptSpec;
+    any?: ScriptSpec;
+  };
+  notifyDeleted?: ScriptSpec;
+  notifyMasterRxLowerPri?: ScriptSpec;
+  notifyPriorityChanges?: boolean;
+  nopreempt: boolean;
+  preemptDelayUs?: number;
+  garp: Partial<{ -readonly [K in keyof GarpSettings]: GarpSettings[K] }>;
+  lowerPrioNoAdvert?: boolean;
+  higherPrioSendAdvert?: boolean;
+  downTimerAdverts?: number;
+  accept?: boolean;
+  skipCheckAdvAddr?: boolean;
+  strictMode?: boolean;
+  smtpAlert?: boolean;
+  promoteSecondaries: boolean;
+  useVmac: { name: string | null } | null;
+}
+
+export const newInstanceDraft = (name: string, loc: Loc): InstanceDraft => ({
+  name,
+  loc,
+  vips: [],
+  vipsExcluded: [],
+  virtualRoutes: [],
+  virtualRules: [],
+  unicastPeers: [],
+  unicastKeyword: false,
+  unicastFaultNoPeer: false,
+  checkUnicastSrc: false,
+  trackInterfaces: [],
+  trackScripts: [],
+  trackFiles: [],
+  dontTrackPrimary: false,
+  trackSrcIp: false,
+  notify: {},
+  nopreempt: false,
+  garp: {},
+  promoteSecondaries: false,
+  useVmac: null,
+});
+
+type H = (ctx: Ctx, stmt: Statement, d: InstanceDraft) => void;
+
+/** Whole seconds, for the per-instance GARP keywords (keepalived: "(VI): garp_x 'v' invalid - ignoring"). */
+const garpSeconds =
+  (key: 'masterDelayMs' | 'masterRefreshMs' | 'lowerPrioDelayMs'): H =>
+  (ctx, stmt, d) => {
+    const w = ctx.arg(stmt, 1);
+    if (!w) return;
+    const v = readUnsigned(ctx, w, 0, 0xffffffff);
+    if (v === undefined) {
+      ctx.report(
+        'GENERAL_ERROR',
+        w,
+        `(${d.name}): ${stmt.words[0]?.text ?? ''} '${w.text}' invalid - ignoring`,
+      );
+      return;
+    }
+    d.garp[key] = v * 1000;
+  };
+
+const garpCount =
+  (key: 'masterRepeat' | 'masterRefreshRepeat' | 'lowerPrioRepeat'): H =>
+  (ctx, stmt, d) => {
+    const w = ctx.arg(stmt, 1);
+    if (!w) return;
+    const v = readUnsigned(ctx, w, 0, 0xffffffff);
+    if (v === undefined) {
+      ctx.report(
+        'GENERAL_ERROR',
+        w,
+        `(${d.name}): ${stmt.words[0]?.text ?? ''} '${w.text}' invalid - ignoring`,
+      );
+      return;
+    }
+    d.garp[key] = v;
+  };
+
+const flag =
+  (set: (d: InstanceDraft, v: boolean) => void): H =>
+  (ctx, stmt, d) => {
+    const v = readFlag(ctx, stmt);
+    if (v !== undefined) set(d, v);
+  };
+
+const notify =
+  (set: (d: InstanceDraft, s: ScriptSpec) => void): H =>
+  (ctx, stmt, d) => {
+    const s = readScript(ctx, stmt);
+    if (s) set(d, s);
+  };
+
+/** The instance's address family comes from the first address seen (VIP, peer or source). */
+function checkFamily(d: InstanceDraft, family: IpFamily): boolean {
+  d.family ??= family;
+  return d.family === family;
+}
+
+const sourceAddress =
+  (keyword: 'unicast_src_ip' | 'mcast_src_ip'): H =>
+  (ctx, stmt, d) => {
+    if (keyword === 'unicast_src_ip') d.unicastKeyword = true;
+    const w = ctx.arg(stmt, 1);
+    if (!w) return;
+    const ip = parseIp(w.text);
+    if (!ip) {
+      ctx.report(
+        'GENERAL_ERROR',
+        w,
+        `Configuration error: VRRP instance[${d.name}] malformed src address[${w.text}]. Skipping...`,
+      );
+      return;
+    }
+    if (!checkFamily(d, ip.family)) {
+      ctx.report(
+        'GENERAL_ERROR',
+        w,
+        `Configuration error: VRRP instance[${d.name}] and src address[${w.text}] MUST be of the same family !!! Skipping...`,
+      );
+      return;
+    }
+    d.sourceAddress = ip.address;
+  };
+
+const vipBlock =
+  (excluded: boolean): H =>
+  (ctx, stmt, d) => {
+    for (const line of valueLines(ctx, stmt)) {
+      const vip = parseIpAddressLine(ctx, line);
+      if (!vip) continue;
+      if (!excluded && !checkFamily(d, vip.family)) {
+        ctx.report(
+          'GENERAL_ERROR',
+          line,
+          `(${d.name}): address family must match VRRP instance [${vip.address}] - ignoring`,
+        );
+        continue;
+      }
+      (excluded ? d.vipsExcluded : d.vips).push(vip);
+    }
+  };
+
+export function instanceKeywords(nextRulePreference: () => number): KeywordTable<InstanceDraft> {
+  return {
+    state: plain((ctx, stmt, d) => {
+      const w = ctx.arg(stmt, 1);
+      if (!w) return;
+      if (w.text === 'MASTER') d.state = 'MASTER';
+      else if (w.text === 'BACKUP') {
+        if (d.state === 'MASTER')
+          ctx.report('GENERAL_ERROR', w, `(${d.name}) state previously set as MASTER - ignoring BACKUP`);
+        else d.state = 'BACKUP';
+      } else {
+        ctx.report('GENERAL_ERROR', w, `(${d.name}) unknown state '${w.text}', defaulting to BACKUP`);
+        d.state ??= 'BACKUP';
+      }
+    }),
+    interface: plain((ctx, stmt, d) => {
+      const w = ctx.arg(stmt, 1);
+      if (!w) return;
+      d.interface = w.text;
+      d.interfaceWord = w;
+    }),
+    virtual_router_id: plain((ctx, stmt, d) => {
+      const w = ctx.arg(stmt, 1);
+      if (!w) return;
+      const v = readUnsigned(ctx, w, 1, 255);
+      if (v === undefined) {
+        ctx.report('GENERAL_ERROR', w, `(${d.name}): VRID '${w.text}' not valid - must be between 1 & 255`);
+        return;
+      }
+      d.virtualRouterId = v;
+    }),
+    priority: plain((ctx, stmt, d) => {
+      const w = ctx.arg(stmt, 1);
+      if (!w) return;
+      const v = readUnsigned(ctx, w, 1, 255);
+      if (v === undefined) {
+        ctx.report(
+          'GENERAL_ERROR',
+          w,
+          `(${d.name}) Priority not valid! must be between 1 & 255. Using default 100`,
+        );
+        d.priority = 100;
+        return;
+      }
+      d.priority = v;
+    }),
+    advert_int: plain((ctx, stmt, d) => {
+      const w = ctx.arg(stmt, 1);
+      if (!w) return;
+      const v = readTimerUs(ctx, w, 10_000, 255_000_000);
+      if (v === undefined) {
+        ctx.report(
+          'GENERAL_ERROR',
+          w,
+          `(${d.name}) Advert interval (${w.text}) not valid! Must be > 0 - ignoring`,
+        );
+        return;
+      }
+      d.advertIntervalUs = v;
+    }),
+    version: plain((ctx, stmt, d) => {
+      const w = ctx.arg(stmt, 1);
+      if (!w) return;
+      const v = readUnsigned(ctx, w, 2, 3);
+      if (v === 2 || v === 3) d.version = v;
+      else ctx.report('GENERAL_ERROR', w, `(${d.name}): Version ${w.text} not supported!`);
+    }),
+    authentication: block((ctx, stmt, d) => {
+      d.authAt = stmt;
+      const auth: { type?: 'PASS' | 'AH'; password?: string } = {};
+      walk(
+        ctx,
+        stmt.block?.body ?? [],
+        {
+          auth_type: plain<typeof auth>((c, s, a) => {
+            const w = c.arg(s, 1);
+            if (!w) return;
+            if (w.text === 'PASS' || w.text === 'AH') a.type = w.text;
+            else c.report('GENERAL_ERROR', w, `(${d.name}) unknown authentication type '${w.text}'`);
+          }),
+          auth_pass: plain<typeof auth>((c, s, a) => {
+            const w = c.arg(s, 1);
+            if (!w) return;
+            if (w.text.length > 8) c.report('WARNING', w, 'Truncating auth_pass to 8 characters');
+            a.password = w.text.slice(0, 8);
+          }),
+        },
+        auth,
+      );
+      if (auth.type) d.authentication = { type: auth.type, password: auth.password ?? '' };
+    }),
+    virtual_ipaddress: values(vipBlock(false)),
+    virtual_ipaddress_excluded: values(vipBlock(true)),
+    virtual_routes: values((ctx, stmt, d) => {
+      for (const line of valueLines(ctx, stmt)) d.virtualRoutes.push(parseRouteLine(ctx, line, true));
+    }),
+    virtual_rules: values((ctx, stmt, d) => {
+      for (const line of valueLines(ctx, stmt)) {
+        const rule = parseRuleLine(ctx, line, nextRulePreference);
+        if (rule) d.virtualRules.push(rule);
+      }
+    }),
+    unicast_peer: values((ctx, stmt, d) => {
+      d.unicastKeyword = true;
+      for (const line of valueLines(ctx, stmt)) {
+        const addr = line.words[0] as Word;
+        const ip = parseIp(addr.text);
+        if (!ip) {
+          ctx.report(
+            'GENERAL_ERROR',
+            line,
+            `Configuration error: VRRP instance[${d.name}] malformed unicast peer address[${addr.text}]. Skipping...`,
+          );
+          continue;
+        }
+        if (!checkFamily(d, ip.family)) {
+          ctx.report(
+            'GENERAL_ERROR',
+            line,
+            `Configuration error: VRRP instance[${d.name}] and unicast peer address[${addr.text}] MUST be of the same family !!! Skipping...`,
+          );
+          continue;
+        }
+        let minTtl = 0;
+        let maxTtl = 255;
+        for (let i = 1; i < line.words.length; i++) {
+          const opt = (line.words[i] as Word).text;
+          if (opt === 'min_ttl' || opt === 'max_ttl') {
+            const v = ctx.arg(line, i + 1);
+            i++;
+            const n = v && readUnsigned(ctx, v, 0, 255);
+            if (n === undefined) continue;
+            if (opt === 'min_ttl') minTtl = n;
+            else maxTtl = n;
+          } else {
+            ctx.report('GENERAL_ERROR', line.words[i] ?? line, `Unknown unicast peer option '${opt}'`);
+          }
+        }
+        d.unicastPeers.push({ address: ip.address, minTtl, maxTtl });
+      }
+    }),
+    unicast_src_ip: plain(sourceAddress('unicast_src_ip')),
+    mcast_src_ip: plain(sourceAddress('mcast_src_ip')),
+    mcast_dst_ip: plain((ctx, stmt, d) => {
+      const w = ctx.arg(stmt, 1);
+      if (!w) return;
+      const ip = parseIp(w.text);
+      const multicast =
+        ip && (ip.family === 'inet' ? ((ip.bytes[0] as number) & 0xf0) === 0xe0 : ip.bytes[0] === 0xff);
+      if (!ip || !multicast) {
+        ctx.report(
+          'GENERAL_ERROR',
+          w,
+          `(${d.name}) mcast_dst_ip '${w.text}' is not a multicast address - ignoring`,
+        );
+        return;
+      }
+      d.mcastDstAddress = ip.address;
+    }),
+    unicast_ttl: plain((ctx, stmt, d) => {
+      d.unicastKeyword = true;
+      const w = ctx.arg(stmt, 1);
+      const v = w && readUnsigned(ctx, w, 0, 255);
+      if (v !== undefined) d.unicastTtl = v;
+    }),
+    unicast_fault_no_peer: plain((_ctx, _stmt, d) => {
+      d.unicastKeyword = true;
+      d.unicastFaultNoPeer = true;
+    }),
+    check_unicast_src: plain((_ctx, _stmt, d) => (d.checkUnicastSrc = true)),
+    track_interface: values((ctx, stmt, d) =>
+      d.trackInterfaces.push(...parseTrackInterfaces(ctx, d.name, stmt)),
+    ),
+    track_script: values((ctx, stmt, d) => d.trackScripts.push(...parseTrackRefs(ctx, d.name, stmt, 253))),
+    track_file: values((ctx, stmt, d) => d.trackFiles.push(...parseTrackRefs(ctx, d.name, stmt, 253))),
+    dont_track_primary: plain((_ctx, _stmt, d) => (d.dontTrackPrimary = true)),
+    track_src_ip: plain((_ctx, _stmt, d) => (d.trackSrcIp = true)),
+    notify_master: plain(notify((d, s) => (d.notify.master = s))),
+    notify_backup: plain(notify((d, s) => (d.notify.backup = s))),
+    notify_fault: plain(notify((d, s) => (d.notify.fault = s))),
+    notify_stop: plain(notify((d, s) => (d.notify.stop = s))),
+    notify: plain(notify((d, s) => (d.notify.any = s))),
+    notify_deleted: plain((ctx, stmt, d) => {
+      // `notify_deleted` alone only changes the state name notify scripts get (DELETED).
+      if (stmt.words.length < 2) return;
+      notify((dd, s) => (dd.notifyDeleted = s))(ctx, stmt, d);
+    }),
+    notify_master_rx_lower_pri: plain(notify((d, s) => (d.notifyMasterRxLowerPri = s))),
+    notify_priority_changes: plain(flag((d, v) => (d.notifyPriorityChanges = v))),
+    smtp_alert: plain(flag((d, v) => (d.smtpAlert = v))),
+    nopreempt: plain((_ctx, _stmt, d) => (d.nopreempt = true)),
+    preempt: plain(() => undefined),
+    preempt_delay: plain((ctx, stmt, d) => {
+      const w = ctx.arg(stmt, 1);
+      if (!w) return;
+      const v = readTimerUs(ctx, w, 0, 1_000_000_000);
+      if (v === undefined) {
+        ctx.report('GENERAL_ERROR', w, `(${d.name}) Preempt_delay not valid! must be between 0-1000`);
+        return;
+      }
+      d.preemptDelayUs = v;
+    }),
+    garp_master_delay: plain(garpSeconds('masterDelayMs')),
+    garp_master_repeat: plain(garpCount('masterRepeat')),
+    garp_master_refresh: plain(garpSeconds('masterRefreshMs')),
+    garp_master_refresh_repeat: plain(garpCount('masterRefreshRepeat')),
+    garp_lower_prio_delay: plain(garpSeconds('lowerPrioDelayMs')),
+    garp_lower_prio_repeat: plain(garpCount('lowerPrioRepeat')),
+    lower_prio_no_advert: plain(flag((d, v) => (d.lowerPrioNoAdvert = v))),
+    higher_prio_send_advert: plain(flag((d, v) => (d.higherPrioSendAdvert = v))),
+    down_timer_adverts: plain((ctx, stmt, d) => {
+      const w = ctx.arg(stmt, 1);
+      const v = w && readUnsigned(ctx, w, 1, 100);
+      if (v !== undefined) d.downTimerAdverts = v;
+    }),
+    accept: plain((_ctx, _stmt, d) => (d.accept = true)),
+    no_accept: plain((_ctx, _stmt, d) => (d.accept = false)),
+    skip_check_adv_addr: plain(flag((d, v) => (d.skipCheckAdvAddr = v))),
+    strict_mode: plain(flag((d, v) => (d.strictMode = v))),
+    promote_secondaries: plain((_ctx, _stmt, d) => (d.promoteSecondaries = true)),
+    use_vmac: plain((ctx, stmt, d) => {
+      d.useVmac = { name: stmt.words[1]?.text ?? null };
+      ctx.report('UNSUPPORTED', stmt, 'use_vmac: not supported - the interface MAC is used');
+    }),
+    lvs_sync_daemon_interface: plain((ctx, stmt, d) => {
+      ctx.report(
+        'DEPRECATED',
+        stmt,
+        `(${d.name}) Specifying lvs_sync_daemon_interface against a vrrp is deprecated.`,
+      );
+      ctx.report('DEPRECATED', stmt, '        Please use global lvs_sync_daemon');
+      ctx.report('UNSUPPORTED', stmt, 'lvs_sync_daemon_interface: not supported - ignored');
+    }),
+    linkbeat_use_polling: plain((ctx, stmt, d) => {
+      ctx.report(
+        'DEPRECATED',
+        stmt,
+        `(${d.name}) 'linkbeat_use_polling' in vrrp instance deprecated - use linkbeat_interfaces block`,
+      );
+    }),
+    native_ipv6: plain((ctx, stmt, d) => {
+      if (d.family === 'inet')
+        ctx.report('GENERAL_ERROR', stmt, `(${d.name}) Cannot specify native_ipv6 with IPv4 addresses`);
+      else d.family = 'inet6';
+    }),
+    debug: plain(() => undefined),
+    ...unsupported<InstanceDraft>([
+      'use_vmac_addr',
+      'vmac_xmit_base',
+      'use_ipvlan',
+      'old_unicast_checksum',
+      'vrf',
+      'kernel_rx_buf_size',
+      'garp_extra_if',
+      'vmac_garp_intvl',
+    ]),
+    ...unsupported<InstanceDraft>(['track_process', 'track_bfd'], 'values'),
+  };
+}
+
+/** keepalived vrrp_complete_instance(): defaults and the checks that need the whole block. */
+export function completeInstance(ctx: Ctx, d: InstanceDraft, g: GlobalDefs): VrrpInstance | undefined {
+  const at = d.loc;
+  if (d.virtualRouterId === undefined) {
+    ctx.report('GENERAL_ERROR', at, `(${d.name}) the virtual router id must be set`);
+    return undefined;
+  }
+  if (d.interface === undefined && d.unicastPeers.length === 0) {
+    ctx.report('GENERAL_ERROR', at, `(${d.name}) Unknown interface!`);
+  } else if (
+    d.interface !== undefined &&
+    ctx.host.interfaceExists(d.interface) === false &&
+    !g.dynamicInterfaces
+  ) {
+    ctx.report(
+      'BAD_IF',
+      d.interfaceWord ?? at,
+      `WARNING - interface ${d.interface} for vrrp_instance ${d.name} doesn't exist`,
+    );
+  }
+  if (d.unicastKeyword && d.unicastPeers.length === 0 && !d.unicastFaultNoPeer) {
+    ctx.report(
+      'WARNING',
+      at,
+      `(${d.name}) A unicast keyword has been specified without any unicast peers. Defaulting to multicast. This usage is deprecated - please update your configuration.`,
+    );
+  }
+  const family: IpFamily = d.family ?? 'inet';
+  let state = d.state ?? 'BACKUP';
+  // keepalived: `state MASTER` with no priority means the address owner, 255.
+  let priority = d.priority ?? (d.state === 'MASTER' ? 255 : 100);
+  let version: 2 | 3 = family === 'inet6' ? 3 : (d.version ?? g.vrrpVersion);
+  const strict = d.strictMode ?? g.vrrpStrict;
+  let nopreempt = d.nopreempt;
+  let preemptDelayUs = d.preemptDelayUs ?? 0;
+
+  if (d.vips.length === 0) {
+    ctx.report(
+      'WARNING',
+      at,
+      `(${d.name}) No VIP specified; at least one is ${strict ? 'required' : 'sensible'}`,
+    );
+  }
+
+  let authentication = d.authentication ?? null;
+  if (authentication) {
+    if (version === 3) {
+      ctx.report(
+        'WARNING',
+        d.authAt ?? at,
+        `(${d.name}) VRRP version 3 does not support authentication. Ignoring.`,
+      );
+      authentication = null;
+    } else if (strict) {
+      ctx.report(
+        'WARNING',
+        d.authAt ?? at,
+        `(${d.name}) Strict mode does not support authentication. Ignoring.`,
+      );
+      authentication = null;
+    } else if (authentication.type === 'AH' && state === 'MASTER') {
+      ctx.report(
+        'WARNING',
+        d.authAt ?? at,
+        `(${d.name}) Initial state master is incompatible with AH authentication - clearing`,
+      );
+      state = 'BACKUP';
+    }
+  }
+
+  if (priority === 255 && nopreempt) {
+    ctx.report('WARNING', at, `(${d.name}) nopreempt is incompatible with priority 255. resetting nopreempt`);
+    nopreempt = false;
+  }
+  if (state === 'MASTER' && nopreempt) {
+    ctx.report(
+      'WARNING',
+      at,
+      `(${d.name}) Warning - nopreempt will not work with initial state MASTER - clearing`,
+    );
+    nopreempt = false;
+  }
+  if (state === 'MASTER' && preemptDelayUs > 0) {
+    ctx.report(
+      'WARNING',
+      at,
+      `(${d.name}) Warning - preempt delay will not work with initial state MASTER - clearing`,
+    );
+    preemptDelayUs = 0;
+  }
+
+  let advertUs = d.advertIntervalUs ?? 1_000_000;
+  if (version === 2 && advertUs % 1_000_000 !== 0) {
+    ctx.report(
+      'WARNING',
+      at,
+      `(${d.name}) VRRPv2 advertisement interval ${(advertUs / 1e6).toFixed(6)}s must be an integer. rounding`,
+    );
+    advertUs = Math.max(1_000_000, Math.round(advertUs / 1_000_000) * 1_000_000);
+  } else if (version === 3 && advertUs % 10_000 !== 0) {
+    ctx.report(
+      'WARNING',
+      at,
+      `(${d.name}) VRRPv3 advertisement interval ${(advertUs / 1e6).toFixed(6)}s must be in units of 10ms - rounding`,
+    );
+    advertUs = Math.max(10_000, Math.round(advertUs / 10_000) * 10_000);
+  }
+  if (strict && version === 2 && d.unicastPeers.length > 0) {
+    ctx.report('WARNING', at, `(${d.name}) Strict mode does not support unicast peers`);
+  }
+  version = version === 2 || version === 3 ? version : 2;
+  priority = Math.min(255, Math.max(1, priority));
+
+  const garp: GarpSettings = {
+    masterDelayMs: d.garp.masterDelayMs ?? g.garp.masterDelayMs,
+    masterRepeat: d.garp.masterRepeat ?? g.garp.masterRepeat,
+    masterRefreshMs: d.garp.masterRefreshMs ?? g.garp.masterRefreshMs,
+    masterRefreshRepeat: d.garp.masterRefreshRepeat ?? g.garp.masterRefreshRepeat,
+    lowerPrioDelayMs: d.garp.lowerPrioDelayMs ?? d.garp.masterDelayMs ?? g.garp.lowerPrioDelayMs,
+    lowerPrioRepeat: d.garp.lowerPrioRepeat ?? d.garp.masterRepeat ?? g.garp.lowerPrioRepeat,
+    intervalMs: g.garp.intervalMs,
+    gnaIntervalMs: g.garp.gnaIntervalMs,
+  };
+
+  return {
+    name: d.name,
+    state,
+    interface: d.interface ?? null,
+    virtualRouterId: d.virtualRouterId,
+    priority,
+    advertIntervalMs: Math.round(advertUs / 1000),
+    version,
+    family,
+    authentication,
+    virtualIpAddresses: d.vips,
+    virtualIpAddressesExcluded: d.vipsExcluded,
+    virtualRoutes: d.virtualRoutes,
+    virtualRules: d.virtualRules,
+    unicastPeers: d.unicastPeers,
+    sourceAddress: d.sourceAddress ?? null,
+    mcastDstAddress: d.mcastDstAddress ?? null,
+    unicastTtl: d.unicastTtl ?? 255,
+    unicastFaultNoPeer: d.unicastFaultNoPeer,
+    checkUnicastSrc: d.checkUnicastSrc || g.vrrpCheckUnicastSrc,
+    trackInterfaces: d.trackInterfaces.map((t) => t.value),
+    trackScripts: d.trackScripts.map((t) => t.value),
+    trackFiles: d.trackFiles.map((t) => t.value),
+    dontTrackPrimary: d.dontTrackPrimary,
+    trackSrcIp: d.trackSrcIp,
+    notify: {
+      master: d.notify.master ?? null,
+      backup: d.notify.backup ?? null,
+      fault: d.notify.fault ?? null,
+      stop: d.notify.stop ?? null,
+      any: d.notify.any ?? null,
+    },
+    notifyDeleted: d.notifyDeleted ?? null,
+    notifyMasterRxLowerPri: d.notifyMasterRxLowerPri ?? null,
+    notifyPriorityChanges: d.notifyPriorityChanges ?? g.vrrpNotifyPriorityChanges,
+    nopreempt,
+    preemptDelayMs: Math.round(preemptDelayUs / 1000),
+    garp,
+    lowerPrioNoAdvert: d.lowerPrioNoAdvert ?? g.vrrpLowerPrioNoAdvert,
+    higherPrioSendAdvert: d.higherPrioSendAdvert ?? g.vrrpHigherPrioSendAdvert,
+    downTimerAdverts: d.downTimerAdverts ?? g.vrrpDownTimerAdverts,
+    // keepalived: accept unless strict mode, where only the address owner accepts.
+    accept: d.accept ?? (!strict || priority === 255),
+    skipCheckAdvAddr: d.skipCheckAdvAddr ?? g.vrrpSkipCheckAdvAddr,
+    strictMode: strict,
+    smtpAlert: d.smtpAlert ?? g.smtpAlertVrrp ?? g.smtpAlert ?? false,
+    promoteSecondaries: d.promoteSecondaries,
+    useVmac: d.useVmac,
+    syncGroup: null,
+  };
+}
