@@ -7,6 +7,8 @@ import { diagnostic, NO_LOC, type Diagnostic, type DiagnosticCode, type Loc } fr
 
 /** keepalived check_script_secure(): what the host says about a script's argv[0]. */
 export type ScriptInspection =
+  /** Not looked at (validating without a host): assumed to run. */
+  | { readonly kind: 'unchecked' }
   /** `</path` style: opened by the shell, never executed (keepalived SC_SYSTEM). */
   | { readonly kind: 'redirect' }
   | { readonly kind: 'not-found'; readonly path: string }
@@ -23,19 +25,20 @@ export interface HostFacts {
   readonly hostname: string;
   /** undefined: do not check (e.g. `--dump-config` of a config for another host). */
   interfaceExists(name: string): boolean | undefined;
-  userExists(name: string): boolean;
-  groupExists(name: string): boolean;
+  /** undefined: unknown (not checked). */
+  userExists(name: string): boolean | undefined;
+  groupExists(name: string): boolean | undefined;
   /** Resolve and inspect argv[0] as `user` would run it (PATH search for bare names). */
   inspectScript(argv0: string, user: string): ScriptInspection;
 }
 
-/** Host facts for pure tests and for validating without looking at the host. */
+/** Validating without looking at any host: nothing is checked, scripts are assumed to run. */
 export const NO_HOST: HostFacts = {
   hostname: 'localhost',
   interfaceExists: () => undefined,
-  userExists: (name) => name === 'root',
-  groupExists: (name) => name === 'root',
-  inspectScript: (argv0) => ({ kind: 'not-found', path: argv0 }),
+  userExists: (name) => (name === 'root' ? true : undefined),
+  groupExists: (name) => (name === 'root' ? true : undefined),
+  inspectScript: () => ({ kind: 'unchecked' }),
 };
 
 export class Ctx {

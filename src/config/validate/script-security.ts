@@ -37,7 +37,7 @@ export function checkScriptSecurity(
   const secure = global.enableScriptSecurity;
   let defaultUser: string | undefined;
   if (global.scriptUser) defaultUser = global.scriptUser.user;
-  else if (ctx.host.userExists('keepalived_script')) defaultUser = 'keepalived_script';
+  else if (ctx.host.userExists('keepalived_script') === true) defaultUser = 'keepalived_script';
   else if (!secure) defaultUser = 'root';
 
   const disabled = new Set<ScriptSpec>();
@@ -58,29 +58,33 @@ export function checkScriptSecurity(
       disabled.add(script);
       continue;
     }
-    if (!ctx.host.userExists(user) || (script.group !== null && !ctx.host.groupExists(script.group))) {
-      ctx.report(
-        'WARNING',
-        ctx.scriptLoc(script),
-        `Invalid user/group for script ${script.argv[0] ?? ''} - ignoring`,
-      );
+    const at = ctx.scriptLoc(script);
+    const argv0 = script.argv[0] ?? '';
+    const badGroup = script.group !== null && ctx.host.groupExists(script.group) === false;
+    if (ctx.host.userExists(user) === false || badGroup) {
+      ctx.report('WARNING', at, `Invalid user/group for script ${argv0} - ignoring`);
       disabled.add(script);
       continue;
     }
-    const inspection = ctx.host.inspectScript(script.argv[0] ?? '', user);
-    if (inspection.kind === 'redirect') continue;
+    const inspection = ctx.host.inspectScript(argv0, user);
+    if (inspection.kind === 'redirect' || inspection.kind === 'unchecked') continue;
     if (inspection.kind === 'not-found') {
+      ctx.report('NOTICE', at, `Script ${argv0} not found - disabling`);
       disabled.add(script);
       continue;
     }
     executed.add(process);
     if (!inspection.executable) {
+      ctx.report('NOTICE', at, `WARNING - script '${argv0}' is not executable for ${user} - disabling.`);
       disabled.add(script);
       continue;
     }
     if (inspection.insecure) {
       insecure.add(process);
-      if (secure) disabled.add(script);
+      if (secure) {
+        ctx.report('NOTICE', at, `Unsafe permissions found for script '${argv0}' - disabling.`);
+        disabled.add(script);
+      }
     }
   }
   if (!secure) {
