@@ -30,7 +30,13 @@ export const KEEPALIVED_CLASSES = [
 ] as const;
 
 export type KeepalivedClass = (typeof KEEPALIVED_CLASSES)[number];
-export type DiagnosticCode = KeepalivedClass | 'UNSUPPORTED' | 'NOTICE' | 'LIMIT';
+export type DiagnosticCode =
+  | KeepalivedClass
+  /** A strict include (`includea`, `-e`, ...) failed: keepalived stops with "no config" (6). */
+  | 'INCLUDE_FAILED'
+  | 'UNSUPPORTED'
+  | 'NOTICE'
+  | 'LIMIT';
 
 /**
  * - `fatal`: keepalived cannot run this config (missing file, missing parameter, ...).
@@ -59,6 +65,7 @@ export const NO_LOC: Loc = { file: '', line: 0, column: 0 };
 
 const SEVERITY: Record<DiagnosticCode, Severity> = {
   FILE_NOT_FOUND: 'fatal',
+  INCLUDE_FAILED: 'fatal',
   BAD_IF: 'warning',
   FATAL: 'fatal',
   MULTIPLE_FILES: 'warning',
@@ -103,18 +110,23 @@ export const CONFIG_TEST_EXIT = {
   cannotRun: 4,
   configError: 5,
   security: 6,
+  noConfig: 6,
 } as const;
 
 /**
  * The exit code keepalived 2.2.7 `-t` would give for these diagnostics. A missing parameter makes
- * keepalived's parser exit(2) on the spot; otherwise the highest class seen decides (which is why a
- * single warning next to a cannot-run error still gives 5).
+ * keepalived's parser exit(2) on the spot; a failed strict include exits 6; otherwise the highest
+ * class seen decides (which is why a single warning next to a cannot-run error still gives 5).
  */
 export function configTestExitCode(diagnostics: readonly Diagnostic[]): number {
   if (diagnostics.some((d) => d.code === 'MISSING_PARAMETER')) return CONFIG_TEST_EXIT.missingParameter;
+  // keepalived main(): a failed strict include exits KEEPALIVED_EXIT_NO_CONFIG before the ladder.
+  if (diagnostics.some((d) => d.code === 'INCLUDE_FAILED')) return CONFIG_TEST_EXIT.noConfig;
   let worst = -1;
   for (const d of diagnostics) {
-    const rank = (KEEPALIVED_CLASSES as readonly string[]).indexOf(d.code);
+    // Our own guards (LIMIT) count as the general error keepalived would have hit instead.
+    const cls = d.code === 'LIMIT' ? 'GENERAL_ERROR' : d.code;
+    const rank = (KEEPALIVED_CLASSES as readonly string[]).indexOf(cls);
     if (rank > worst) worst = rank;
   }
   if (worst < 0) return CONFIG_TEST_EXIT.ok;

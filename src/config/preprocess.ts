@@ -44,6 +44,8 @@ const INC_READ = 1;
 const INC_MISSING = 2;
 const INC_WILDCARD = 4;
 const INC_BRACE = 8;
+/** The `-f` file itself: any problem with it means there is no config (our exit 4). */
+const MAIN_FILE = 16;
 const INCLUDE_FLAGS: Record<string, number> = {
   include: 0,
   includer: INC_READ,
@@ -225,7 +227,7 @@ class Preprocessor {
   run(pattern: string): readonly SourceText[] {
     const result = glob(pattern, this.opts.cwd, this.opts.fs);
     const usable = result.matches.filter((m) =>
-      this.checkFile(m, { file: pattern, line: 0, column: 0 }, INC_READ),
+      this.checkFile(m, { file: pattern, line: 0, column: 0 }, MAIN_FILE),
     );
     if (result.matches.length === 0) {
       this.report(
@@ -252,7 +254,7 @@ class Preprocessor {
     this.stack.push(
       new GlobSource(
         usable,
-        (m) => this.openFile(m, { file: pattern, line: 0, column: 0 }, INC_READ),
+        (m) => this.openFile(m, { file: pattern, line: 0, column: 0 }, MAIN_FILE),
         this.opts.cwd,
       ),
     );
@@ -263,13 +265,14 @@ class Preprocessor {
   /** keepalived `check_glob_file()`: a regular, non-executable file. */
   private checkFile(match: GlobMatch, at: Loc, flags: number): boolean {
     if (match.name.endsWith('/')) {
-      this.fileError(flags & INC_READ, at, `Configuration file '${match.name}' is a directory - skipping`);
+      this.fileError(flags, INC_READ, at, `Configuration file '${match.name}' is a directory - skipping`);
       return false;
     }
     const info = this.opts.fs.stat(match.resolved);
     if (!info || info.kind !== 'file' || info.executable) {
       this.fileError(
-        flags & INC_READ,
+        flags,
+        INC_READ,
         at,
         `Configuration file '${match.name}' is not a regular non-executable file - skipping`,
       );
@@ -282,16 +285,20 @@ class Preprocessor {
     if (!this.checkFile(match, at, flags)) return undefined;
     const bytes = this.opts.fs.readFile(match.resolved);
     if (!bytes) {
-      this.fileError(flags & INC_READ, at, `Configuration file '${match.name}' open problem - skipping`);
+      this.fileError(flags, INC_READ, at, `Configuration file '${match.name}' open problem - skipping`);
       return undefined;
     }
     this.files.push(match.resolved);
     return new FileSource(match.name, match.resolved, bytes, this.report);
   }
 
-  /** keepalived `file_config_error()`: an error only when the include type asks for it. */
-  private fileError(isError: number, at: Loc, message: string): void {
-    this.report(isError ? 'FILE_NOT_FOUND' : 'NOTICE', at, message);
+  /**
+   * keepalived `file_config_error()`: an include problem is an error only when the include type
+   * (`flags`) asks for that kind (`kind`); otherwise keepalived just logs it.
+   */
+  private fileError(flags: number, kind: number, at: Loc, message: string): void {
+    const code = flags & MAIN_FILE ? 'FILE_NOT_FOUND' : flags & kind ? 'INCLUDE_FAILED' : 'NOTICE';
+    this.report(code, at, message);
   }
 
   /** Directory of the file being read: `${_PWD}`, and what relative includes resolve against. */
@@ -452,18 +459,14 @@ class Preprocessor {
     const result = glob(pattern, this.dir, this.opts.fs);
     if (result.matches.length === 0) {
       if (result.missing) {
-        this.fileError(
-          flags & (result.braces ? INC_BRACE : INC_MISSING),
-          at,
-          `Config files missing '${pattern}'.`,
-        );
+        this.fileError(flags, result.braces ? INC_BRACE : INC_MISSING, at, `Config files missing '${pattern}'.`);
       } else if (result.wildcards && flags & INC_WILDCARD) {
-        this.fileError(INC_WILDCARD, at, `No config files matched '${pattern}'.`);
+        this.fileError(flags, INC_WILDCARD, at, `No config files matched '${pattern}'.`);
       }
       return true;
     }
     if (result.missing) {
-      this.fileError(flags & INC_BRACE, at, `Some config files missing: "${pattern}".`);
+      this.fileError(flags, INC_BRACE, at, `Some config files missing: "${pattern}".`);
       if (flags & INC_BRACE) return true;
     }
     const chain = new Set(this.stack.map((s) => s.file).filter((f) => f !== undefined));

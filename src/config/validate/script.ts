@@ -91,12 +91,14 @@ export function lexQuotedEscaped(src: string): Lexed {
  * reporting why not. keepalived ignores such a script with a log line; we report it.
  */
 export function readScript(ctx: Ctx, stmt: Statement): ScriptSpec | undefined {
-  if (!ctx.arg(stmt, 1)) return undefined;
+  // The raw line is lexed first: an unterminated quote is reported as such (not as a missing
+  // parameter), as keepalived does.
   const line = lexQuotedEscaped(stmt.line);
   if (!line.ok) {
     ctx.report('UNMATCHED_QUOTE', stmt, line.message);
     return undefined;
   }
+  if (line.words.length < 2 && !ctx.arg(stmt, 1)) return undefined;
   const command = line.words[1] ?? '';
   const argv = lexQuotedEscaped(command);
   if (!argv.ok || argv.words.length === 0) {

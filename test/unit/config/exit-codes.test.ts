@@ -22,7 +22,9 @@ describe('-t exit codes (keepalived 2.2.7 config_test_exit())', () => {
     [['FILE_NOT_FOUND', 'WARNING'], 5],
     [['SECURITY_ERROR', 'WARNING'], 6],
     [['SECURITY_ERROR', 'MISSING_PARAMETER'], 2],
-    [['LIMIT'], 0],
+    [['LIMIT'], 5],
+    // A failed strict include (includea, -e): keepalived exits "no config" before the ladder.
+    [['INCLUDE_FAILED', 'WARNING'], 6],
   ])('%j -> %i', (codes, expected) => {
     expect(exit(...codes)).toBe(expected);
   });

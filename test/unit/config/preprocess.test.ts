@@ -298,17 +298,17 @@ describe('include', () => {
   it('a missing plain include is only a notice; includea/includem make it an error', () => {
     expect(run('include nope.conf').diagnostics).toEqual(["1:9 NOTICE Config files missing 'nope.conf'."]);
     expect(run('includem nope.conf').diagnostics).toEqual([
-      "1:10 FILE_NOT_FOUND Config files missing 'nope.conf'.",
+      "1:10 INCLUDE_FAILED Config files missing 'nope.conf'.",
     ]);
     expect(run('include nope.conf', { allConfig: true }).diagnostics).toEqual([
-      "1:9 FILE_NOT_FOUND Config files missing 'nope.conf'.",
+      "1:9 INCLUDE_FAILED Config files missing 'nope.conf'.",
     ]);
     expect(run('include conf.d/*.none', { files }).diagnostics).toEqual([]);
     expect(run('include nodir/*.conf', { files }).diagnostics).toEqual([
       "1:9 NOTICE Config files missing 'nodir/*.conf'.",
     ]);
     expect(run('includew conf.d/*.none', { files }).diagnostics).toEqual([
-      "1:10 FILE_NOT_FOUND No config files matched 'conf.d/*.none'.",
+      "1:10 INCLUDE_FAILED No config files matched 'conf.d/*.none'.",
     ]);
   });
 
