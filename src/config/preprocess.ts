@@ -459,7 +459,12 @@ class Preprocessor {
     const result = glob(pattern, this.dir, this.opts.fs);
     if (result.matches.length === 0) {
       if (result.missing) {
-        this.fileError(flags, result.braces ? INC_BRACE : INC_MISSING, at, `Config files missing '${pattern}'.`);
+        this.fileError(
+          flags,
+          result.braces ? INC_BRACE : INC_MISSING,
+          at,
+          `Config files missing '${pattern}'.`,
+        );
       } else if (result.wildcards && flags & INC_WILDCARD) {
         this.fileError(flags, INC_WILDCARD, at, `No config files matched '${pattern}'.`);
       }
