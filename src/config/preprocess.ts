@@ -36,7 +36,9 @@ export interface Preprocessed {
 }
 
 const MAX_INCLUDE_DEPTH = 32;
-const MAX_LOGICAL_LINES = 4_000_000;
+const MAX_LOGICAL_LINES = 1_000_000;
+/** Expansions within expansions: `$M=a \` + `$M` would otherwise expand forever. */
+const MAX_EXPANSION_DEPTH = 32;
 const MAX_RECHECKS = 64;
 
 /** include check flags (keepalived include_t): what makes a failed include an error. */
@@ -62,11 +64,14 @@ interface Source {
   readonly dir: string;
   /** The resolved file path, for include loop detection (undefined for expansions). */
   readonly file: string | undefined;
+  /** 0 for files; one more than the line that started it for expansions and sequences. */
+  readonly depth: number;
   next(): Raw;
 }
 
 /** Reads one file's physical lines as keepalived's fgets() loop does. */
 class FileSource implements Source {
+  readonly depth = 0;
   private readonly physical: string[];
   private index = 0;
   private pending: (SourceText | 'blank')[] = [];
@@ -140,6 +145,7 @@ class FileSource implements Source {
 
 /** The files a glob matched, read one after the other. */
 class GlobSource implements Source {
+  readonly depth = 0;
   private current: FileSource | undefined;
   private index = 0;
 
@@ -178,6 +184,7 @@ class ExpansionSource implements Source {
     private readonly lines: readonly string[],
     private readonly loc: Loc,
     readonly dir: string,
+    readonly depth: number,
   ) {}
   readonly file = undefined;
   next(): Raw {
@@ -194,6 +201,7 @@ class SequenceSource implements Source {
     private readonly text: SourceText,
     private readonly defs: Definitions,
     readonly dir: string,
+    readonly depth: number,
   ) {}
   readonly file = undefined;
   next(): Raw {
@@ -213,6 +221,8 @@ class Preprocessor {
   private residue: SourceText | undefined;
   /** Name of the multi-line definition being collected. */
   private collecting: string | undefined;
+  /** Expansion depth of the line being processed. */
+  private lineDepth = 0;
   private stopped = false;
 
   constructor(private readonly opts: PreprocessOptions) {
@@ -313,11 +323,29 @@ class Preprocessor {
       return r;
     }
     while (this.stack.length > 0) {
-      const raw = (this.stack[this.stack.length - 1] as Source).next();
-      if (raw !== undefined) return raw;
+      const top = this.stack[this.stack.length - 1] as Source;
+      const raw = top.next();
+      if (raw !== undefined) {
+        this.lineDepth = top.depth;
+        return raw;
+      }
       this.stack.pop();
     }
     return undefined;
+  }
+
+  /** Start an expansion or sequence from the current line, unless that nests too deep. */
+  private pushExpansion(at: Loc, make: (depth: number) => Source): void {
+    const depth = this.lineDepth + 1;
+    if (depth > MAX_EXPANSION_DEPTH) {
+      this.report(
+        'LIMIT',
+        at,
+        `definitions and sequences nested more than ${MAX_EXPANSION_DEPTH} deep (one that refers to itself?) - not expanded`,
+      );
+      return;
+    }
+    this.stack.push(make(depth));
   }
 
   private loop(): void {
@@ -405,9 +433,8 @@ class Preprocessor {
       }
       if (!sub.replaced) return line;
       if (sub.continuation.length > 0) {
-        this.stack.push(
-          new ExpansionSource(sub.continuation, this.locOf(line, line.text.indexOf('$')), this.dir),
-        );
+        const at = this.locOf(line, line.text.indexOf('$'));
+        this.pushExpansion(at, (depth) => new ExpansionSource(sub.continuation, at, this.dir, depth));
       }
       line = decomment(sub.line).line;
       if (!line.text.startsWith('@') && !line.text.includes('$')) return line;
@@ -438,7 +465,10 @@ class Preprocessor {
       return;
     }
     const text = line.slice(line.length - result.sequence.text.length);
-    this.stack.push(new SequenceSource(result.sequence, text, this.defs, this.dir));
+    this.pushExpansion(
+      this.locOf(line, 0),
+      (depth) => new SequenceSource(result.sequence, text, this.defs, this.dir, depth),
+    );
   }
 
   /** Step 8: `include[r|m|w|b|a] PATTERN` (the pattern is the rest of the line, verbatim). */

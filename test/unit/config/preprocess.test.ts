@@ -194,6 +194,15 @@ describe('$NAME definitions and substitution', () => {
     expect(r.diagnostics).toEqual(["2:1 LIMIT parameter substitution does not terminate on 'router_id $A'"]);
   });
 
+  it('stops a multi-line definition that expands itself (found by fuzzing)', () => {
+    const r = run('$VIPS=192.0.2.1 \\\n  $VIPS\nvirtual_ipaddress {\n $VIPS\n}');
+    // The reference and 32 nested expansions each give one address; the 33rd expansion is refused.
+    expect(r.lines.filter((l) => l.endsWith(' 192.0.2.1')).length).toBe(33);
+    expect(r.diagnostics).toEqual([
+      '4:2 LIMIT definitions and sequences nested more than 32 deep (one that refers to itself?) - not expanded',
+    ]);
+  });
+
   it('reports a substitution that would exceed the line length', () => {
     const r = run(`$A=${'x'.repeat(600)}\nrouter_id $A $A`);
     expect(r.diagnostics).toEqual([
