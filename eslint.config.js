@@ -3,6 +3,7 @@
 // process.exit only in the CLI/daemon entry points, and no I/O or clock in the pure core.
 import js from '@eslint/js';
 import n from 'eslint-plugin-n';
+import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const PURE = ['src/config/**/*.ts'];
@@ -63,5 +64,6 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },
   },
 );

@@ -177,7 +177,14 @@ function printTable(rows) {
     r.rssMiB === undefined ? 'n/a' : r.rssMiB.toFixed(1),
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...cells.map((row) => row[c].length)));
-  for (const row of [header, ...cells]) console.log(row.map((x, c) => x.padEnd(widths[c])).join('  '));
+  for (const row of [header, ...cells]) {
+    console.log(
+      row
+        .map((x, c) => x.padEnd(widths[c]))
+        .join('  ')
+        .trimEnd(),
+    );
+  }
 }
 
 function printDiagnostics(name, first) {
@@ -191,7 +198,8 @@ function reportTerminated(runs) {
   const hit = runs.filter(
     (r) => r.exit === 143 || r.exit === 'SIGTERM' || r.stderr.some((l) => /Terminated/.test(l)),
   );
-  if (hit.length) console.log(`\nnote: keepalived was "Terminated" (143) in ${hit.length} of ${runs.length} runs`);
+  if (hit.length)
+    console.log(`\nnote: keepalived was "Terminated" (143) in ${hit.length} of ${runs.length} runs`);
 }
 
 // ---- main ----
@@ -205,7 +213,8 @@ function parseRuns(value) {
 
 function preflight() {
   if (!existsSync(CLI)) return `${CLI} is missing: run \`npm run build\` first (or \`npm run bench:parse\`)`;
-  if (process.getuid?.() !== 0) return 'this benchmark needs root to create a network namespace (ip netns add)';
+  if (process.getuid?.() !== 0)
+    return 'this benchmark needs root to create a network namespace (ip netns add)';
   return undefined;
 }
 

@@ -112,9 +112,17 @@ function mutate(text, rnd) {
 }
 
 const MAIN = '/etc/keepalived/keepalived.conf';
+let failed = false;
+
+/** Report the first failing case (the last stdout line is what the test reads). */
+function fail(i, error, text) {
+  process.stdout.write(`${JSON.stringify({ failed: { case: i, seed, error, text } })}\n`);
+  failed = true;
+}
+
 let diagnostics = 0;
 let withErrors = 0;
-for (let i = first; i < first + count; i++) {
+for (let i = first; i < first + count && !failed; i++) {
   const rnd = prng(seed * 1_000_003 + i);
   const text = mutate(sources[i % sources.length], rnd);
   const files = {
@@ -158,20 +166,18 @@ for (let i = first; i < first + count; i++) {
     });
     JSON.stringify(result.config);
   } catch (err) {
-    process.stdout.write(
-      `${JSON.stringify({ failed: { case: i, seed, error: String(err?.stack ?? err), text } })}\n`,
-    );
-    process.exit(1);
+    fail(i, String(err?.stack ?? err), text);
+    break;
   }
-  for (const d of result.diagnostics) {
-    if (typeof d.message !== 'string' || d.message === '' || !(d.line >= 0) || !(d.column >= 0)) {
-      process.stdout.write(
-        `${JSON.stringify({ failed: { case: i, seed, error: `bad diagnostic ${JSON.stringify(d)}`, text } })}\n`,
-      );
-      process.exit(1);
-    }
+  const bad = result.diagnostics.find(
+    (d) => typeof d.message !== 'string' || d.message === '' || !(d.line >= 0) || !(d.column >= 0),
+  );
+  if (bad) {
+    fail(i, `bad diagnostic ${JSON.stringify(bad)}`, text);
+    break;
   }
   diagnostics += result.diagnostics.length;
   if (result.diagnostics.some((d) => d.severity === 'error' || d.severity === 'fatal')) withErrors++;
 }
-process.stdout.write(`${JSON.stringify({ cases: count, diagnostics, withErrors })}\n`);
+if (!failed) process.stdout.write(`${JSON.stringify({ cases: count, diagnostics, withErrors })}\n`);
+process.exitCode = failed ? 1 : 0;
