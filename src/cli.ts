@@ -4,7 +4,7 @@
  * This file (with daemon/main.ts later) is the only place that exits the process.
  */
 import { randomInt } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { USAGE, parseArgs } from './cli/args.js';
 import { configTestExitCode, formatDiagnostic } from './config/diagnostics.js';
@@ -54,7 +54,17 @@ function main(argv: readonly string[]): number {
     allConfig: args.allConfig === true,
     host: localHostFacts(),
   });
-  for (const d of loaded.diagnostics) process.stderr.write(`${formatDiagnostic(d)}\n`);
+  const report = loaded.diagnostics.map((d) => `${formatDiagnostic(d)}\n`).join('');
+  if (typeof args.configTest === 'string') {
+    // keepalived -t=LOG_FILE: the messages go to that file instead of stderr.
+    try {
+      writeFileSync(args.configTest, report, { mode: 0o640 });
+    } catch (err) {
+      process.stderr.write(`keepalived-ts: cannot write ${args.configTest}: ${(err as Error).message}\n${report}`);
+    }
+  } else {
+    process.stderr.write(report);
+  }
 
   if (args.dumpConfig) {
     process.stdout.write(`${JSON.stringify({ files: loaded.files, config: loaded.config }, null, 2)}\n`);

@@ -34,8 +34,17 @@ export function loadConfig(pattern: string, opts: LoadOptions): LoadedConfig {
     .sort((a, b) => a.r - b.r || a.d.line - b.d.line || a.i - b.i)
     .map((x) => x.d);
   return {
-    config: result.config,
+    config: deepFreeze(result.config),
     diagnostics: [...located, ...result.diagnostics.slice(result.walked)],
     files: parsed.files,
   };
+}
+
+/** The Config is shared by every component and never changed: make that true at run time too. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
