@@ -60,7 +60,9 @@ function main(argv: readonly string[]): number {
     try {
       writeFileSync(args.configTest, report, { mode: 0o640 });
     } catch (err) {
-      process.stderr.write(`keepalived-ts: cannot write ${args.configTest}: ${(err as Error).message}\n${report}`);
+      process.stderr.write(
+        `keepalived-ts: cannot write ${args.configTest}: ${(err as Error).message}\n${report}`,
+      );
     }
   } else {
     process.stderr.write(report);
