@@ -258,6 +258,8 @@ interface CheckerBase {
   /** Random initial delay up to this long. */
   readonly warmupMs: number;
   readonly alpha: boolean;
+  /** This checker's own `log_all_failures`; keepalived also logs every failure of every checker
+   *  when global_defs `checker_log_all_failures` is set (it ORs the two at run time). */
   readonly logAllFailures: boolean;
 }
 

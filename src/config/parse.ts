@@ -1,13 +1,14 @@
 /**
- * Text to syntax tree: keepalived's line pipeline (preprocess.ts), then the PEG grammar
- * (grammar/keepalived.peggy) over the logical lines, with every node located in its original
- * file, line and column. Never throws: problems are diagnostics.
+ * Text to syntax tree: keepalived's line pipeline (preprocess.ts), the words of each line
+ * (lex.ts), and the PEG grammar (grammar/keepalived.peggy) for how the lines nest. Every node can
+ * tell its original file, line and column. Never throws: problems are diagnostics.
  */
-import type { AstNode, Block, Statement, Word } from './ast.js';
-import { diagnostic, type Diagnostic, type Loc } from './diagnostics.js';
+import { BlockNode, StatementNode, WordNode, type AstNode, type Block, type Word } from './ast.js';
+import { diagnostic, type Diagnostic } from './diagnostics.js';
 import { parse as pegParse } from './generated/keepalived-parser.js';
+import { lexLine } from './lex.js';
 import { preprocess, type PreprocessOptions } from './preprocess.js';
-import type { SourceText } from './source-text.js';
+import type { LineTable } from './line-table.js';
 
 /** Our guard: peggy recurses once per block level. keepalived configs nest 5 deep at most. */
 export const MAX_BLOCK_DEPTH = 64;
@@ -18,128 +19,101 @@ export interface ParsedConfig {
   readonly files: readonly string[];
 }
 
-/** What the generated parser returns (offsets into the joined logical lines). */
-interface RawWord {
-  readonly text: string;
-  readonly quoted: boolean;
-  readonly unmatched: boolean;
-  readonly at: number;
-}
-interface RawBlock {
-  readonly open: number;
-  readonly close: number | null;
-  readonly body: readonly RawNode[];
-}
-type RawNode =
-  | {
-      readonly kind: 'statement';
-      readonly words: readonly RawWord[];
-      readonly block: RawBlock | null;
-      readonly at: number;
-    }
-  | { readonly kind: 'orphan-block'; readonly block: RawBlock; readonly at: number }
-  | { readonly kind: 'stray-close'; readonly at: number };
-
 export function parseConfig(pattern: string, opts: PreprocessOptions): ParsedConfig {
   const pre = preprocess(pattern, opts);
-  const { nodes, diagnostics } = parseLines(pre.lines);
+  const nodes: AstNode[] = [];
+  const { diagnostics } = parseLines(pre.lines, (node) => nodes.push(node));
   return { nodes, diagnostics: [...pre.diagnostics, ...diagnostics], files: pre.files };
 }
 
-/** Run the grammar over logical lines that preprocess() produced. */
-export function parseLines(lines: readonly SourceText[]): { nodes: AstNode[]; diagnostics: Diagnostic[] } {
+/**
+ * Run the grammar over logical lines that preprocess() produced, handing each top-level node to
+ * `top` as soon as it is complete (file order).
+ */
+export function parseLines(lines: LineTable, top: (node: AstNode) => void): { diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
-  const starts: number[] = [];
-  let text = '';
+  if (lines.length === 0) return { diagnostics };
+
+  // One character per logical line (see the grammar), and the deepest nesting on the way.
+  const kinds = new Array<string>(lines.length);
   let depth = 0;
-  let deepest = 0;
-  for (const line of lines) {
-    starts.push(text.length);
-    text += `${line.text}\n`;
-    if (line.text === '{') deepest = Math.max(deepest, ++depth);
-    else if (line.text === '}') depth = Math.max(0, depth - 1);
+  let tooDeepAt = -1;
+  for (let i = 0; i < lines.length; i++) {
+    const t = lines.text(i);
+    if (t === '{') {
+      kinds[i] = '{';
+      if (++depth > MAX_BLOCK_DEPTH && tooDeepAt < 0) tooDeepAt = i;
+    } else if (t === '}') {
+      kinds[i] = '}';
+      depth = Math.max(0, depth - 1);
+    } else kinds[i] = 'S';
   }
-  const locate = (offset: number): { loc: Loc; line: SourceText } => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((starts[mid] as number) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    const line = lines[lo] as SourceText;
-    const start = starts[lo] ?? 0;
-    return { loc: { ...line.origin, column: line.columnAt(offset - start) }, line };
-  };
-  if (lines.length === 0) return { nodes: [], diagnostics };
-  if (deepest > MAX_BLOCK_DEPTH) {
-    const deep = lines.find((l) => l.text === '{');
-    const origin = deep ? deep.origin : { file: '', line: 0 };
+  if (tooDeepAt >= 0) {
     diagnostics.push(
       diagnostic(
         'LIMIT',
-        { ...origin, column: 1 },
+        lines.loc(tooDeepAt, 0),
         `blocks are nested more than ${MAX_BLOCK_DEPTH} deep - ignoring the configuration`,
       ),
     );
-    return { nodes: [], diagnostics };
+    return { diagnostics };
   }
 
-  let raw: readonly RawNode[];
+  // keepalived counts the blocks still open at the end of the file and reports them once.
+  let unclosed = 0;
+  let firstUnclosed = -1;
+  const builders = {
+    statement(i: number, block: Block | null): AstNode | null {
+      const text = lines.text(i);
+      const lexed = lexLine(
+        text,
+        (word, quoted, index) => new WordNode(fromLatin1(word), quoted, lines, i, index),
+      );
+      if (lexed.unmatchedQuote >= 0) {
+        // keepalived alloc_strvec_r(): the rest of the line is dropped.
+        diagnostics.push(
+          diagnostic('UNMATCHED_QUOTE', lines.loc(i, lexed.unmatchedQuote), `Unmatched quote: '${text}'`),
+        );
+      }
+      const words: Word[] = lexed.words;
+      if (words.length === 0) return block ? { kind: 'orphan-block', block, loc: lines.loc(i, 0) } : null;
+      return new StatementNode(words, block, fromLatin1(text));
+    },
+    orphan: (i: number, block: Block): AstNode => ({ kind: 'orphan-block', block, loc: lines.loc(i, 0) }),
+    block(i: number, body: readonly AstNode[], close: number | null): Block {
+      if (close === null) {
+        unclosed++;
+        firstUnclosed = i;
+      }
+      return new BlockNode(lines, i, close, body);
+    },
+    stray: (i: number): AstNode => ({ kind: 'stray-close', loc: lines.loc(i, 0) }),
+    top,
+  };
+
   try {
-    const result: unknown = pegParse(text);
-    raw = result as readonly RawNode[];
+    pegParse(kinds.join(''), builders);
   } catch (err) {
     // The grammar accepts every input; this is a bug, reported rather than thrown.
-    const where =
-      typeof err === 'object' && err !== null && 'location' in err
-        ? (err as { location: { start: { offset: number } } }).location.start.offset
-        : 0;
-    diagnostics.push(diagnostic('GENERAL_ERROR', locate(where).loc, `internal parser error: ${String(err)}`));
-    return { nodes: [], diagnostics };
+    diagnostics.push(diagnostic('GENERAL_ERROR', lines.loc(0, 0), `internal parser error: ${String(err)}`));
   }
-
-  const convertBlock = (b: RawBlock): Block => ({
-    open: locate(b.open).loc,
-    close: b.close === null ? null : locate(b.close).loc,
-    body: convertNodes(b.body),
-  });
-  const convertNodes = (nodes: readonly RawNode[]): AstNode[] => {
-    const out: AstNode[] = [];
-    for (const n of nodes) {
-      if (n.kind === 'stray-close') {
-        out.push({ kind: 'stray-close', loc: locate(n.at).loc });
-      } else if (n.kind === 'orphan-block') {
-        out.push({ kind: 'orphan-block', block: convertBlock(n.block), loc: locate(n.at).loc });
-      } else {
-        const { loc, line } = locate(n.at);
-        const words: Word[] = [];
-        for (const w of n.words) {
-          if (w.unmatched) {
-            // keepalived alloc_strvec_r(): the rest of the line is dropped.
-            diagnostics.push(
-              diagnostic('UNMATCHED_QUOTE', locate(w.at).loc, `Unmatched quote: '${line.text}'`),
-            );
-            break;
-          }
-          words.push({ text: fromLatin1(w.text), quoted: w.quoted, loc: locate(w.at).loc });
-        }
-        const block = n.block === null ? null : convertBlock(n.block);
-        if (words.length === 0) {
-          if (block) out.push({ kind: 'orphan-block', block, loc });
-          continue;
-        }
-        const statement: Statement = { kind: 'statement', words, block, loc, line: fromLatin1(line.text) };
-        out.push(statement);
-      }
-    }
-    return out;
-  };
-  return { nodes: convertNodes(raw), diagnostics };
+  if (unclosed > 0) {
+    // Reported at the outermost block left open (the last one the grammar closed off).
+    diagnostics.push(
+      diagnostic(
+        'MISSING_EOB',
+        lines.loc(firstUnclosed, 0),
+        `There are ${unclosed} missing '}'s or extra '{'s`,
+      ),
+    );
+  }
+  return { diagnostics };
 }
 
 /** Files are read as latin1 (one character per byte, like keepalived); words are UTF-8 again. */
 function fromLatin1(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return /^[\x00-\x7f]*$/.test(s) ? s : Buffer.from(s, 'latin1').toString('utf8');
+  for (let i = 0; i < s.length; i++) {
+    if (s.charCodeAt(i) > 0x7f) return Buffer.from(s, 'latin1').toString('utf8');
+  }
+  return s;
 }

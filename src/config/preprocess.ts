@@ -14,6 +14,7 @@ import { decomment } from './decomment.js';
 import { Definitions, MAX_LINE } from './definitions.js';
 import { diagnostic, type Diagnostic, type DiagnosticCode, type Loc } from './diagnostics.js';
 import { glob, type GlobMatch } from './glob.js';
+import { LineTable } from './line-table.js';
 import { parseLst, parseSeq, type Sequence } from './sequences.js';
 import { SourceText, type Origin } from './source-text.js';
 
@@ -29,7 +30,7 @@ export interface PreprocessOptions {
 }
 
 export interface Preprocessed {
-  readonly lines: readonly SourceText[];
+  readonly lines: LineTable;
   readonly diagnostics: readonly Diagnostic[];
   /** Resolved paths of every file read, in order. */
   readonly files: readonly string[];
@@ -58,6 +59,13 @@ const INCLUDE_FLAGS: Record<string, number> = {
 };
 
 type Raw = SourceText | 'blank' | undefined;
+
+/** Characters that make a line need keepalived's full decomment() (or a CR to strip, or a NUL). */
+const NEEDS_DECOMMENT = /["#!\\\r\0]/;
+const isBlank = (c: number): boolean => c === 32 || c === 9;
+const OPEN = 123; // {
+const CLOSE = 125; // }
+const DQUOTE = 34; // "
 
 interface Source {
   /** Directory of the file being read (for `${_PWD}` and relative includes). */
@@ -97,7 +105,19 @@ class FileSource implements Source {
       const queued = this.pending.shift();
       if (queued !== undefined) return queued;
       if (this.index >= this.physical.length) return undefined;
-      this.read(this.physical[this.index++] as string, this.index);
+      const physical = this.physical[this.index++] as string;
+      // Fast path (most lines): nothing to decomment, split or report, only blanks to trim.
+      if (physical.length < MAX_LINE - 1 && !NEEDS_DECOMMENT.test(physical)) {
+        if (physical.length === 0) return 'blank';
+        let start = 0;
+        let end = physical.length;
+        while (start < end && isBlank(physical.charCodeAt(start))) start++;
+        while (end > start && isBlank(physical.charCodeAt(end - 1))) end--;
+        if (start === end) continue;
+        const text = start === 0 && end === physical.length ? physical : physical.slice(start, end);
+        return SourceText.at(text, { file: this.name, line: this.index }, start + 1);
+      }
+      this.read(physical, this.index);
     }
   }
 
@@ -215,7 +235,7 @@ class SequenceSource implements Source {
 class Preprocessor {
   readonly diagnostics: Diagnostic[] = [];
   readonly files: string[] = [];
-  private readonly lines: SourceText[] = [];
+  private readonly lines = new LineTable();
   private readonly stack: Source[] = [];
   private readonly defs: Definitions;
   private residue: SourceText | undefined;
@@ -234,7 +254,7 @@ class Preprocessor {
   };
 
   /** keepalived `check_conf_file()` + reading: the `-f` pattern. */
-  run(pattern: string): readonly SourceText[] {
+  run(pattern: string): LineTable {
     const result = glob(pattern, this.opts.cwd, this.opts.fs);
     const usable = result.matches.filter((m) =>
       this.checkFile(m, { file: pattern, line: 0, column: 0 }, MAIN_FILE),
@@ -473,6 +493,7 @@ class Preprocessor {
 
   /** Step 8: `include[r|m|w|b|a] PATTERN` (the pattern is the rest of the line, verbatim). */
   private include(line: SourceText): boolean {
+    if (line.text.charCodeAt(0) !== 105 /* i */ || !line.text.startsWith('include')) return false;
     const m = /^include([rmwba]?)[ \t\n\v\f\r]/.exec(line.text);
     if (!m) return false;
     const kind = `include${m[1] ?? ''}`;
@@ -528,19 +549,28 @@ class Preprocessor {
    */
   private splitBrace(line: SourceText): SourceText {
     const t = line.text;
+    const n = t.length;
     let p = 0;
-    if (t[0] !== '{' && t[0] !== '}') {
+    const first = t.charCodeAt(0);
+    if (first !== OPEN && first !== CLOSE) {
       for (;;) {
-        const q = t.slice(p).search(/[{}"]/);
-        if (q < 0) return line.trimEnd();
-        p += q;
-        if (t[p] !== '"') break;
+        while (p < n) {
+          const c = t.charCodeAt(p);
+          if (c === OPEN || c === CLOSE || c === DQUOTE) break;
+          p++;
+        }
+        if (p >= n) return line;
+        if (t.charCodeAt(p) !== DQUOTE) break;
         const close = t.indexOf('"', p + 1);
-        if (close < 0) return line.trimEnd();
+        if (close < 0) return line;
         p = close + 1;
       }
     }
-    const skip = p === 0 ? 1 + (/^[ \t]*/.exec(t.slice(1))?.[0].length ?? 0) : 0;
+    let skip = 0;
+    if (p === 0) {
+      skip = 1;
+      while (skip < n && isBlank(t.charCodeAt(skip))) skip++;
+    }
     const rest = line.slice(p + skip).trimEnd();
     if (rest.length > 0) this.residue = rest;
     return line.slice(0, p + skip).trimEnd();

@@ -15,50 +15,52 @@ import { parseBool, readInt, readTimerMs, readUnsigned } from './values.js';
 
 export type CheckerType = Checker['type'];
 
-/** What a checker block sets; defaults come from the real and virtual server when it is completed. */
+/**
+ * What a checker block sets; defaults come from the real and virtual server when it is completed.
+ * Every field exists from the start (undefined when not set): one object shape for all drafts.
+ */
 export interface CheckerDraft {
   readonly type: CheckerType;
-  readonly loc: Loc;
-  connectIp?: string;
-  connectPort?: number;
-  bindTo?: string;
-  bindPort?: number;
-  bindIf?: string;
-  connectTimeoutMs?: number;
-  fwmark?: number;
-  retry?: number;
-  delayBeforeRetryMs?: number;
-  warmupMs?: number;
-  delayLoopMs?: number;
-  alpha?: boolean;
-  logAllFailures?: boolean;
+  connectIp: string | undefined;
+  connectPort: number | undefined;
+  bindTo: string | undefined;
+  bindPort: number | undefined;
+  bindIf: string | undefined;
+  connectTimeoutMs: number | undefined;
+  fwmark: number | undefined;
+  retry: number | undefined;
+  delayBeforeRetryMs: number | undefined;
+  warmupMs: number | undefined;
+  delayLoopMs: number | undefined;
+  alpha: boolean | undefined;
+  logAllFailures: boolean | undefined;
   // HTTP_GET / SSL_GET
   urls: HttpUrl[];
-  httpProtocol?: '1.0' | '1.0C' | '1.1';
-  virtualhost?: string;
-  enableSni?: boolean;
-  fastRecovery?: boolean;
+  httpProtocol: '1.0' | '1.0C' | '1.1' | undefined;
+  virtualhost: string | undefined;
+  enableSni: boolean | undefined;
+  fastRecovery: boolean | undefined;
   // MISC_CHECK
-  script?: ScriptSpec;
-  miscTimeoutMs?: number;
-  miscDynamic?: boolean;
-  miscUser?: { user: string; group: string | null };
+  script: ScriptSpec | undefined;
+  miscTimeoutMs: number | undefined;
+  miscDynamic: boolean | undefined;
+  miscUser: { user: string; group: string | null } | undefined;
   // SMTP_CHECK (each deprecated `host { }` block is one more checker)
-  heloName?: string;
+  heloName: string | undefined;
   hosts: CheckerDraft[];
   // DNS_CHECK
-  queryType?: DnsChecker['queryType'];
-  queryName?: string;
+  queryType: DnsChecker['queryType'] | undefined;
+  queryName: string | undefined;
   // UDP_CHECK
-  payload?: string;
-  requireReply?: string | null;
-  minReplyLength?: number;
-  maxReplyLength?: number;
+  payload: string | undefined;
+  requireReply: string | null | undefined;
+  minReplyLength: number | undefined;
+  maxReplyLength: number | undefined;
   // FILE_CHECK
-  trackFile?: string;
-  trackFileAt?: Word;
-  fileWeight?: number;
-  fileReverse?: boolean;
+  trackFile: string | undefined;
+  trackFileAt: Word | undefined;
+  fileWeight: number | undefined;
+  fileReverse: boolean | undefined;
 }
 
 type H = (ctx: Ctx, stmt: Statement, d: CheckerDraft) => void;
@@ -358,7 +360,7 @@ const tables: Record<CheckerType, KeywordTable<CheckerDraft>> = {
       else d.heloName = w.text;
     }),
     host: block((ctx, stmt, d) => {
-      const host = newCheckerDraft('SMTP_CHECK', stmt.loc);
+      const host = newCheckerDraft('SMTP_CHECK');
       walk(ctx, stmt.block?.body ?? [], smtpHost, host);
       d.hosts.push(host);
     }),
@@ -444,11 +446,42 @@ const tables: Record<CheckerType, KeywordTable<CheckerDraft>> = {
   },
 };
 
-export const newCheckerDraft = (type: CheckerType, loc: Loc): CheckerDraft => ({
+export const newCheckerDraft = (type: CheckerType): CheckerDraft => ({
   type,
-  loc,
   urls: [],
   hosts: [],
+  connectIp: undefined,
+  connectPort: undefined,
+  bindTo: undefined,
+  bindPort: undefined,
+  bindIf: undefined,
+  connectTimeoutMs: undefined,
+  fwmark: undefined,
+  retry: undefined,
+  delayBeforeRetryMs: undefined,
+  warmupMs: undefined,
+  delayLoopMs: undefined,
+  alpha: undefined,
+  logAllFailures: undefined,
+  httpProtocol: undefined,
+  virtualhost: undefined,
+  enableSni: undefined,
+  fastRecovery: undefined,
+  script: undefined,
+  miscTimeoutMs: undefined,
+  miscDynamic: undefined,
+  miscUser: undefined,
+  heloName: undefined,
+  queryType: undefined,
+  queryName: undefined,
+  payload: undefined,
+  requireReply: undefined,
+  minReplyLength: undefined,
+  maxReplyLength: undefined,
+  trackFile: undefined,
+  trackFileAt: undefined,
+  fileWeight: undefined,
+  fileReverse: undefined,
 });
 
 export const CHECKER_TYPES: readonly CheckerType[] = [
@@ -465,25 +498,26 @@ export const CHECKER_TYPES: readonly CheckerType[] = [
 
 /** Parse a checker block; undefined when keepalived drops the checker at its `}`. */
 export function parseChecker(ctx: Ctx, stmt: Statement, type: CheckerType): CheckerDraft | undefined {
-  const d = newCheckerDraft(type, stmt.loc);
+  const d = newCheckerDraft(type);
   walk(ctx, stmt.block?.body ?? [], tables[type], d);
-  const end = stmt.block?.close ?? stmt.loc;
+  // Where keepalived reports a dropped checker: its closing brace (worked out only if needed).
+  const end = (): Loc => stmt.block?.close ?? stmt.loc;
   if ((type === 'HTTP_GET' || type === 'SSL_GET') && d.urls.length === 0) {
-    ctx.report('GENERAL_ERROR', end, 'HTTP/SSL_GET checker has no urls specified - ignoring');
+    ctx.report('GENERAL_ERROR', end(), 'HTTP/SSL_GET checker has no urls specified - ignoring');
     return undefined;
   }
   if (type === 'MISC_CHECK' && !d.script) {
-    ctx.report('GENERAL_ERROR', end, 'No script path has been specified for MISC_CHECKER - skipping');
+    ctx.report('GENERAL_ERROR', end(), 'No script path has been specified for MISC_CHECKER - skipping');
     return undefined;
   }
   if (type === 'FILE_CHECK' && d.trackFile === undefined) {
-    ctx.report('GENERAL_ERROR', end, 'FILE_CHECK has no track_file specified - ignoring');
+    ctx.report('GENERAL_ERROR', end(), 'FILE_CHECK has no track_file specified - ignoring');
     return undefined;
   }
   if (type === 'UDP_CHECK' && (d.minReplyLength ?? 0) > (d.maxReplyLength ?? 255)) {
     ctx.report(
       'GENERAL_ERROR',
-      end,
+      end(),
       `UDP_CHECK min_reply length ${d.minReplyLength ?? 0} > max_reply_length ${d.maxReplyLength ?? 255} - will always fail`,
     );
   }

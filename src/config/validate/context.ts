@@ -48,8 +48,24 @@ export class Ctx {
 
   constructor(readonly host: HostFacts) {}
 
+  /** Messages of checks keepalived makes at the end, from blocks completed early. */
+  readonly deferred: Diagnostic[] = [];
+  private deferring = false;
+
   report(code: DiagnosticCode, at: Loc | Statement | Word, message: string): void {
-    this.diagnostics.push(diagnostic(code, 'loc' in at ? at.loc : at, message));
+    (this.deferring ? this.deferred : this.diagnostics).push(
+      diagnostic(code, 'loc' in at ? at.loc : at, message),
+    );
+  }
+
+  /** Run `check` now, but keep its messages for the end-of-config checks. */
+  later<T>(check: () => T): T {
+    this.deferring = true;
+    try {
+      return check();
+    } finally {
+      this.deferring = false;
+    }
   }
 
   locateScript<T extends object>(script: T, at: Loc): T {

@@ -9,7 +9,7 @@
  * - a `{` after a keyword that takes none ("Unexpected '{'"): both read its contents at the
  *   current level, but keepalived's `}` then also closes the enclosing block.
  */
-import type { AstNode, Block, Statement } from '../ast.js';
+import type { AstNode, Statement } from '../ast.js';
 import type { Ctx } from './context.js';
 
 export type KeywordKind =
@@ -78,11 +78,11 @@ export const bodyOf = (stmt: Statement): readonly AstNode[] => stmt.block?.body 
 
 /**
  * The entries of a value block: one per statement (keepalived alloc_value_block()). Words after
- * the keyword on its own line are keepalived's "Block X has extra parameters".
+ * the keyword and its `params` on its own line are keepalived's "Block X has extra parameters".
  */
-export function valueLines(ctx: Ctx, stmt: Statement): Statement[] {
-  if (stmt.words.length > 1) {
-    const second = stmt.words[1] as { text: string };
+export function valueLines(ctx: Ctx, stmt: Statement, params = 0): Statement[] {
+  if (stmt.words.length > 1 + params) {
+    const second = stmt.words[1 + params] as { text: string };
     ctx.report(
       'GENERAL_ERROR',
       stmt,
@@ -106,23 +106,4 @@ export function valueLines(ctx: Ctx, stmt: Statement): Statement[] {
   };
   collect(bodyOf(stmt));
   return out;
-}
-
-/** Count `{` left open at the end of the file (keepalived reports them once, at EOF). */
-export function unclosedBlocks(nodes: readonly AstNode[]): { count: number; first: Block | undefined } {
-  let count = 0;
-  let first: Block | undefined;
-  const visit = (ns: readonly AstNode[]): void => {
-    for (const n of ns) {
-      const b = n.kind === 'statement' ? n.block : n.kind === 'orphan-block' ? n.block : null;
-      if (!b) continue;
-      if (b.close === null) {
-        count++;
-        first ??= b;
-      }
-      visit(b.body);
-    }
-  };
-  visit(nodes);
-  return { count, first };
 }

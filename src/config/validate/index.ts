@@ -3,7 +3,7 @@
  * through HostFacts.
  *
  * Order, as keepalived: read every block (messages in file order), then the whole-config checks
- * (unclosed blocks, instance completion, sync groups, shared VRIDs, script security).
+ * (instance completion, sync groups, shared VRIDs, script security).
  */
 import type { AstNode } from '../ast.js';
 import { NO_LOC, type Diagnostic } from '../diagnostics.js';
@@ -15,12 +15,11 @@ import {
   dropWeightedTracking,
   type CompletedInstance,
 } from './cross-checks.js';
-import { unclosedBlocks, walk } from './engine.js';
+import { walk } from './engine.js';
 import { completeGlobalDefs } from './global-defs.js';
 import { checkScriptSecurity, type ScriptUse } from './script-security.js';
-import { newTopDraft, topKeywords } from './top-level.js';
+import { newTopDraft, topKeywords, type TopDraft } from './top-level.js';
 import type { TrackFileDraft, VrrpScriptDraft } from './trackers.js';
-import { completeVirtualServer } from './virtual-server.js';
 import { completeInstance } from './vrrp-instance.js';
 
 export { NO_HOST, type HostFacts, type ScriptInspection } from './context.js';
@@ -32,17 +31,36 @@ export interface ValidateResult {
   readonly walked: number;
 }
 
-export function validate(nodes: readonly AstNode[], host: HostFacts): ValidateResult {
-  const ctx = new Ctx(host);
-  const d = newTopDraft();
-  walk(ctx, nodes, topKeywords(), d);
-  const walked = ctx.diagnostics.length;
+/**
+ * Validation as the file is read: `top()` takes each top-level node in file order (so a large
+ * config's tree can be dropped block by block), `finish()` makes the whole-config checks.
+ */
+export class ConfigValidator {
+  private readonly ctx: Ctx;
+  private readonly d = newTopDraft();
+  private readonly table = topKeywords();
 
-  const open = unclosedBlocks(nodes);
-  if (open.count > 0 && open.first) {
-    ctx.report('MISSING_EOB', open.first.open, `There are ${open.count} missing '}'s or extra '{'s`);
+  constructor(host: HostFacts) {
+    this.ctx = new Ctx(host);
   }
 
+  top(node: AstNode): void {
+    walk(this.ctx, [node], this.table, this.d);
+  }
+
+  finish(): ValidateResult {
+    return complete(this.ctx, this.d);
+  }
+}
+
+export function validate(nodes: readonly AstNode[], host: HostFacts): ValidateResult {
+  const v = new ConfigValidator(host);
+  for (const node of nodes) v.top(node);
+  return v.finish();
+}
+
+function complete(ctx: Ctx, d: TopDraft): ValidateResult {
+  const walked = ctx.diagnostics.length;
   const global = completeGlobalDefs(ctx, d.global);
   const scripts = d.scripts.map((s) => completeScript(ctx, s));
   const trackFiles = d.trackFiles.map(completeTrackFile);
@@ -53,25 +71,16 @@ export function validate(nodes: readonly AstNode[], host: HostFacts): ValidateRe
   }
   const groups = completeSyncGroups(ctx, d.syncGroups, instances);
   checkDuplicateVrids(ctx, instances);
+  // keepalived: a virtual server's smtp_alert defaults to global_defs' once the file is read.
   const smtpAlertChecker = global.smtpAlertChecker ?? global.smtpAlert ?? false;
+  ctx.diagnostics.push(...ctx.deferred);
   const virtualServers: VirtualServer[] = [];
-  for (const v of d.virtualServers) {
-    const vs = completeVirtualServer(ctx, v, {
-      checkerLogAllFailures: global.checkerLogAllFailures,
-      smtpAlertChecker,
-    });
-    if (!vs) continue;
-    if (
-      vs.key.kind === 'group' &&
-      !d.vsGroups.some((g) => vs.key.kind === 'group' && g.name === vs.key.group)
-    ) {
-      ctx.report(
-        'WARNING',
-        v.loc,
-        `Virtual server group ${vs.key.group} used by ${vs.display} does not exist`,
-      );
+  for (const { vs, loc, smtpAlert } of d.virtualServers) {
+    const group = vs.key.kind === 'group' ? vs.key.group : undefined;
+    if (group !== undefined && !d.vsGroups.some((g) => g.name === group)) {
+      ctx.report('WARNING', loc, `Virtual server group ${group} used by ${vs.display} does not exist`);
     }
-    virtualServers.push(vs);
+    virtualServers.push(smtpAlert === undefined && smtpAlertChecker ? { ...vs, smtpAlert: true } : vs);
   }
 
   // Script security decides which scripts keepalived would run; each process reports its own.

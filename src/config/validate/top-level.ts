@@ -13,7 +13,12 @@ import { parseSyncGroup, type SyncGroupDraft } from './sync-group.js';
 import { parseTrackFile, parseVrrpScript, type TrackFileDraft, type VrrpScriptDraft } from './trackers.js';
 import type { TrackEntry } from './tracking.js';
 import { unsupported } from './unsupported.js';
-import { parseVirtualServer, parseVirtualServerGroup } from './virtual-server.js';
+import {
+  completeVirtualServer,
+  parseVirtualServer,
+  parseVirtualServerGroup,
+  type CompletedVirtualServer,
+} from './virtual-server.js';
 import { instanceKeywords, newInstanceDraft, type InstanceDraft } from './vrrp-instance.js';
 
 export interface TopDraft {
@@ -26,7 +31,7 @@ export interface TopDraft {
   staticRoutes: RouteRuleSpec[];
   staticRules: RouteRuleSpec[];
   vsGroups: VirtualServerGroup[];
-  virtualServers: NonNullable<ReturnType<typeof parseVirtualServer>>[];
+  virtualServers: CompletedVirtualServer[];
   ssl: { password: string | null; ca: string | null; certificate: string | null; key: string | null } | null;
   /** keepalived numbers rules without a preference downwards from 16384. */
   rulePreference: number;
@@ -114,12 +119,13 @@ export function topKeywords(): KeywordTable<TopDraft> {
     }),
     virtual_server_group: values((ctx, stmt, d) => {
       const name = nameOf(ctx, stmt);
-      // The group name is not a value: give valueLines() the block only.
-      const g = name && parseVirtualServerGroup(ctx, { ...stmt, words: stmt.words.slice(0, 1) }, name);
+      const g = name && parseVirtualServerGroup(ctx, stmt, name);
       if (g) d.vsGroups.push(g);
     }),
     virtual_server: block((ctx, stmt, d) => {
-      const vs = parseVirtualServer(ctx, stmt);
+      const draft = parseVirtualServer(ctx, stmt);
+      // Completed at once, so the block's draft does not outlive it; messages at the end.
+      const vs = draft && ctx.later(() => completeVirtualServer(ctx, draft));
       if (vs) d.virtualServers.push(vs);
     }),
     SSL: block((ctx, stmt, d) => {

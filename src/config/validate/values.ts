@@ -7,10 +7,22 @@ import type { Ctx } from './context.js';
 
 /** C strtol()/strtoul() base 10 over the word: the value and what is left after the digits. */
 function parseInteger(text: string): { value: number; rest: string; negative: boolean } {
+  if (isDigits(text)) return { value: Number(text), rest: '', negative: false };
   const negative = /^[ \t\n\v\f\r]*-/.test(text);
   const m = /^[ \t\n\v\f\r]*([+-]?)(\d+)/.exec(text);
   if (!m) return { value: 0, rest: text, negative };
   return { value: Number(m[2]) * (m[1] === '-' ? -1 : 1), rest: text.slice(m[0].length), negative };
+}
+
+/** 1 to 15 ASCII digits (the common case, exact as a double). */
+function isDigits(text: string): boolean {
+  const n = text.length;
+  if (n === 0 || n > 15) return false;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 /** keepalived read_int_func(): a signed integer in [min, max]. */
@@ -69,10 +81,13 @@ export function readTimerUs(ctx: Ctx, w: Word, minUs: number, maxUs = 0): number
     ctx.report('INVALID_NUMBER', w, `invalid number '${text}'`);
     return undefined;
   }
-  let us = BigInt((intPart.replace('+', '') || '0') + frac.padEnd(6, '0'));
-  if (roundUp) us += 1n;
+  const digits = (intPart.replace('+', '') || '0') + frac.padEnd(6, '0');
+  // Exact in a double up to 2^53 µs (285 years); BigInt only for keepalived's huge range.
+  const us = digits.length <= 15 ? Number(digits) + (roundUp ? 1 : 0) : Infinity;
+  if (us >= minUs && (maxUs === 0 || us <= maxUs) && us !== Infinity) return us;
+  const big = BigInt(digits) + (roundUp ? 1n : 0n);
   const max = maxUs === 0 ? TIMER_MAX_US : BigInt(maxUs);
-  if (us < BigInt(minUs) || us > max) {
+  if (big < BigInt(minUs) || big > max) {
     ctx.report(
       'INVALID_NUMBER',
       w,
@@ -80,7 +95,7 @@ export function readTimerUs(ctx: Ctx, w: Word, minUs: number, maxUs = 0): number
     );
     return undefined;
   }
-  return Number(us);
+  return Number(big);
 }
 
 function formatUs(us: bigint): string {

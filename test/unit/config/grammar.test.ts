@@ -1,14 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { AstNode } from '../../../src/config/ast.js';
+import { LineTable } from '../../../src/config/line-table.js';
 import { parseLines } from '../../../src/config/parse.js';
 import { SourceText } from '../../../src/config/source-text.js';
 import { brief } from '../../helpers/config.js';
 
 /** Logical lines as preprocess() makes them: one per input line, located at column 1. */
 function parse(...lines: string[]) {
-  return parseLines(
-    lines.map((text, i) => SourceText.line(text, { file: '/etc/keepalived/keepalived.conf', line: i + 1 })),
+  const nodes: AstNode[] = [];
+  const source = new LineTable();
+  lines.forEach((text, i) =>
+    source.push(SourceText.line(text, { file: '/etc/keepalived/keepalived.conf', line: i + 1 })),
   );
+  const { diagnostics } = parseLines(source, (node) => nodes.push(node));
+  return { nodes, diagnostics };
 }
 
 /** A compact picture of the tree: `kw arg {` ... `}`. */
@@ -95,7 +100,7 @@ describe('grammar', () => {
     const r = parse(...Array.from({ length: 100 }, () => '{'));
     expect(r.nodes).toEqual([]);
     expect(brief(r.diagnostics)).toEqual([
-      '1:1 LIMIT blocks are nested more than 64 deep - ignoring the configuration',
+      '65:1 LIMIT blocks are nested more than 64 deep - ignoring the configuration',
     ]);
   });
 });

@@ -20,9 +20,10 @@ function run(text: string, opts: Opts = {}) {
   });
   return {
     /** `line:col text`, with the file name when it is not the main file. */
-    lines: out.lines.map((l) => {
-      const file = l.origin.file === MAIN ? '' : `${l.origin.file}:`;
-      return `${file}${l.origin.line}:${l.columnAt(0)} ${l.text}`;
+    lines: Array.from({ length: out.lines.length }, (_, i) => {
+      const at = out.lines.loc(i, 0);
+      const file = at.file === MAIN ? '' : `${at.file}:`;
+      return `${file}${at.line}:${at.column} ${out.lines.text(i)}`;
     }),
     diagnostics: brief(out.diagnostics),
     files: out.files,

@@ -64,9 +64,4 @@ describe('static addresses, routes and rules', () => {
       '7:1 UNSUPPORTED net_namespace: not supported - ignored',
     ]);
   });
-
-  it('the validated config is frozen', () => {
-    const { config } = loadText('global_defs {\n router_id a\n}\n');
-    expect(Object.isFrozen(config.globalDefs.garp)).toBe(true);
-  });
 });
