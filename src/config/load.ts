@@ -4,7 +4,7 @@
  */
 import type { Diagnostic } from './diagnostics.js';
 import type { Config } from './model.js';
-import { parseLines } from './parse.js';
+import { LineParser } from './parse.js';
 import { preprocess, type PreprocessOptions } from './preprocess.js';
 import { ConfigValidator, type HostFacts } from './validate/index.js';
 
@@ -22,16 +22,18 @@ export interface LoadedConfig {
 }
 
 export function loadConfig(pattern: string, opts: LoadOptions): LoadedConfig {
-  const pre = preprocess(pattern, opts);
+  // Read, parse and check in one stream: each top-level block is checked as soon as it is read.
   const validator = new ConfigValidator(opts.host);
-  const parsed = parseLines(pre.lines, (node) => validator.top(node));
+  const parser = new LineParser((node) => validator.top(node));
+  const pre = preprocess(pattern, opts, (line) => parser.push(line));
+  parser.end();
   const result = validator.finish();
   const fileRank = new Map<string, number>();
   const rank = (d: Diagnostic): number => {
     if (!fileRank.has(d.file)) fileRank.set(d.file, fileRank.size);
     return fileRank.get(d.file) as number;
   };
-  const located = [...pre.diagnostics, ...parsed.diagnostics, ...result.diagnostics.slice(0, result.walked)]
+  const located = [...pre.diagnostics, ...parser.diagnostics, ...result.diagnostics.slice(0, result.walked)]
     .map((d, i) => ({ d, i, r: rank(d) }))
     .sort((a, b) => a.r - b.r || a.d.line - b.d.line || a.i - b.i)
     .map((x) => x.d);

@@ -1,29 +1,56 @@
 /**
- * Text to syntax tree: keepalived's line pipeline (preprocess.ts), the words of each line
- * (lex.ts), and the PEG grammar (grammar/keepalived.peggy) for how the lines nest. Every node can
- * tell its original file, line and column. Never throws: problems are diagnostics.
+ * Logical lines (from preprocess.ts, keepalived's line pipeline) to syntax tree: the words of
+ * each line (lex.ts) and the PEG grammar (grammar/keepalived.peggy) for how the lines nest. Every
+ * node can tell its original file, line and column. Never throws: problems are diagnostics.
  */
 import { BlockNode, StatementNode, WordNode, type AstNode, type Block, type Word } from './ast.js';
 import { diagnostic, type Diagnostic } from './diagnostics.js';
 import { parse as pegParse } from './generated/keepalived-parser.js';
 import { lexLine } from './lex.js';
-import { preprocess, type PreprocessOptions } from './preprocess.js';
-import type { LineTable } from './line-table.js';
+import { LineTable } from './line-table.js';
+import type { SourceText } from './source-text.js';
 
 /** Our guard: peggy recurses once per block level. keepalived configs nest 5 deep at most. */
 export const MAX_BLOCK_DEPTH = 64;
 
-export interface ParsedConfig {
-  readonly nodes: readonly AstNode[];
-  readonly diagnostics: readonly Diagnostic[];
-  readonly files: readonly string[];
-}
+/**
+ * Logical lines in, top-level nodes out, as the lines arrive. A top-level item ends when its
+ * braces balance again (or at a statement with no block after it), and each item is parsed on
+ * its own with the grammar; since the grammar's top level is a plain sequence of items, that is
+ * the same parse as one over the whole file, but no line outlives its block.
+ */
+export class LineParser {
+  readonly diagnostics: Diagnostic[] = [];
+  private table = new LineTable();
+  private depth = 0;
+  /** A top-level statement whose block, if any, starts on the next line. */
+  private pending = false;
 
-export function parseConfig(pattern: string, opts: PreprocessOptions): ParsedConfig {
-  const pre = preprocess(pattern, opts);
-  const nodes: AstNode[] = [];
-  const { diagnostics } = parseLines(pre.lines, (node) => nodes.push(node));
-  return { nodes, diagnostics: [...pre.diagnostics, ...diagnostics], files: pre.files };
+  constructor(private readonly top: (node: AstNode) => void) {}
+
+  push(line: SourceText): void {
+    const t = line.text;
+    if (this.pending) {
+      this.pending = false;
+      if (t !== '{') this.flush();
+    }
+    this.table.push(line);
+    if (t === '{') this.depth++;
+    else if (t === '}') {
+      if (this.depth > 0) this.depth--;
+      if (this.depth === 0) this.flush();
+    } else if (this.depth === 0) this.pending = true;
+  }
+
+  end(): void {
+    this.flush();
+  }
+
+  private flush(): void {
+    if (this.table.length === 0) return;
+    this.diagnostics.push(...parseLines(this.table, this.top).diagnostics);
+    this.table = new LineTable();
+  }
 }
 
 /**

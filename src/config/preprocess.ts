@@ -14,7 +14,6 @@ import { decomment } from './decomment.js';
 import { Definitions, MAX_LINE } from './definitions.js';
 import { diagnostic, type Diagnostic, type DiagnosticCode, type Loc } from './diagnostics.js';
 import { glob, type GlobMatch } from './glob.js';
-import { LineTable } from './line-table.js';
 import { parseLst, parseSeq, type Sequence } from './sequences.js';
 import { SourceText, type Origin } from './source-text.js';
 
@@ -30,7 +29,8 @@ export interface PreprocessOptions {
 }
 
 export interface Preprocessed {
-  readonly lines: LineTable;
+  /** How many logical lines went to the sink. */
+  readonly lines: number;
   readonly diagnostics: readonly Diagnostic[];
   /** Resolved paths of every file read, in order. */
   readonly files: readonly string[];
@@ -80,7 +80,9 @@ interface Source {
 /** Reads one file's physical lines as keepalived's fgets() loop does. */
 class FileSource implements Source {
   readonly depth = 0;
-  private readonly physical: string[];
+  /** The whole file; physical lines are cut from it one at a time (no array of lines). */
+  private readonly text: string;
+  private pos = 0;
   private index = 0;
   private pending: (SourceText | 'blank')[] = [];
 
@@ -92,8 +94,7 @@ class FileSource implements Source {
   ) {
     // latin1 keeps one character per byte, so line lengths and columns are keepalived's.
     const text = Buffer.from(bytes).toString('latin1');
-    this.physical = text.split('\n');
-    if (this.physical.length > 0 && this.physical[this.physical.length - 1] === '') this.physical.pop();
+    this.text = text;
   }
 
   get dir(): string {
@@ -104,8 +105,12 @@ class FileSource implements Source {
     for (;;) {
       const queued = this.pending.shift();
       if (queued !== undefined) return queued;
-      if (this.index >= this.physical.length) return undefined;
-      const physical = this.physical[this.index++] as string;
+      if (this.pos >= this.text.length) return undefined;
+      let nl = this.text.indexOf('\n', this.pos);
+      if (nl < 0) nl = this.text.length;
+      const physical = this.text.slice(this.pos, nl);
+      this.pos = nl + 1;
+      this.index++;
       // Fast path (most lines): nothing to decomment, split or report, only blanks to trim.
       if (physical.length < MAX_LINE - 1 && !NEEDS_DECOMMENT.test(physical)) {
         if (physical.length === 0) return 'blank';
@@ -235,7 +240,7 @@ class SequenceSource implements Source {
 class Preprocessor {
   readonly diagnostics: Diagnostic[] = [];
   readonly files: string[] = [];
-  private readonly lines = new LineTable();
+  private lines = 0;
   private readonly stack: Source[] = [];
   private readonly defs: Definitions;
   private residue: SourceText | undefined;
@@ -245,7 +250,10 @@ class Preprocessor {
   private lineDepth = 0;
   private stopped = false;
 
-  constructor(private readonly opts: PreprocessOptions) {
+  constructor(
+    private readonly opts: PreprocessOptions,
+    private readonly sink: (line: SourceText) => void,
+  ) {
     this.defs = new Definitions({ configId: opts.configId, randomInt: opts.randomInt });
   }
 
@@ -254,7 +262,7 @@ class Preprocessor {
   };
 
   /** keepalived `check_conf_file()` + reading: the `-f` pattern. */
-  run(pattern: string): LineTable {
+  run(pattern: string): number {
     const result = glob(pattern, this.opts.cwd, this.opts.fs);
     const usable = result.matches.filter((m) =>
       this.checkFile(m, { file: pattern, line: 0, column: 0 }, MAIN_FILE),
@@ -578,7 +586,7 @@ class Preprocessor {
 
   private emit(line: SourceText): void {
     if (line.length === 0) return;
-    if (this.lines.length >= MAX_LOGICAL_LINES) {
+    if (this.lines >= MAX_LOGICAL_LINES) {
       this.report(
         'LIMIT',
         this.locOf(line, 0),
@@ -587,7 +595,8 @@ class Preprocessor {
       this.stopped = true;
       return;
     }
-    this.lines.push(line);
+    this.lines++;
+    this.sink(line);
   }
 
   private locOf(line: SourceText, index: number): Loc {
@@ -595,8 +604,13 @@ class Preprocessor {
   }
 }
 
-export function preprocess(pattern: string, opts: PreprocessOptions): Preprocessed {
-  const pre = new Preprocessor(opts);
+/** Read the config `pattern` names; each logical line goes to `sink` as soon as it is made. */
+export function preprocess(
+  pattern: string,
+  opts: PreprocessOptions,
+  sink: (line: SourceText) => void,
+): Preprocessed {
+  const pre = new Preprocessor(opts, sink);
   const lines = pre.run(pattern);
   return { lines, diagnostics: pre.diagnostics, files: pre.files };
 }

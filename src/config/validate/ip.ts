@@ -110,7 +110,8 @@ export function formatIp(bytes: Uint8Array): string {
 
 export function parseIp(text: string): ParsedIp | undefined {
   const v4 = parseIpv4(text);
-  if (v4) return { family: 'inet', address: formatIp(v4), bytes: v4 };
+  // A dotted quad inet_pton accepts is already canonical.
+  if (v4) return { family: 'inet', address: text, bytes: v4 };
   const v6 = parseIpv6(text);
   if (v6) return { family: 'inet6', address: formatIp(v6), bytes: v6 };
   return undefined;

@@ -90,13 +90,8 @@ export function topKeywords(): KeywordTable<TopDraft> {
         ctx.report('GENERAL_ERROR', stmt, `vrrp instance ${name.text} already defined`);
         return;
       }
-      const inst = newInstanceDraft(name.text, stmt.loc);
-      walk(
-        ctx,
-        stmt.block?.body ?? [],
-        instanceKeywords(() => d.rulePreference--),
-        inst,
-      );
+      const inst = newInstanceDraft(name.text, stmt.loc, () => d.rulePreference--);
+      walk(ctx, stmt.block?.body ?? [], instanceKeywords, inst);
       const k = known(d);
       inst.trackScripts = resolveRefs(ctx, inst.name, 'script', inst.trackScripts, k.scripts);
       inst.trackFiles = resolveRefs(ctx, inst.name, 'file', inst.trackFiles, k.files);

@@ -28,6 +28,8 @@ import { readFlag, readTimerUs, readUnsigned } from './values.js';
 export interface InstanceDraft {
   readonly name: string;
   readonly loc: Loc;
+  /** keepalived numbers rules without a preference across the whole config. */
+  readonly nextRulePreference: () => number;
   state?: 'MASTER' | 'BACKUP';
   interface?: string;
   interfaceWord?: Word;
@@ -79,9 +81,14 @@ export interface InstanceDraft {
   useVmac: { name: string | null } | null;
 }
 
-export const newInstanceDraft = (name: string, loc: Loc): InstanceDraft => ({
+export const newInstanceDraft = (
+  name: string,
+  loc: Loc,
+  nextRulePreference: () => number,
+): InstanceDraft => ({
   name,
   loc,
+  nextRulePreference,
   vips: [],
   vipsExcluded: [],
   virtualRoutes: [],
@@ -203,265 +210,264 @@ const vipBlock =
     }
   };
 
-export function instanceKeywords(nextRulePreference: () => number): KeywordTable<InstanceDraft> {
-  return {
-    state: plain((ctx, stmt, d) => {
-      const w = ctx.arg(stmt, 1);
-      if (!w) return;
-      if (w.text === 'MASTER') d.state = 'MASTER';
-      else if (w.text === 'BACKUP') {
-        if (d.state === 'MASTER')
-          ctx.report('GENERAL_ERROR', w, `(${d.name}) state previously set as MASTER - ignoring BACKUP`);
-        else d.state = 'BACKUP';
-      } else {
-        ctx.report('GENERAL_ERROR', w, `(${d.name}) unknown state '${w.text}', defaulting to BACKUP`);
-        d.state ??= 'BACKUP';
-      }
-    }),
-    interface: plain((ctx, stmt, d) => {
-      const w = ctx.arg(stmt, 1);
-      if (!w) return;
-      d.interface = w.text;
-      d.interfaceWord = w;
-    }),
-    virtual_router_id: plain((ctx, stmt, d) => {
-      const w = ctx.arg(stmt, 1);
-      if (!w) return;
-      const v = readUnsigned(ctx, w, 1, 255);
-      if (v === undefined) {
-        ctx.report('GENERAL_ERROR', w, `(${d.name}): VRID '${w.text}' not valid - must be between 1 & 255`);
-        return;
-      }
-      d.virtualRouterId = v;
-    }),
-    priority: plain((ctx, stmt, d) => {
-      const w = ctx.arg(stmt, 1);
-      if (!w) return;
-      const v = readUnsigned(ctx, w, 1, 255);
-      if (v === undefined) {
-        ctx.report(
-          'GENERAL_ERROR',
-          w,
-          `(${d.name}) Priority not valid! must be between 1 & 255. Using default 100`,
-        );
-        d.priority = 100;
-        return;
-      }
-      d.priority = v;
-    }),
-    advert_int: plain((ctx, stmt, d) => {
-      const w = ctx.arg(stmt, 1);
-      if (!w) return;
-      const v = readTimerUs(ctx, w, 10_000, 255_000_000);
-      if (v === undefined) {
-        ctx.report(
-          'GENERAL_ERROR',
-          w,
-          `(${d.name}) Advert interval (${w.text}) not valid! Must be > 0 - ignoring`,
-        );
-        return;
-      }
-      d.advertIntervalUs = v;
-    }),
-    version: plain((ctx, stmt, d) => {
-      const w = ctx.arg(stmt, 1);
-      if (!w) return;
-      const v = readUnsigned(ctx, w, 2, 3);
-      if (v === 2 || v === 3) d.version = v;
-      else ctx.report('GENERAL_ERROR', w, `(${d.name}): Version ${w.text} not supported!`);
-    }),
-    authentication: block((ctx, stmt, d) => {
-      d.authAt = stmt;
-      const auth: { type?: 'PASS' | 'AH'; password?: string } = {};
-      walk(
-        ctx,
-        stmt.block?.body ?? [],
-        {
-          auth_type: plain<typeof auth>((c, s, a) => {
-            const w = c.arg(s, 1);
-            if (!w) return;
-            if (w.text === 'PASS' || w.text === 'AH') a.type = w.text;
-            else c.report('GENERAL_ERROR', w, `(${d.name}) unknown authentication type '${w.text}'`);
-          }),
-          auth_pass: plain<typeof auth>((c, s, a) => {
-            const w = c.arg(s, 1);
-            if (!w) return;
-            if (w.text.length > 8) c.report('WARNING', w, 'Truncating auth_pass to 8 characters');
-            a.password = w.text.slice(0, 8);
-          }),
-        },
-        auth,
-      );
-      if (auth.type) d.authentication = { type: auth.type, password: auth.password ?? '' };
-    }),
-    virtual_ipaddress: values(vipBlock(false)),
-    virtual_ipaddress_excluded: values(vipBlock(true)),
-    virtual_routes: values((ctx, stmt, d) => {
-      for (const line of valueLines(ctx, stmt)) d.virtualRoutes.push(parseRouteLine(ctx, line, true));
-    }),
-    virtual_rules: values((ctx, stmt, d) => {
-      for (const line of valueLines(ctx, stmt)) {
-        const rule = parseRuleLine(ctx, line, nextRulePreference);
-        if (rule) d.virtualRules.push(rule);
-      }
-    }),
-    unicast_peer: values((ctx, stmt, d) => {
-      d.unicastKeyword = true;
-      for (const line of valueLines(ctx, stmt)) {
-        const addr = line.words[0] as Word;
-        const ip = parseIp(addr.text);
-        if (!ip) {
-          ctx.report(
-            'GENERAL_ERROR',
-            line,
-            `Configuration error: VRRP instance[${d.name}] malformed unicast peer address[${addr.text}]. Skipping...`,
-          );
-          continue;
-        }
-        if (!checkFamily(d, ip.family)) {
-          ctx.report(
-            'GENERAL_ERROR',
-            line,
-            `Configuration error: VRRP instance[${d.name}] and unicast peer address[${addr.text}] MUST be of the same family !!! Skipping...`,
-          );
-          continue;
-        }
-        let minTtl = 0;
-        let maxTtl = 255;
-        for (let i = 1; i < line.words.length; i++) {
-          const opt = (line.words[i] as Word).text;
-          if (opt === 'min_ttl' || opt === 'max_ttl') {
-            const v = ctx.arg(line, i + 1);
-            i++;
-            const n = v && readUnsigned(ctx, v, 0, 255);
-            if (n === undefined) continue;
-            if (opt === 'min_ttl') minTtl = n;
-            else maxTtl = n;
-          } else {
-            ctx.report('GENERAL_ERROR', line.words[i] ?? line, `Unknown unicast peer option '${opt}'`);
-          }
-        }
-        d.unicastPeers.push({ address: ip.address, minTtl, maxTtl });
-      }
-    }),
-    unicast_src_ip: plain(sourceAddress('unicast_src_ip')),
-    mcast_src_ip: plain(sourceAddress('mcast_src_ip')),
-    mcast_dst_ip: plain((ctx, stmt, d) => {
-      const w = ctx.arg(stmt, 1);
-      if (!w) return;
-      const ip = parseIp(w.text);
-      const multicast =
-        ip && (ip.family === 'inet' ? ((ip.bytes[0] as number) & 0xf0) === 0xe0 : ip.bytes[0] === 0xff);
-      if (!ip || !multicast) {
-        ctx.report(
-          'GENERAL_ERROR',
-          w,
-          `(${d.name}) mcast_dst_ip '${w.text}' is not a multicast address - ignoring`,
-        );
-        return;
-      }
-      d.mcastDstAddress = ip.address;
-    }),
-    unicast_ttl: plain((ctx, stmt, d) => {
-      d.unicastKeyword = true;
-      const w = ctx.arg(stmt, 1);
-      const v = w && readUnsigned(ctx, w, 0, 255);
-      if (v !== undefined) d.unicastTtl = v;
-    }),
-    unicast_fault_no_peer: plain((_ctx, _stmt, d) => {
-      d.unicastKeyword = true;
-      d.unicastFaultNoPeer = true;
-    }),
-    check_unicast_src: plain((_ctx, _stmt, d) => (d.checkUnicastSrc = true)),
-    track_interface: values((ctx, stmt, d) =>
-      d.trackInterfaces.push(...parseTrackInterfaces(ctx, d.name, stmt)),
-    ),
-    track_script: values((ctx, stmt, d) => d.trackScripts.push(...parseTrackRefs(ctx, d.name, stmt, 253))),
-    track_file: values((ctx, stmt, d) => d.trackFiles.push(...parseTrackRefs(ctx, d.name, stmt, 253))),
-    dont_track_primary: plain((_ctx, _stmt, d) => (d.dontTrackPrimary = true)),
-    track_src_ip: plain((_ctx, _stmt, d) => (d.trackSrcIp = true)),
-    notify_master: plain(notify((d, s) => (d.notify.master = s))),
-    notify_backup: plain(notify((d, s) => (d.notify.backup = s))),
-    notify_fault: plain(notify((d, s) => (d.notify.fault = s))),
-    notify_stop: plain(notify((d, s) => (d.notify.stop = s))),
-    notify: plain(notify((d, s) => (d.notify.any = s))),
-    notify_deleted: plain((ctx, stmt, d) => {
-      // `notify_deleted` alone only changes the state name notify scripts get (DELETED).
-      if (stmt.words.length < 2) return;
-      notify((dd, s) => (dd.notifyDeleted = s))(ctx, stmt, d);
-    }),
-    notify_master_rx_lower_pri: plain(notify((d, s) => (d.notifyMasterRxLowerPri = s))),
-    notify_priority_changes: plain(flag((d, v) => (d.notifyPriorityChanges = v))),
-    smtp_alert: plain(flag((d, v) => (d.smtpAlert = v))),
-    nopreempt: plain((_ctx, _stmt, d) => (d.nopreempt = true)),
-    preempt: plain(() => undefined),
-    preempt_delay: plain((ctx, stmt, d) => {
-      const w = ctx.arg(stmt, 1);
-      if (!w) return;
-      const v = readTimerUs(ctx, w, 0, 1_000_000_000);
-      if (v === undefined) {
-        ctx.report('GENERAL_ERROR', w, `(${d.name}) Preempt_delay not valid! must be between 0-1000`);
-        return;
-      }
-      d.preemptDelayUs = v;
-    }),
-    garp_master_delay: plain(garpSeconds('masterDelayMs')),
-    garp_master_repeat: plain(garpCount('masterRepeat')),
-    garp_master_refresh: plain(garpSeconds('masterRefreshMs')),
-    garp_master_refresh_repeat: plain(garpCount('masterRefreshRepeat')),
-    garp_lower_prio_delay: plain(garpSeconds('lowerPrioDelayMs')),
-    garp_lower_prio_repeat: plain(garpCount('lowerPrioRepeat')),
-    lower_prio_no_advert: plain(flag((d, v) => (d.lowerPrioNoAdvert = v))),
-    higher_prio_send_advert: plain(flag((d, v) => (d.higherPrioSendAdvert = v))),
-    down_timer_adverts: plain((ctx, stmt, d) => {
-      const w = ctx.arg(stmt, 1);
-      const v = w && readUnsigned(ctx, w, 1, 100);
-      if (v !== undefined) d.downTimerAdverts = v;
-    }),
-    accept: plain((_ctx, _stmt, d) => (d.accept = true)),
-    no_accept: plain((_ctx, _stmt, d) => (d.accept = false)),
-    skip_check_adv_addr: plain(flag((d, v) => (d.skipCheckAdvAddr = v))),
-    strict_mode: plain(flag((d, v) => (d.strictMode = v))),
-    promote_secondaries: plain((_ctx, _stmt, d) => (d.promoteSecondaries = true)),
-    use_vmac: plain((ctx, stmt, d) => {
-      d.useVmac = { name: stmt.words[1]?.text ?? null };
-      ctx.report('UNSUPPORTED', stmt, 'use_vmac: not supported - the interface MAC is used');
-    }),
-    lvs_sync_daemon_interface: plain((ctx, stmt, d) => {
+/** keepalived's vrrp_instance keywords (the same table for every instance). */
+export const instanceKeywords: KeywordTable<InstanceDraft> = {
+  state: plain((ctx, stmt, d) => {
+    const w = ctx.arg(stmt, 1);
+    if (!w) return;
+    if (w.text === 'MASTER') d.state = 'MASTER';
+    else if (w.text === 'BACKUP') {
+      if (d.state === 'MASTER')
+        ctx.report('GENERAL_ERROR', w, `(${d.name}) state previously set as MASTER - ignoring BACKUP`);
+      else d.state = 'BACKUP';
+    } else {
+      ctx.report('GENERAL_ERROR', w, `(${d.name}) unknown state '${w.text}', defaulting to BACKUP`);
+      d.state ??= 'BACKUP';
+    }
+  }),
+  interface: plain((ctx, stmt, d) => {
+    const w = ctx.arg(stmt, 1);
+    if (!w) return;
+    d.interface = w.text;
+    d.interfaceWord = w;
+  }),
+  virtual_router_id: plain((ctx, stmt, d) => {
+    const w = ctx.arg(stmt, 1);
+    if (!w) return;
+    const v = readUnsigned(ctx, w, 1, 255);
+    if (v === undefined) {
+      ctx.report('GENERAL_ERROR', w, `(${d.name}): VRID '${w.text}' not valid - must be between 1 & 255`);
+      return;
+    }
+    d.virtualRouterId = v;
+  }),
+  priority: plain((ctx, stmt, d) => {
+    const w = ctx.arg(stmt, 1);
+    if (!w) return;
+    const v = readUnsigned(ctx, w, 1, 255);
+    if (v === undefined) {
       ctx.report(
-        'DEPRECATED',
-        stmt,
-        `(${d.name}) Specifying lvs_sync_daemon_interface against a vrrp is deprecated.`,
+        'GENERAL_ERROR',
+        w,
+        `(${d.name}) Priority not valid! must be between 1 & 255. Using default 100`,
       );
-      ctx.report('DEPRECATED', stmt, '        Please use global lvs_sync_daemon');
-      ctx.report('UNSUPPORTED', stmt, 'lvs_sync_daemon_interface: not supported - ignored');
-    }),
-    linkbeat_use_polling: plain((ctx, stmt, d) => {
+      d.priority = 100;
+      return;
+    }
+    d.priority = v;
+  }),
+  advert_int: plain((ctx, stmt, d) => {
+    const w = ctx.arg(stmt, 1);
+    if (!w) return;
+    const v = readTimerUs(ctx, w, 10_000, 255_000_000);
+    if (v === undefined) {
       ctx.report(
-        'DEPRECATED',
-        stmt,
-        `(${d.name}) 'linkbeat_use_polling' in vrrp instance deprecated - use linkbeat_interfaces block`,
+        'GENERAL_ERROR',
+        w,
+        `(${d.name}) Advert interval (${w.text}) not valid! Must be > 0 - ignoring`,
       );
-    }),
-    native_ipv6: plain((ctx, stmt, d) => {
-      if (d.family === 'inet')
-        ctx.report('GENERAL_ERROR', stmt, `(${d.name}) Cannot specify native_ipv6 with IPv4 addresses`);
-      else d.family = 'inet6';
-    }),
-    debug: plain(() => undefined),
-    ...unsupported<InstanceDraft>([
-      'use_vmac_addr',
-      'vmac_xmit_base',
-      'use_ipvlan',
-      'old_unicast_checksum',
-      'vrf',
-      'kernel_rx_buf_size',
-      'garp_extra_if',
-      'vmac_garp_intvl',
-    ]),
-    ...unsupported<InstanceDraft>(['track_process', 'track_bfd'], 'values'),
-  };
-}
+      return;
+    }
+    d.advertIntervalUs = v;
+  }),
+  version: plain((ctx, stmt, d) => {
+    const w = ctx.arg(stmt, 1);
+    if (!w) return;
+    const v = readUnsigned(ctx, w, 2, 3);
+    if (v === 2 || v === 3) d.version = v;
+    else ctx.report('GENERAL_ERROR', w, `(${d.name}): Version ${w.text} not supported!`);
+  }),
+  authentication: block((ctx, stmt, d) => {
+    d.authAt = stmt;
+    const auth: { type?: 'PASS' | 'AH'; password?: string } = {};
+    walk(
+      ctx,
+      stmt.block?.body ?? [],
+      {
+        auth_type: plain<typeof auth>((c, s, a) => {
+          const w = c.arg(s, 1);
+          if (!w) return;
+          if (w.text === 'PASS' || w.text === 'AH') a.type = w.text;
+          else c.report('GENERAL_ERROR', w, `(${d.name}) unknown authentication type '${w.text}'`);
+        }),
+        auth_pass: plain<typeof auth>((c, s, a) => {
+          const w = c.arg(s, 1);
+          if (!w) return;
+          if (w.text.length > 8) c.report('WARNING', w, 'Truncating auth_pass to 8 characters');
+          a.password = w.text.slice(0, 8);
+        }),
+      },
+      auth,
+    );
+    if (auth.type) d.authentication = { type: auth.type, password: auth.password ?? '' };
+  }),
+  virtual_ipaddress: values(vipBlock(false)),
+  virtual_ipaddress_excluded: values(vipBlock(true)),
+  virtual_routes: values((ctx, stmt, d) => {
+    for (const line of valueLines(ctx, stmt)) d.virtualRoutes.push(parseRouteLine(ctx, line, true));
+  }),
+  virtual_rules: values((ctx, stmt, d) => {
+    for (const line of valueLines(ctx, stmt)) {
+      const rule = parseRuleLine(ctx, line, d.nextRulePreference);
+      if (rule) d.virtualRules.push(rule);
+    }
+  }),
+  unicast_peer: values((ctx, stmt, d) => {
+    d.unicastKeyword = true;
+    for (const line of valueLines(ctx, stmt)) {
+      const addr = line.words[0] as Word;
+      const ip = parseIp(addr.text);
+      if (!ip) {
+        ctx.report(
+          'GENERAL_ERROR',
+          line,
+          `Configuration error: VRRP instance[${d.name}] malformed unicast peer address[${addr.text}]. Skipping...`,
+        );
+        continue;
+      }
+      if (!checkFamily(d, ip.family)) {
+        ctx.report(
+          'GENERAL_ERROR',
+          line,
+          `Configuration error: VRRP instance[${d.name}] and unicast peer address[${addr.text}] MUST be of the same family !!! Skipping...`,
+        );
+        continue;
+      }
+      let minTtl = 0;
+      let maxTtl = 255;
+      for (let i = 1; i < line.words.length; i++) {
+        const opt = (line.words[i] as Word).text;
+        if (opt === 'min_ttl' || opt === 'max_ttl') {
+          const v = ctx.arg(line, i + 1);
+          i++;
+          const n = v && readUnsigned(ctx, v, 0, 255);
+          if (n === undefined) continue;
+          if (opt === 'min_ttl') minTtl = n;
+          else maxTtl = n;
+        } else {
+          ctx.report('GENERAL_ERROR', line.words[i] ?? line, `Unknown unicast peer option '${opt}'`);
+        }
+      }
+      d.unicastPeers.push({ address: ip.address, minTtl, maxTtl });
+    }
+  }),
+  unicast_src_ip: plain(sourceAddress('unicast_src_ip')),
+  mcast_src_ip: plain(sourceAddress('mcast_src_ip')),
+  mcast_dst_ip: plain((ctx, stmt, d) => {
+    const w = ctx.arg(stmt, 1);
+    if (!w) return;
+    const ip = parseIp(w.text);
+    const multicast =
+      ip && (ip.family === 'inet' ? ((ip.bytes[0] as number) & 0xf0) === 0xe0 : ip.bytes[0] === 0xff);
+    if (!ip || !multicast) {
+      ctx.report(
+        'GENERAL_ERROR',
+        w,
+        `(${d.name}) mcast_dst_ip '${w.text}' is not a multicast address - ignoring`,
+      );
+      return;
+    }
+    d.mcastDstAddress = ip.address;
+  }),
+  unicast_ttl: plain((ctx, stmt, d) => {
+    d.unicastKeyword = true;
+    const w = ctx.arg(stmt, 1);
+    const v = w && readUnsigned(ctx, w, 0, 255);
+    if (v !== undefined) d.unicastTtl = v;
+  }),
+  unicast_fault_no_peer: plain((_ctx, _stmt, d) => {
+    d.unicastKeyword = true;
+    d.unicastFaultNoPeer = true;
+  }),
+  check_unicast_src: plain((_ctx, _stmt, d) => (d.checkUnicastSrc = true)),
+  track_interface: values((ctx, stmt, d) =>
+    d.trackInterfaces.push(...parseTrackInterfaces(ctx, d.name, stmt)),
+  ),
+  track_script: values((ctx, stmt, d) => d.trackScripts.push(...parseTrackRefs(ctx, d.name, stmt, 253))),
+  track_file: values((ctx, stmt, d) => d.trackFiles.push(...parseTrackRefs(ctx, d.name, stmt, 253))),
+  dont_track_primary: plain((_ctx, _stmt, d) => (d.dontTrackPrimary = true)),
+  track_src_ip: plain((_ctx, _stmt, d) => (d.trackSrcIp = true)),
+  notify_master: plain(notify((d, s) => (d.notify.master = s))),
+  notify_backup: plain(notify((d, s) => (d.notify.backup = s))),
+  notify_fault: plain(notify((d, s) => (d.notify.fault = s))),
+  notify_stop: plain(notify((d, s) => (d.notify.stop = s))),
+  notify: plain(notify((d, s) => (d.notify.any = s))),
+  notify_deleted: plain((ctx, stmt, d) => {
+    // `notify_deleted` alone only changes the state name notify scripts get (DELETED).
+    if (stmt.words.length < 2) return;
+    notify((dd, s) => (dd.notifyDeleted = s))(ctx, stmt, d);
+  }),
+  notify_master_rx_lower_pri: plain(notify((d, s) => (d.notifyMasterRxLowerPri = s))),
+  notify_priority_changes: plain(flag((d, v) => (d.notifyPriorityChanges = v))),
+  smtp_alert: plain(flag((d, v) => (d.smtpAlert = v))),
+  nopreempt: plain((_ctx, _stmt, d) => (d.nopreempt = true)),
+  preempt: plain(() => undefined),
+  preempt_delay: plain((ctx, stmt, d) => {
+    const w = ctx.arg(stmt, 1);
+    if (!w) return;
+    const v = readTimerUs(ctx, w, 0, 1_000_000_000);
+    if (v === undefined) {
+      ctx.report('GENERAL_ERROR', w, `(${d.name}) Preempt_delay not valid! must be between 0-1000`);
+      return;
+    }
+    d.preemptDelayUs = v;
+  }),
+  garp_master_delay: plain(garpSeconds('masterDelayMs')),
+  garp_master_repeat: plain(garpCount('masterRepeat')),
+  garp_master_refresh: plain(garpSeconds('masterRefreshMs')),
+  garp_master_refresh_repeat: plain(garpCount('masterRefreshRepeat')),
+  garp_lower_prio_delay: plain(garpSeconds('lowerPrioDelayMs')),
+  garp_lower_prio_repeat: plain(garpCount('lowerPrioRepeat')),
+  lower_prio_no_advert: plain(flag((d, v) => (d.lowerPrioNoAdvert = v))),
+  higher_prio_send_advert: plain(flag((d, v) => (d.higherPrioSendAdvert = v))),
+  down_timer_adverts: plain((ctx, stmt, d) => {
+    const w = ctx.arg(stmt, 1);
+    const v = w && readUnsigned(ctx, w, 1, 100);
+    if (v !== undefined) d.downTimerAdverts = v;
+  }),
+  accept: plain((_ctx, _stmt, d) => (d.accept = true)),
+  no_accept: plain((_ctx, _stmt, d) => (d.accept = false)),
+  skip_check_adv_addr: plain(flag((d, v) => (d.skipCheckAdvAddr = v))),
+  strict_mode: plain(flag((d, v) => (d.strictMode = v))),
+  promote_secondaries: plain((_ctx, _stmt, d) => (d.promoteSecondaries = true)),
+  use_vmac: plain((ctx, stmt, d) => {
+    d.useVmac = { name: stmt.words[1]?.text ?? null };
+    ctx.report('UNSUPPORTED', stmt, 'use_vmac: not supported - the interface MAC is used');
+  }),
+  lvs_sync_daemon_interface: plain((ctx, stmt, d) => {
+    ctx.report(
+      'DEPRECATED',
+      stmt,
+      `(${d.name}) Specifying lvs_sync_daemon_interface against a vrrp is deprecated.`,
+    );
+    ctx.report('DEPRECATED', stmt, '        Please use global lvs_sync_daemon');
+    ctx.report('UNSUPPORTED', stmt, 'lvs_sync_daemon_interface: not supported - ignored');
+  }),
+  linkbeat_use_polling: plain((ctx, stmt, d) => {
+    ctx.report(
+      'DEPRECATED',
+      stmt,
+      `(${d.name}) 'linkbeat_use_polling' in vrrp instance deprecated - use linkbeat_interfaces block`,
+    );
+  }),
+  native_ipv6: plain((ctx, stmt, d) => {
+    if (d.family === 'inet')
+      ctx.report('GENERAL_ERROR', stmt, `(${d.name}) Cannot specify native_ipv6 with IPv4 addresses`);
+    else d.family = 'inet6';
+  }),
+  debug: plain(() => undefined),
+  ...unsupported<InstanceDraft>([
+    'use_vmac_addr',
+    'vmac_xmit_base',
+    'use_ipvlan',
+    'old_unicast_checksum',
+    'vrf',
+    'kernel_rx_buf_size',
+    'garp_extra_if',
+    'vmac_garp_intvl',
+  ]),
+  ...unsupported<InstanceDraft>(['track_process', 'track_bfd'], 'values'),
+};
 
 /** keepalived vrrp_complete_instance(): defaults and the checks that need the whole block. */
 export function completeInstance(ctx: Ctx, d: InstanceDraft, g: GlobalDefs): VrrpInstance | undefined {

@@ -11,20 +11,24 @@ interface Opts {
 }
 
 function run(text: string, opts: Opts = {}) {
-  const out = preprocess(MAIN, {
-    fs: memoryFs({ [MAIN]: text, ...opts.files }, opts.executables),
-    cwd: '/etc/keepalived',
-    configId: opts.configId ?? 'vm',
-    randomInt: (min, max) => (min + max) >> 1,
-    allConfig: opts.allConfig ?? false,
-  });
+  const lines: string[] = [];
+  const out = preprocess(
+    MAIN,
+    {
+      fs: memoryFs({ [MAIN]: text, ...opts.files }, opts.executables),
+      cwd: '/etc/keepalived',
+      configId: opts.configId ?? 'vm',
+      randomInt: (min, max) => (min + max) >> 1,
+      allConfig: opts.allConfig ?? false,
+    },
+    (line) => {
+      // `line:col text`, with the file name when it is not the main file.
+      const file = line.origin.file === MAIN ? '' : `${line.origin.file}:`;
+      lines.push(`${file}${line.origin.line}:${line.columnAt(0)} ${line.text}`);
+    },
+  );
   return {
-    /** `line:col text`, with the file name when it is not the main file. */
-    lines: Array.from({ length: out.lines.length }, (_, i) => {
-      const at = out.lines.loc(i, 0);
-      const file = at.file === MAIN ? '' : `${at.file}:`;
-      return `${file}${at.line}:${at.column} ${out.lines.text(i)}`;
-    }),
+    lines,
     diagnostics: brief(out.diagnostics),
     files: out.files,
   };
@@ -335,12 +339,16 @@ describe('include', () => {
   });
 
   it('a missing -f file cannot run', () => {
-    const out = preprocess('/nonexistent.conf', {
-      fs: memoryFs({}),
-      cwd: '/',
-      configId: 'vm',
-      randomInt: () => 0,
-    });
+    const out = preprocess(
+      '/nonexistent.conf',
+      {
+        fs: memoryFs({}),
+        cwd: '/',
+        configId: 'vm',
+        randomInt: () => 0,
+      },
+      () => undefined,
+    );
     expect(brief(out.diagnostics)).toEqual(["- FILE_NOT_FOUND Config files missing '/nonexistent.conf'."]);
   });
 });
