@@ -6,7 +6,7 @@ import n from 'eslint-plugin-n';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const PURE = ['src/config/**/*.ts'];
+const PURE = ['src/config/**/*.ts', 'src/vrrp/**/*.ts', 'src/lib/ip.ts'];
 
 export default tseslint.config(
   { ignores: ['dist/', 'src/config/generated/', 'node_modules/', 'coverage/'] },

@@ -5,7 +5,7 @@
 import type { Statement } from '../ast.js';
 import type { IpAddressSpec, RouteRuleSpec } from '../model.js';
 import type { Ctx } from './context.js';
-import { parseIp, parseIpPrefix } from './ip.js';
+import { parseIp, parseIpPrefix } from '../../lib/ip.js';
 import { readUnsigned } from './values.js';
 
 const SCOPES = ['global', 'site', 'link', 'host', 'nowhere'] as const;

@@ -8,7 +8,7 @@ import type { Loc } from '../diagnostics.js';
 import type { Checker, DnsChecker, HttpUrl, ScriptSpec } from '../model.js';
 import type { Ctx } from './context.js';
 import { block, plain, walk, type KeywordTable } from './engine.js';
-import { parseIp } from './ip.js';
+import { parseIp } from '../../lib/ip.js';
 import { readScript } from './script.js';
 import { unsupported } from './unsupported.js';
 import { parseBool, readInt, readTimerMs, readUnsigned } from './values.js';

@@ -5,7 +5,7 @@ import type { Statement } from '../ast.js';
 import type { FifoSpec, GarpSettings, GlobalDefs, ScriptSpec } from '../model.js';
 import type { Ctx } from './context.js';
 import { plain, valueLines, values, walk, type KeywordTable } from './engine.js';
-import { parseIp } from './ip.js';
+import { parseIp } from '../../lib/ip.js';
 import { readScript } from './script.js';
 import { unsupported } from './unsupported.js';
 import { readFlag, readTimerMs, readUnsigned } from './values.js';

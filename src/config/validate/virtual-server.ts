@@ -21,7 +21,7 @@ import type {
 import { CHECKER_TYPES, parseChecker, type CheckerDraft } from './checkers.js';
 import type { Ctx } from './context.js';
 import { block, plain, valueLines, walk, type KeywordTable } from './engine.js';
-import { formatIp, parseIp, parseIpPrefix } from './ip.js';
+import { formatIp, parseIp, parseIpPrefix } from '../../lib/ip.js';
 import { readScript } from './script.js';
 import { unsupported } from './unsupported.js';
 import { parseBool, readTimerMs, readUnsigned } from './values.js';

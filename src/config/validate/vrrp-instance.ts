@@ -19,7 +19,7 @@ import type {
 import { parseIpAddressLine, parseRouteLine, parseRuleLine } from './addresses.js';
 import type { Ctx } from './context.js';
 import { block, plain, valueLines, values, walk, type KeywordTable } from './engine.js';
-import { parseIp } from './ip.js';
+import { parseIp } from '../../lib/ip.js';
 import { readScript } from './script.js';
 import { parseTrackInterfaces, parseTrackRefs, type TrackEntry } from './tracking.js';
 import { unsupported } from './unsupported.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseIp, parseIpPrefix } from '../../../src/config/validate/ip.js';
+import { parseIp, parseIpPrefix } from '../../../src/lib/ip.js';
 
 describe('IP addresses as inet_pton(3) reads them', () => {
   it.each([

@@ -2,7 +2,7 @@
  * IP address parsing as inet_pton(3) accepts it (dotted quads only for IPv4), with RFC 5952
  * canonical text for IPv6. Pure: node:net is an adapter module and not used here.
  */
-import type { IpFamily } from '../model.js';
+import type { IpFamily } from '../config/model.js';
 
 export interface ParsedIp {
   readonly family: IpFamily;
