@@ -311,7 +311,7 @@ describe('drop reasons (RFC 5798 §7.1 packet checks)', () => {
       'flipped bit',
       (() => {
         const b = good();
-        b[9] ^= 1;
+        b[9] = (b[9] as number) ^ 1;
         return b;
       })(),
       {},
