@@ -132,3 +132,18 @@ export function parseIpPrefix(
 }
 
 export const familyLabel = (f: IpFamily): string => (f === 'inet' ? 'IPv4' : 'IPv6');
+
+/**
+ * Numeric comparison of two addresses of one family (keepalived inet_inaddrcmp(): unsigned,
+ * big-endian): negative, 0 or positive. Unparsable or different families compare equal.
+ */
+export function compareIp(a: string, b: string): number {
+  const x = parseIp(a);
+  const y = parseIp(b);
+  if (!x || !y || x.family !== y.family) return 0;
+  for (let i = 0; i < x.bytes.length; i++) {
+    const d = (x.bytes[i] as number) - (y.bytes[i] as number);
+    if (d !== 0) return d;
+  }
+  return 0;
+}

@@ -14,11 +14,14 @@ export function readPcap(path: string): Frame[] {
   if (buf.readUInt32LE(0) !== 0xa1b2c3d4) throw new Error(`${path}: not a little-endian classic pcap`);
   if (buf.readUInt32LE(20) !== 1) throw new Error(`${path}: link type is not Ethernet`);
   const frames: Frame[] = [];
-  for (let off = 24; off + 16 <= buf.length; ) {
+  for (let off = 24; off + 16 <= buf.length;) {
     const sec = buf.readUInt32LE(off);
     const usec = buf.readUInt32LE(off + 4);
     const caplen = buf.readUInt32LE(off + 8);
-    frames.push({ timeUs: sec * 1e6 + usec, bytes: Uint8Array.from(buf.subarray(off + 16, off + 16 + caplen)) });
+    frames.push({
+      timeUs: sec * 1e6 + usec,
+      bytes: Uint8Array.from(buf.subarray(off + 16, off + 16 + caplen)),
+    });
     off += 16 + caplen;
   }
   return frames;

@@ -127,7 +127,8 @@ export function dropWeightedTracking(
       })
       .map((e) => e.value);
   return {
-    trackInterfaces: keep('interface', c.draft.trackInterfaces, () => 0),
+    // A weighted interface still faults the group when it goes down (keepalived: weight 0).
+    trackInterfaces: c.draft.trackInterfaces.map((e) => ({ ...e.value, weight: 0 })),
     trackScripts: keep('script', c.draft.trackScripts, (n) => weights.script.get(n) ?? 0),
     trackFiles: keep('file', c.draft.trackFiles, (n) => weights.file.get(n) ?? 0),
   };

@@ -1,0 +1,593 @@
+/**
+ * The VRRP state machine of one instance, as a pure step function:
+ * `step(router, event, nowMs) → { router, effects, drop? }`.
+ *
+ * RFC 5798 (VRRPv3) and RFC 3768 (VRRPv2) are the protocol; keepalived 2.2.7 decides where they
+ * leave room (vrrp.c vrrp_state_backup(), vrrp_state_master_rx(), vrrp_state_goto_master(),
+ * vrrp_state_leave_master(), vrrp_scheduler.c; notes in docs/vrrp.md). The main differences from
+ * the RFC, all keepalived's:
+ * - every instance starts in BACKUP; only the address owner (255) takes over at once;
+ * - a BACKUP never answers and has no address tie-break: it accepts equal priority;
+ * - preemption is not immediate: a BACKUP stops accepting lower-priority adverts and takes over
+ *   when its Master_Down_Interval runs out (after preempt_delay, counted from the first
+ *   lower-priority advert);
+ * - a MASTER answers a lower-priority advert and re-sends gratuitous ARPs (garp_lower_prio_*);
+ * - priority 0 is sent on shutdown and when a MASTER faults (twice, as keepalived does).
+ *
+ * Timers are absolute deadlines (`arm {timer, atMs}`), one per name; the driver keeps one handle
+ * per name. Durations are milliseconds, to the microsecond (keepalived's Skew_Time is 609.375 ms
+ * at priority 100).
+ */
+import type { IpFamily } from '../config/model.js';
+import type { GarpSettings } from '../config/model.js';
+import { compareIp } from '../lib/ip.js';
+import { checkAdvert, type InstanceDropReason } from './advert-check.js';
+import type { Advert, VrrpVersion } from './packet.js';
+import { newStats, type VrrpStats } from './stats.js';
+import { masterDownIntervalMs, skewTimeMs } from './timers.js';
+import { evaluateTracking, OWNER_PRIORITY, type TrackerConfig, type TrackerStatus } from './tracking.js';
+
+export type VrrpState = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP';
+
+/** One handle per name in the driver. */
+export type TimerName =
+  /** BACKUP: Master_Down_Interval (or Skew_Time after a priority-0 advert) ran out. */
+  | 'masterDown'
+  /** MASTER: time to advertise. */
+  | 'advert'
+  /** MASTER: the second GARP burst, garp_master_delay after taking over (one-shot). */
+  | 'garpDelay'
+  /** MASTER: the second lower-priority GARP burst, garp_lower_prio_delay after it. */
+  | 'garpLowerPrio';
+
+export interface RouterConfig {
+  readonly name: string;
+  readonly vrid: number;
+  readonly version: VrrpVersion;
+  readonly family: IpFamily;
+  readonly basePriority: number;
+  readonly advertIntervalMs: number;
+  /** keepalived's initial wantstate: `state MASTER`, or priority 255. */
+  readonly wantMaster: boolean;
+  readonly nopreempt: boolean;
+  readonly preemptDelayMs: number;
+  readonly downTimerAdverts: number;
+  readonly garp: GarpSettings;
+  readonly lowerPrioNoAdvert: boolean;
+  readonly higherPrioSendAdvert: boolean;
+  /** The addresses in our adverts (canonical text). */
+  readonly vips: readonly string[];
+  readonly authType: 0 | 1 | 2;
+  readonly password: string;
+  readonly skipCheckAdvAddr: boolean;
+  readonly unicastPeers: readonly { readonly address: string; readonly minTtl: number; readonly maxTtl: number }[];
+  readonly checkUnicastSrc: boolean;
+  /** Our advert source address: the equal-priority tie-break compares it (null: FAULT). */
+  readonly sourceAddress: string | null;
+  readonly trackers: readonly TrackerConfig[];
+  /** unicast_fault_no_peer without peers: never runs. */
+  readonly configFault: boolean;
+  readonly syncGroup: string | null;
+}
+
+export interface Router {
+  readonly config: RouterConfig;
+  readonly state: VrrpState;
+  /** keepalived's wantstate: what the instance would do outside a sync group. */
+  readonly wantState: 'MASTER' | 'BACKUP' | 'FAULT';
+  /** The configured priority, except that an owner meeting another owner drops to 254. */
+  readonly basePriority: number;
+  readonly effectivePriority: number;
+  readonly trackerStatus: Readonly<Record<string, TrackerStatus>>;
+  /** Faults from tracked objects (and '(config)'); FAULT while non-empty. */
+  readonly faults: readonly string[];
+  /** Weight-0 scripts with no result yet: FAULT (silently) until they report. */
+  readonly initScripts: readonly string[];
+  /** Master_Adver_Interval: learned from the master's adverts in VRRPv3. */
+  readonly masterAdverIntervalMs: number;
+  readonly masterAddress: string | null;
+  readonly masterPriority: number;
+  /** preempt_delay: when lower-priority adverts stop being accepted (null: not started). */
+  readonly preemptAtMs: number | null;
+  readonly vipSet: boolean;
+  readonly garpRefreshAtMs: number | null;
+  /** Armed timers (absolute deadlines). */
+  readonly timers: Readonly<Partial<Record<TimerName, number>>>;
+  readonly stats: Readonly<VrrpStats>;
+}
+
+export type Event =
+  | { readonly kind: 'start' }
+  /** A decoded advert for our VRID, with its IP source and TTL/hop limit. */
+  | { readonly kind: 'advert'; readonly advert: Advert; readonly source: string; readonly ttl: number }
+  /** A timer fired. For masterDown in a sync group: whether the group lets this member take over. */
+  | { readonly kind: 'timer'; readonly timer: TimerName; readonly groupAllowsMaster?: boolean }
+  | { readonly kind: 'tracker'; readonly id: string; readonly status: TrackerStatus }
+  | { readonly kind: 'shutdown' }
+  | { readonly kind: 'reload'; readonly config: RouterConfig }
+  /** The sync group moves this member (vrrp_sync_master/backup/fault). */
+  | { readonly kind: 'sync'; readonly to: 'MASTER' | 'BACKUP' | 'FAULT' };
+
+export type TransitionReason =
+  | 'init'
+  | 'master-down'
+  | 'priority-zero'
+  | 'higher-priority'
+  | 'fault'
+  | 'fault-cleared'
+  | 'sync'
+  | 'shutdown';
+
+export type Effect =
+  | { readonly kind: 'send'; readonly priority: number }
+  | { readonly kind: 'arm'; readonly timer: TimerName; readonly atMs: number }
+  | { readonly kind: 'cancel'; readonly timer: TimerName }
+  | { readonly kind: 'vips'; readonly action: 'add' | 'del' }
+  /** A burst of `repeat` rounds of gratuitous ARP / unsolicited NA for every VIP. */
+  | { readonly kind: 'garp'; readonly repeat: number }
+  /** Unicast: a gratuitous ARP/NA for our own address on leaving FAULT (keepalived). */
+  | { readonly kind: 'garpOwnAddress' }
+  | {
+      readonly kind: 'transition';
+      readonly from: VrrpState;
+      readonly to: VrrpState;
+      readonly reason: TransitionReason;
+      /** What faulted or what the master sent, for the log line. */
+      readonly detail: string;
+      /** keepalived sends no notification (FAULT only because scripts have not run yet). */
+      readonly silent: boolean;
+    }
+  | { readonly kind: 'priority'; readonly from: number; readonly to: number }
+  /** Something keepalived logs that is neither a transition nor a drop. */
+  | {
+      readonly kind: 'notice';
+      readonly what: 'lower-priority-advert' | 'priority-zero-received' | 'own-address' | 'owner-conflict' | 'sync-wait';
+      readonly message: string;
+    };
+
+export type DropReason =
+  | InstanceDropReason
+  /** BACKUP: a lower-priority advert while preempting (keepalived logs it). */
+  | 'lower-priority'
+  /** FAULT, INIT or STOP: adverts are not looked at. */
+  | 'not-listening'
+  /** A timer or event that does not apply in this state. */
+  | 'not-applicable';
+
+export interface StepResult {
+  readonly router: Router;
+  readonly effects: readonly Effect[];
+  readonly drop?: { readonly reason: DropReason; readonly detail: string };
+}
+
+const ALL_TIMERS: readonly TimerName[] = ['masterDown', 'advert', 'garpDelay', 'garpLowerPrio'];
+
+export function newRouter(config: RouterConfig): Router {
+  const tracking = evaluateTracking(config.basePriority, config.trackers, {}, config.configFault);
+  return {
+    config,
+    state: 'INIT',
+    wantState: config.wantMaster ? 'MASTER' : 'BACKUP',
+    basePriority: config.basePriority,
+    effectivePriority: tracking.effectivePriority,
+    trackerStatus: {},
+    faults: tracking.faults,
+    initScripts: tracking.initScripts,
+    masterAdverIntervalMs: config.advertIntervalMs,
+    masterAddress: null,
+    masterPriority: 0,
+    preemptAtMs: null,
+    vipSet: false,
+    garpRefreshAtMs: null,
+    timers: {},
+    stats: newStats(),
+  };
+}
+
+/** Master_Down_Interval with this router's current priority and learned interval. */
+export function masterDownMs(r: Router): number {
+  return masterDownIntervalMs(r.config.version, r.effectivePriority, r.masterAdverIntervalMs, r.config.downTimerAdverts);
+}
+
+const skewMs = (r: Router): number => skewTimeMs(r.config.version, r.effectivePriority, r.masterAdverIntervalMs);
+
+/** Accumulates the next router state and the effects of one step. */
+class Step {
+  effects: Effect[] = [];
+  stats: VrrpStats;
+  timers: Partial<Record<TimerName, number>>;
+
+  constructor(
+    public r: Router,
+    readonly now: number,
+  ) {
+    this.stats = { ...r.stats };
+    this.timers = { ...r.timers };
+  }
+
+  set(patch: Partial<Omit<Router, 'stats' | 'timers'>>): void {
+    this.r = { ...this.r, ...patch };
+  }
+
+  arm(timer: TimerName, atMs: number): void {
+    this.timers[timer] = atMs;
+    this.effects.push({ kind: 'arm', timer, atMs });
+  }
+
+  cancel(timer: TimerName): void {
+    if (this.timers[timer] === undefined) return;
+    delete this.timers[timer];
+    this.effects.push({ kind: 'cancel', timer });
+  }
+
+  send(priority: number): void {
+    this.effects.push({ kind: 'send', priority });
+    this.stats.advert_sent++;
+  }
+
+  transition(to: VrrpState, reason: TransitionReason, detail = '', silent = false): void {
+    this.effects.push({ kind: 'transition', from: this.r.state, to, reason, detail, silent });
+    this.set({ state: to });
+  }
+
+  done(drop?: { reason: DropReason; detail: string }): StepResult {
+    const router = { ...this.r, stats: this.stats, timers: this.timers };
+    return drop ? { router, effects: this.effects, drop } : { router, effects: this.effects };
+  }
+}
+
+export function step(router: Router, ev: Event, nowMs: number): StepResult {
+  const s = new Step(router, nowMs);
+  switch (ev.kind) {
+    case 'start':
+      return start(s);
+    case 'advert':
+      return advert(s, ev.advert, ev.source, ev.ttl);
+    case 'timer':
+      return timer(s, ev.timer, ev.groupAllowsMaster);
+    case 'tracker':
+      return tracker(s, ev.id, ev.status);
+    case 'shutdown':
+      return shutdown(s);
+    case 'reload':
+      return reload(s, ev.config);
+    case 'sync':
+      return sync(s, ev.to);
+  }
+}
+
+const notApplicable = (s: Step, what: string): StepResult =>
+  s.done({ reason: 'not-applicable', detail: `${what} in state ${s.r.state}` });
+
+/** keepalived vrrp_init_state(): everyone starts in BACKUP; the address owner takes over at once. */
+function start(s: Step): StepResult {
+  const { r } = s;
+  if (r.state !== 'INIT') return notApplicable(s, 'start');
+  const tracking = evaluateTracking(r.basePriority, r.config.trackers, r.trackerStatus, r.config.configFault);
+  const faults = r.config.sourceAddress === null ? [...tracking.faults, 'no source address'] : tracking.faults;
+  s.set({ faults, initScripts: tracking.initScripts, effectivePriority: tracking.effectivePriority });
+  // keepalived logs "(VI_1) removing VIPs." at start: whatever an earlier run left is removed.
+  s.effects.push({ kind: 'vips', action: 'del' });
+  if (faults.length === 0 && tracking.initScripts.length === 0 && r.config.wantMaster && r.basePriority === OWNER_PRIORITY) {
+    // The owner: BACKUP with a 1 µs down timer, no log, no notification (vrrp_init_state()).
+    s.set({ state: 'BACKUP', wantState: 'MASTER' });
+    s.arm('masterDown', s.now + 0.001);
+    return s.done();
+  }
+  if (faults.length > 0 || tracking.initScripts.length > 0) {
+    s.set({ wantState: 'FAULT' });
+    s.transition('FAULT', 'init', faults.join(', '), faults.length === 0);
+    return s.done();
+  }
+  s.transition('BACKUP', 'init');
+  s.arm('masterDown', s.now + masterDownMs(s.r));
+  return s.done();
+}
+
+function advert(s: Step, a: Advert, source: string, ttl: number): StepResult {
+  const { r } = s;
+  if (r.state !== 'BACKUP' && r.state !== 'MASTER') {
+    return s.done({ reason: 'not-listening', detail: `advert from ${source} in state ${r.state}` });
+  }
+  const master = r.state === 'MASTER';
+  const check = checkAdvert(a, source, ttl, {
+    name: r.config.name,
+    version: r.config.version,
+    authType: r.config.authType,
+    password: r.config.password,
+    advertIntervalMs: r.config.advertIntervalMs,
+    vips: r.config.vips,
+    // skip_check_adv_addr: the known master's adverts are not compared (keepalived: BACKUP only).
+    checkAddresses: master || !(r.config.skipCheckAdvAddr && source === r.masterAddress),
+    peers: r.config.unicastPeers.length > 0 && r.config.checkUnicastSrc ? r.config.unicastPeers : null,
+  });
+  if (!check.ok) {
+    if (check.counter) s.stats[check.counter]++;
+    if (check.counted) s.stats.advert_rcvd++;
+    // keepalived quirk: while MASTER, any packet pushes the next advert back a full interval.
+    if (master && !r.config.lowerPrioNoAdvert) s.arm('advert', s.now + r.config.advertIntervalMs);
+    return s.done({ reason: check.reason, detail: check.detail });
+  }
+  s.stats.advert_rcvd++;
+  if (a.priority === 0) s.stats.pri_zero_rcvd++;
+  return master ? masterReceives(s, a, source) : backupReceives(s, a, source);
+}
+
+/** keepalived vrrp_state_backup(). */
+function backupReceives(s: Step, a: Advert, source: string): StepResult {
+  const { r } = s;
+  const name = r.config.name;
+  if (a.priority === 0) {
+    // RFC 5798 §6.4.2: the master resigned; take over after Skew_Time.
+    s.effects.push({ kind: 'notice', what: 'priority-zero-received', message: `(${name}) Backup received priority 0 advertisement` });
+    s.arm('masterDown', s.now + skewMs(r));
+    return s.done();
+  }
+  const ours = r.effectivePriority;
+  const delaying = r.config.preemptDelayMs > 0 && (r.preemptAtMs === null || r.preemptAtMs > s.now);
+  if (r.config.nopreempt || a.priority >= ours || delaying) {
+    if (r.config.version === 3) s.set({ masterAdverIntervalMs: a.advertIntervalMs });
+    let preemptAtMs = r.preemptAtMs;
+    if (a.priority >= ours) preemptAtMs = null;
+    else if (preemptAtMs === null && r.config.preemptDelayMs > 0) preemptAtMs = s.now + r.config.preemptDelayMs;
+    s.set({ masterAddress: source, masterPriority: a.priority, preemptAtMs, wantState: 'BACKUP' });
+    s.arm('masterDown', s.now + masterDownMs(s.r));
+    return s.done();
+  }
+  s.set({ masterAddress: source });
+  return s.done({
+    reason: 'lower-priority',
+    detail: `(${name}) received lower priority (${a.priority}) advert from ${source} - discarding`,
+  });
+}
+
+/** keepalived vrrp_state_master_rx(). */
+function masterReceives(s: Step, a: Advert, source: string): StepResult {
+  const { r } = s;
+  const name = r.config.name;
+  const cmp = r.config.sourceAddress === null ? 0 : compareIp(source, r.config.sourceAddress);
+  let ours = r.effectivePriority;
+  const rearm = (): void => {
+    if (!r.config.lowerPrioNoAdvert) s.arm('advert', s.now + r.config.advertIntervalMs);
+  };
+  if (a.priority === 0 || (r.config.higherPrioSendAdvert && (a.priority > ours || (a.priority === ours && cmp > 0)))) {
+    s.send(ours);
+  }
+  if (a.priority === 0) {
+    rearm();
+    return s.done();
+  }
+  if (a.priority === ours) {
+    if (cmp === 0) {
+      s.effects.push({
+        kind: 'notice',
+        what: 'own-address',
+        message: `(${name}) WARNING - equal priority advert received from remote host with our IP address.`,
+      });
+      rearm();
+      return s.done();
+    }
+    if (ours === OWNER_PRIORITY) {
+      s.effects.push({
+        kind: 'notice',
+        what: 'owner-conflict',
+        message: `(${name}) CONFIGURATION ERROR: local instance and a remote instance are both configured as address owner, please fix - reducing local priority`,
+      });
+      s.set({ basePriority: OWNER_PRIORITY - 1, effectivePriority: OWNER_PRIORITY - 1 });
+      ours = OWNER_PRIORITY - 1;
+    }
+  }
+  if (a.priority < ours || (a.priority === ours && cmp < 0)) {
+    const suffix = r.config.lowerPrioNoAdvert ? '' : ', forcing new election';
+    s.effects.push({
+      kind: 'notice',
+      what: 'lower-priority-advert',
+      message: `(${name}) Received advert from ${source} with lower priority ${a.priority}, ours ${ours}${suffix}`,
+    });
+    if (!r.config.lowerPrioNoAdvert) s.send(ours);
+    if (r.config.garp.lowerPrioRepeat > 0) {
+      s.effects.push({ kind: 'garp', repeat: r.config.garp.lowerPrioRepeat });
+      if (r.config.garp.lowerPrioDelayMs > 0) s.arm('garpLowerPrio', s.now + r.config.garp.lowerPrioDelayMs);
+    }
+    rearm();
+    return s.done();
+  }
+  // Higher priority, or the same with a higher address: RFC 5798 §6.4.3, become BACKUP.
+  if (r.config.version === 3) s.set({ masterAdverIntervalMs: a.advertIntervalMs });
+  s.set({ masterPriority: a.priority });
+  const detail =
+    a.priority === ours
+      ? `Master received advert from ${source} with same priority ${a.priority} but higher IP address than ours`
+      : `Master received advert from ${source} with higher priority ${a.priority}, ours ${ours}`;
+  leaveMaster(s, 'BACKUP', 'higher-priority', detail, 0);
+  s.set({ wantState: 'BACKUP' });
+  return s.done();
+}
+
+function timer(s: Step, name: TimerName, groupAllowsMaster: boolean | undefined): StepResult {
+  const { r } = s;
+  const due = r.timers[name];
+  if (due === undefined) return notApplicable(s, `timer ${name} (not armed)`);
+  delete s.timers[name];
+  switch (name) {
+    case 'masterDown':
+      if (r.state !== 'BACKUP') return notApplicable(s, 'masterDown');
+      s.set({ wantState: 'MASTER' });
+      if (r.config.syncGroup !== null && groupAllowsMaster === false) {
+        s.effects.push({
+          kind: 'notice',
+          what: 'sync-wait',
+          message: `(${r.config.name}) waiting for the other members of sync group ${r.config.syncGroup}`,
+        });
+        s.arm('masterDown', s.now + masterDownMs(r));
+        return s.done();
+      }
+      gotoMaster(s, 'master-down', '');
+      return s.done();
+    case 'advert':
+      if (r.state !== 'MASTER') return notApplicable(s, 'advert');
+      s.send(r.effectivePriority);
+      if (r.vipSet && r.garpRefreshAtMs !== null && s.now > r.garpRefreshAtMs) {
+        s.effects.push({ kind: 'garp', repeat: r.config.garp.masterRefreshRepeat });
+        s.set({ garpRefreshAtMs: s.now + r.config.garp.masterRefreshMs });
+      }
+      s.arm('advert', s.now + r.config.advertIntervalMs);
+      return s.done();
+    case 'garpDelay':
+      if (r.vipSet && r.config.garp.masterRepeat > 0) s.effects.push({ kind: 'garp', repeat: r.config.garp.masterRepeat });
+      return s.done();
+    case 'garpLowerPrio':
+      if (r.vipSet) s.effects.push({ kind: 'garp', repeat: r.config.garp.lowerPrioRepeat });
+      return s.done();
+  }
+}
+
+/**
+ * keepalived vrrp_state_goto_master() + vrrp_state_become_master(): the advert goes first (so
+ * the old master drops the VIPs before our GARPs), then the VIPs and a GARP burst.
+ */
+function gotoMaster(s: Step, reason: TransitionReason, detail: string): void {
+  const { r } = s;
+  s.cancel('masterDown');
+  s.send(r.effectivePriority);
+  s.transition('MASTER', reason, detail);
+  s.set({ wantState: 'MASTER', vipSet: true, preemptAtMs: null });
+  s.effects.push({ kind: 'vips', action: 'add' });
+  s.stats.become_master++;
+  const g = r.config.garp;
+  if (g.masterRepeat > 0) s.effects.push({ kind: 'garp', repeat: g.masterRepeat });
+  s.set({ garpRefreshAtMs: g.masterRefreshMs > 0 ? s.now + g.masterRefreshMs : null });
+  if (g.masterDelayMs > 0) s.arm('garpDelay', s.now + g.masterDelayMs);
+  s.arm('advert', s.now + r.config.advertIntervalMs);
+}
+
+/**
+ * keepalived vrrp_state_leave_master(): `priorityZero` adverts first (FAULT: 2, shutdown: 1),
+ * then the VIPs go.
+ */
+function leaveMaster(s: Step, to: 'BACKUP' | 'FAULT', reason: TransitionReason, detail: string, priorityZero: number): void {
+  for (let i = 0; i < priorityZero; i++) s.send(0);
+  s.effects.push({ kind: 'vips', action: 'del' });
+  for (const t of ['advert', 'garpDelay', 'garpLowerPrio'] as const) s.cancel(t);
+  s.set({ vipSet: false, preemptAtMs: null, garpRefreshAtMs: null });
+  s.stats.release_master++;
+  s.transition(to, reason, detail);
+  if (to === 'BACKUP') s.arm('masterDown', s.now + masterDownMs(s.r));
+}
+
+function tracker(s: Step, id: string, status: TrackerStatus): StepResult {
+  const { r } = s;
+  if (!r.config.trackers.some((t) => t.id === id)) return notApplicable(s, `tracker ${id} (not tracked)`);
+  const trackerStatus = { ...r.trackerStatus, [id]: status };
+  const t = evaluateTracking(r.basePriority, r.config.trackers, trackerStatus, r.config.configFault);
+  const faults = r.config.sourceAddress === null ? [...t.faults, 'no source address'] : t.faults;
+  const wasDown = r.faults.length > 0 || r.initScripts.length > 0;
+  const isDown = faults.length > 0 || t.initScripts.length > 0;
+  const oldDown = masterDownMs(r);
+  s.set({ trackerStatus, faults, initScripts: t.initScripts });
+  if (t.effectivePriority !== r.effectivePriority) {
+    s.effects.push({ kind: 'priority', from: r.effectivePriority, to: t.effectivePriority });
+    s.set({ effectivePriority: t.effectivePriority });
+    // keepalived: a BACKUP's running down timer moves by the change; a MASTER sends nothing now.
+    const due = s.timers.masterDown;
+    if (r.state === 'BACKUP' && due !== undefined && !isDown) s.arm('masterDown', due + (masterDownMs(s.r) - oldDown));
+  }
+  if (r.state === 'INIT' || r.state === 'STOP') return s.done();
+  if (faults.length > 0 && r.faults.length === 0) downInstance(s, faults.join(', '), r.initScripts.length > 0);
+  else if (wasDown && !isDown && r.state === 'FAULT') tryUp(s);
+  return s.done();
+}
+
+/**
+ * keepalived down_instance(): the first fault. `wasSilent`: the instance sat in FAULT only while
+ * its scripts had not reported, without a notification; now it gets one.
+ */
+function downInstance(s: Step, detail: string, wasSilent: boolean): void {
+  const { r } = s;
+  s.set({ wantState: 'FAULT', masterAdverIntervalMs: r.config.advertIntervalMs });
+  if (r.state === 'MASTER') {
+    // keepalived sends priority 0 twice here; pri_zero_sent counts one of them.
+    leaveMaster(s, 'FAULT', 'fault', detail, 2);
+    s.stats.pri_zero_sent++;
+  } else if (r.state !== 'FAULT' || wasSilent) {
+    s.cancel('masterDown');
+    s.transition('FAULT', 'fault', detail);
+  }
+}
+
+/** keepalived try_up_instance() + vrrp_state_leave_fault(). */
+function tryUp(s: Step): void {
+  const { r } = s;
+  s.set({ masterAdverIntervalMs: r.config.advertIntervalMs });
+  if (r.config.unicastPeers.length > 0) s.effects.push({ kind: 'garpOwnAddress' });
+  if (r.config.wantMaster && r.basePriority === OWNER_PRIORITY && r.wantState !== 'BACKUP') {
+    gotoMaster(s, 'fault-cleared', '');
+    return;
+  }
+  s.set({ wantState: 'BACKUP', preemptAtMs: null });
+  s.transition('BACKUP', 'fault-cleared');
+  s.arm('masterDown', s.now + masterDownMs(s.r));
+}
+
+/** keepalived restore_vrrp_interfaces() + notify_shutdown(): only a MASTER sends priority 0. */
+function shutdown(s: Step): StepResult {
+  const { r } = s;
+  if (r.state === 'STOP') return notApplicable(s, 'shutdown');
+  if (r.state === 'MASTER') {
+    s.send(0);
+    s.stats.pri_zero_sent++;
+    s.effects.push({ kind: 'vips', action: 'del' });
+    s.set({ vipSet: false });
+  }
+  for (const t of ALL_TIMERS) s.cancel(t);
+  s.transition('STOP', 'shutdown');
+  return s.done();
+}
+
+/**
+ * SIGHUP with this instance kept: a MASTER stays MASTER (VIPs re-applied, no GARP burst) and
+ * advertises at once; a BACKUP restarts its down timer (keepalived reload_master / init_sands).
+ */
+function reload(s: Step, config: RouterConfig): StepResult {
+  const { r } = s;
+  const t = evaluateTracking(config.basePriority, config.trackers, r.trackerStatus, config.configFault);
+  s.set({ config, basePriority: config.basePriority, masterAdverIntervalMs: config.advertIntervalMs });
+  if (t.effectivePriority !== r.effectivePriority) {
+    s.effects.push({ kind: 'priority', from: r.effectivePriority, to: t.effectivePriority });
+    s.set({ effectivePriority: t.effectivePriority });
+  }
+  if (r.state === 'MASTER') {
+    s.effects.push({ kind: 'vips', action: 'add' });
+    s.send(s.r.effectivePriority);
+    s.arm('advert', s.now + config.advertIntervalMs);
+  } else if (r.state === 'BACKUP') {
+    s.arm('masterDown', s.now + masterDownMs(s.r));
+  }
+  return s.done();
+}
+
+/** keepalived vrrp_sync_master() / vrrp_sync_backup() / vrrp_sync_fault() on one member. */
+function sync(s: Step, to: 'MASTER' | 'BACKUP' | 'FAULT'): StepResult {
+  const { r } = s;
+  if (r.state === 'STOP' || r.state === to) return notApplicable(s, `sync to ${to}`);
+  s.set({ wantState: to });
+  if (to === 'MASTER') {
+    if (r.faults.length > 0) return notApplicable(s, 'sync to MASTER while faulted');
+    gotoMaster(s, 'sync', r.config.syncGroup ?? '');
+  } else if (to === 'BACKUP') {
+    if (r.faults.length > 0) return notApplicable(s, 'sync to BACKUP while faulted');
+    if (r.state === 'MASTER') leaveMaster(s, 'BACKUP', 'sync', r.config.syncGroup ?? '', 0);
+    else {
+      s.set({ preemptAtMs: null, masterAdverIntervalMs: r.config.advertIntervalMs });
+      s.transition('BACKUP', 'sync', r.config.syncGroup ?? '');
+      s.arm('masterDown', s.now + masterDownMs(s.r));
+    }
+  } else if (r.state === 'MASTER') {
+    // A member faulted: one priority-0 advert, not counted (keepalived vrrp_sync_fault()).
+    leaveMaster(s, 'FAULT', 'sync', r.config.syncGroup ?? '', 1);
+  } else {
+    s.cancel('masterDown');
+    s.transition('FAULT', 'sync', r.config.syncGroup ?? '');
+  }
+  return s.done();
+}

@@ -1,0 +1,70 @@
+/**
+ * From the validated config to what one instance's state machine needs (pure). The address
+ * used for the equal-priority tie-break is the configured source, else the interface's primary
+ * address, which only the driver knows: it is passed in.
+ */
+import type { Config, VrrpInstance } from '../config/model.js';
+import type { RouterConfig } from './fsm.js';
+import type { TrackerConfig } from './tracking.js';
+
+/** Tracker ids: the log line names the object ("interface eth1", "script chk_http"). */
+export const trackerId = {
+  interface: (name: string): string => `interface ${name}`,
+  script: (name: string): string => `script ${name}`,
+  file: (name: string): string => `file ${name}`,
+};
+
+export function routerConfig(config: Config, inst: VrrpInstance, primaryAddress: string | null): RouterConfig {
+  const scripts = new Map(config.vrrpScripts.map((s) => [s.name, s]));
+  const files = new Map(config.trackFiles.map((f) => [f.name, f]));
+  const trackers = new Map<string, TrackerConfig>();
+  const add = (t: TrackerConfig): void => {
+    if (!trackers.has(t.id)) trackers.set(t.id, t);
+  };
+  // keepalived tracks the instance's own interface and the interfaces carrying its addresses,
+  // unweighted (down = FAULT), unless dont_track_primary.
+  if (inst.interface !== null && !inst.dontTrackPrimary) {
+    add({ id: trackerId.interface(inst.interface), kind: 'interface', weight: 0, reverse: false });
+  }
+  for (const vip of [...inst.virtualIpAddresses, ...inst.virtualIpAddressesExcluded]) {
+    if (vip.dev !== null && !vip.noTrack) add({ id: trackerId.interface(vip.dev), kind: 'interface', weight: 0, reverse: false });
+  }
+  const group = config.vrrpSyncGroups.find((g) => g.name === inst.syncGroup);
+  for (const src of [inst, ...(group ? [group] : [])]) {
+    for (const t of src.trackInterfaces) add({ id: trackerId.interface(t.name), kind: 'interface', weight: t.weight, reverse: t.reverse });
+    for (const t of src.trackScripts) {
+      const s = scripts.get(t.name);
+      if (s) add({ id: trackerId.script(t.name), kind: 'script', weight: t.weight ?? s.weight, reverse: t.reverse || s.weightReverse });
+    }
+    for (const t of src.trackFiles) {
+      const f = files.get(t.name);
+      if (f) add({ id: trackerId.file(t.name), kind: 'file', weight: t.weight ?? f.weight, reverse: t.reverse || f.weightReverse });
+    }
+  }
+  const auth = inst.authentication;
+  return {
+    name: inst.name,
+    vrid: inst.virtualRouterId,
+    version: inst.version,
+    family: inst.family,
+    basePriority: inst.priority,
+    advertIntervalMs: inst.advertIntervalMs,
+    wantMaster: inst.state === 'MASTER' || inst.priority === 255,
+    nopreempt: inst.nopreempt,
+    preemptDelayMs: inst.preemptDelayMs,
+    downTimerAdverts: inst.downTimerAdverts,
+    garp: inst.garp,
+    lowerPrioNoAdvert: inst.lowerPrioNoAdvert,
+    higherPrioSendAdvert: inst.higherPrioSendAdvert,
+    vips: inst.virtualIpAddresses.map((v) => v.address),
+    authType: auth === null ? 0 : auth.type === 'PASS' ? 1 : 2,
+    password: auth?.password ?? '',
+    skipCheckAdvAddr: inst.skipCheckAdvAddr,
+    unicastPeers: inst.unicastPeers,
+    checkUnicastSrc: inst.checkUnicastSrc,
+    sourceAddress: inst.sourceAddress ?? primaryAddress,
+    trackers: [...trackers.values()],
+    configFault: inst.unicastFaultNoPeer && inst.unicastPeers.length === 0,
+    syncGroup: inst.syncGroup,
+  };
+}

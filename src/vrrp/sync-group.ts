@@ -1,0 +1,46 @@
+/**
+ * vrrp_sync_group: members move together (keepalived vrrp_sync.c; reference §2.4). Pure: the
+ * driver (or the simulator) applies the orders to the members' state machines.
+ *
+ * - A member may take over only when the group already is MASTER or every other member also
+ *   wants to (its own down timer ran out): the last one to time out brings the group up.
+ * - A member becoming MASTER takes the others to MASTER; one going BACKUP takes them to BACKUP;
+ *   the first faulted member takes them all to FAULT, and the group stays there until no member
+ *   is faulted.
+ */
+import type { Router, VrrpState } from './fsm.js';
+
+export type GroupState = 'MASTER' | 'BACKUP' | 'FAULT';
+
+export interface SyncOrder {
+  readonly member: string;
+  readonly to: GroupState;
+}
+
+const faulted = (r: Router): boolean => r.faults.length > 0 || r.initScripts.length > 0;
+
+/** keepalived vrrp_sync_can_goto_master(). */
+export function groupAllowsMaster(group: GroupState, members: readonly Router[], name: string): boolean {
+  if (group === 'MASTER') return true;
+  return members.every((m) => m.config.name === name || m.wantState === 'MASTER');
+}
+
+/** After member `name` went `from` → `to`: the group's new state and what the others must do. */
+export function afterMemberTransition(
+  group: GroupState,
+  members: readonly Router[],
+  name: string,
+  from: VrrpState,
+  to: VrrpState,
+): { group: GroupState; orders: SyncOrder[] } {
+  const others = members.filter((m) => m.config.name !== name);
+  const order = (target: GroupState): { group: GroupState; orders: SyncOrder[] } => ({
+    group: target,
+    orders: others.filter((m) => m.state !== target && m.state !== 'STOP').map((m) => ({ member: m.config.name, to: target })),
+  });
+  if (to === 'FAULT') return group === 'FAULT' ? { group, orders: [] } : order('FAULT');
+  if (group === 'FAULT' && members.some(faulted)) return { group, orders: [] };
+  if (to === 'MASTER') return group === 'MASTER' ? { group, orders: [] } : order('MASTER');
+  if (to === 'BACKUP' && (from === 'MASTER' || from === 'FAULT')) return group === 'BACKUP' ? { group, orders: [] } : order('BACKUP');
+  return { group, orders: [] };
+}
