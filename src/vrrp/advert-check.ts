@@ -28,7 +28,8 @@ export interface InstanceExpectations {
   /** Check the address list (keepalived skips it for the known master with skip_check_adv_addr). */
   readonly checkAddresses: boolean;
   /** With check_unicast_src: the peers adverts may come from, and their TTL range. */
-  readonly peers: readonly { readonly address: string; readonly minTtl: number; readonly maxTtl: number }[] | null;
+  readonly peers:
+    readonly { readonly address: string; readonly minTtl: number; readonly maxTtl: number }[] | null;
 }
 
 export type CheckResult =
@@ -52,11 +53,19 @@ const fail = (
 
 export function checkAdvert(a: Advert, source: string, ttl: number, want: InstanceExpectations): CheckResult {
   if (a.version !== want.version) {
-    return fail('version-mismatch', null, `(${want.name}) wrong version. Received ${a.version} and expect ${want.version}`);
+    return fail(
+      'version-mismatch',
+      null,
+      `(${want.name}) wrong version. Received ${a.version} and expect ${want.version}`,
+    );
   }
   if (a.version === 2) {
     if (a.authType !== want.authType) {
-      return fail('auth-type-mismatch', 'authtype_mismatch', `(${want.name}) received a ${a.authType} auth, expecting ${want.authType}!`);
+      return fail(
+        'auth-type-mismatch',
+        'authtype_mismatch',
+        `(${want.name}) received a ${a.authType} auth, expecting ${want.authType}!`,
+      );
     }
     if (a.authType === 1 && passwordOf(a.authData) !== want.password) {
       return fail('auth-failure', 'auth_failure', `(${want.name}) received an invalid passwd!`);
@@ -88,7 +97,13 @@ export function checkAdvert(a: Advert, source: string, ttl: number, want: Instan
     }
     if (want.peers) {
       const peer = want.peers.find((p) => p.address === source);
-      if (!peer) return fail('not-a-peer', null, `(${want.name}) unicast source address ${source} not a unicast peer`, true);
+      if (!peer)
+        return fail(
+          'not-a-peer',
+          null,
+          `(${want.name}) unicast source address ${source} not a unicast peer`,
+          true,
+        );
       if (ttl < peer.minTtl || ttl > peer.maxTtl) {
         return fail('peer-ttl', 'ip_ttl_err', `(${want.name}) invalid TTL/HL ${ttl} from ${source}`, true);
       }

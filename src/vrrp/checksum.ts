@@ -25,7 +25,8 @@ function fold(sum: number): number {
 /** Sum of the pseudo-header for a message of `length` bytes between `src` and `dst`. */
 export function pseudoHeaderSum(src: Uint8Array, dst: Uint8Array, length: number): number {
   let sum = sum16(src) + sum16(dst);
-  if (src.length === 4) sum += IPPROTO_VRRP + length; // zero byte + protocol, then the length
+  if (src.length === 4)
+    sum += IPPROTO_VRRP + length; // zero byte + protocol, then the length
   else sum += Math.floor(length / 0x10000) + (length & 0xffff) + IPPROTO_VRRP; // 32-bit length, 3 zero bytes, next header
   return sum;
 }

@@ -60,7 +60,11 @@ export interface RouterConfig {
   readonly authType: 0 | 1 | 2;
   readonly password: string;
   readonly skipCheckAdvAddr: boolean;
-  readonly unicastPeers: readonly { readonly address: string; readonly minTtl: number; readonly maxTtl: number }[];
+  readonly unicastPeers: readonly {
+    readonly address: string;
+    readonly minTtl: number;
+    readonly maxTtl: number;
+  }[];
   readonly checkUnicastSrc: boolean;
   /** Our advert source address: the equal-priority tie-break compares it (null: FAULT). */
   readonly sourceAddress: string | null;
@@ -141,7 +145,8 @@ export type Effect =
   /** Something keepalived logs that is neither a transition nor a drop. */
   | {
       readonly kind: 'notice';
-      readonly what: 'lower-priority-advert' | 'priority-zero-received' | 'own-address' | 'owner-conflict' | 'sync-wait';
+      readonly what:
+        'lower-priority-advert' | 'priority-zero-received' | 'own-address' | 'owner-conflict' | 'sync-wait';
       readonly message: string;
     };
 
@@ -186,10 +191,16 @@ export function newRouter(config: RouterConfig): Router {
 
 /** Master_Down_Interval with this router's current priority and learned interval. */
 export function masterDownMs(r: Router): number {
-  return masterDownIntervalMs(r.config.version, r.effectivePriority, r.masterAdverIntervalMs, r.config.downTimerAdverts);
+  return masterDownIntervalMs(
+    r.config.version,
+    r.effectivePriority,
+    r.masterAdverIntervalMs,
+    r.config.downTimerAdverts,
+  );
 }
 
-const skewMs = (r: Router): number => skewTimeMs(r.config.version, r.effectivePriority, r.masterAdverIntervalMs);
+const skewMs = (r: Router): number =>
+  skewTimeMs(r.config.version, r.effectivePriority, r.masterAdverIntervalMs);
 
 /** Accumulates the next router state and the effects of one step. */
 class Step {
@@ -264,11 +275,17 @@ function start(s: Step): StepResult {
   const { r } = s;
   if (r.state !== 'INIT') return notApplicable(s, 'start');
   const tracking = evaluateTracking(r.basePriority, r.config.trackers, r.trackerStatus, r.config.configFault);
-  const faults = r.config.sourceAddress === null ? [...tracking.faults, 'no source address'] : tracking.faults;
+  const faults =
+    r.config.sourceAddress === null ? [...tracking.faults, 'no source address'] : tracking.faults;
   s.set({ faults, initScripts: tracking.initScripts, effectivePriority: tracking.effectivePriority });
   // keepalived logs "(VI_1) removing VIPs." at start: whatever an earlier run left is removed.
   s.effects.push({ kind: 'vips', action: 'del' });
-  if (faults.length === 0 && tracking.initScripts.length === 0 && r.config.wantMaster && r.basePriority === OWNER_PRIORITY) {
+  if (
+    faults.length === 0 &&
+    tracking.initScripts.length === 0 &&
+    r.config.wantMaster &&
+    r.basePriority === OWNER_PRIORITY
+  ) {
     // The owner: BACKUP with a 1 µs down timer, no log, no notification (vrrp_init_state()).
     s.set({ state: 'BACKUP', wantState: 'MASTER' });
     s.arm('masterDown', s.now + 0.001);
@@ -319,7 +336,11 @@ function backupReceives(s: Step, a: Advert, source: string): StepResult {
   const name = r.config.name;
   if (a.priority === 0) {
     // RFC 5798 §6.4.2: the master resigned; take over after Skew_Time.
-    s.effects.push({ kind: 'notice', what: 'priority-zero-received', message: `(${name}) Backup received priority 0 advertisement` });
+    s.effects.push({
+      kind: 'notice',
+      what: 'priority-zero-received',
+      message: `(${name}) Backup received priority 0 advertisement`,
+    });
     s.arm('masterDown', s.now + skewMs(r));
     return s.done();
   }
@@ -329,7 +350,8 @@ function backupReceives(s: Step, a: Advert, source: string): StepResult {
     if (r.config.version === 3) s.set({ masterAdverIntervalMs: a.advertIntervalMs });
     let preemptAtMs = r.preemptAtMs;
     if (a.priority >= ours) preemptAtMs = null;
-    else if (preemptAtMs === null && r.config.preemptDelayMs > 0) preemptAtMs = s.now + r.config.preemptDelayMs;
+    else if (preemptAtMs === null && r.config.preemptDelayMs > 0)
+      preemptAtMs = s.now + r.config.preemptDelayMs;
     s.set({ masterAddress: source, masterPriority: a.priority, preemptAtMs, wantState: 'BACKUP' });
     s.arm('masterDown', s.now + masterDownMs(s.r));
     return s.done();
@@ -350,7 +372,10 @@ function masterReceives(s: Step, a: Advert, source: string): StepResult {
   const rearm = (): void => {
     if (!r.config.lowerPrioNoAdvert) s.arm('advert', s.now + r.config.advertIntervalMs);
   };
-  if (a.priority === 0 || (r.config.higherPrioSendAdvert && (a.priority > ours || (a.priority === ours && cmp > 0)))) {
+  if (
+    a.priority === 0 ||
+    (r.config.higherPrioSendAdvert && (a.priority > ours || (a.priority === ours && cmp > 0)))
+  ) {
     s.send(ours);
   }
   if (a.priority === 0) {
@@ -434,7 +459,8 @@ function timer(s: Step, name: TimerName, groupAllowsMaster: boolean | undefined)
       s.arm('advert', s.now + r.config.advertIntervalMs);
       return s.done();
     case 'garpDelay':
-      if (r.vipSet && r.config.garp.masterRepeat > 0) s.effects.push({ kind: 'garp', repeat: r.config.garp.masterRepeat });
+      if (r.vipSet && r.config.garp.masterRepeat > 0)
+        s.effects.push({ kind: 'garp', repeat: r.config.garp.masterRepeat });
       return s.done();
     case 'garpLowerPrio':
       if (r.vipSet) s.effects.push({ kind: 'garp', repeat: r.config.garp.lowerPrioRepeat });
@@ -465,7 +491,13 @@ function gotoMaster(s: Step, reason: TransitionReason, detail: string): void {
  * keepalived vrrp_state_leave_master(): `priorityZero` adverts first (FAULT: 2, shutdown: 1),
  * then the VIPs go.
  */
-function leaveMaster(s: Step, to: 'BACKUP' | 'FAULT', reason: TransitionReason, detail: string, priorityZero: number): void {
+function leaveMaster(
+  s: Step,
+  to: 'BACKUP' | 'FAULT',
+  reason: TransitionReason,
+  detail: string,
+  priorityZero: number,
+): void {
   for (let i = 0; i < priorityZero; i++) s.send(0);
   s.effects.push({ kind: 'vips', action: 'del' });
   for (const t of ['advert', 'garpDelay', 'garpLowerPrio'] as const) s.cancel(t);
@@ -490,10 +522,12 @@ function tracker(s: Step, id: string, status: TrackerStatus): StepResult {
     s.set({ effectivePriority: t.effectivePriority });
     // keepalived: a BACKUP's running down timer moves by the change; a MASTER sends nothing now.
     const due = s.timers.masterDown;
-    if (r.state === 'BACKUP' && due !== undefined && !isDown) s.arm('masterDown', due + (masterDownMs(s.r) - oldDown));
+    if (r.state === 'BACKUP' && due !== undefined && !isDown)
+      s.arm('masterDown', due + (masterDownMs(s.r) - oldDown));
   }
   if (r.state === 'INIT' || r.state === 'STOP') return s.done();
-  if (faults.length > 0 && r.faults.length === 0) downInstance(s, faults.join(', '), r.initScripts.length > 0);
+  if (faults.length > 0 && r.faults.length === 0)
+    downInstance(s, faults.join(', '), r.initScripts.length > 0);
   else if (wasDown && !isDown && r.state === 'FAULT') tryUp(s);
   return s.done();
 }

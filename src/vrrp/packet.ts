@@ -93,15 +93,21 @@ export function decodeAdvert(bytes: Uint8Array, meta: ReceivedMeta): DecodeResul
   }
   const pseudo = version === 3 ? pseudoHeaderSum(meta.src, meta.dst, bytes.length) : 0;
   if (internetChecksum(bytes, pseudo) !== 0) {
-    return drop('bad-checksum', `checksum 0x${(((bytes[6] as number) << 8) | (bytes[7] as number)).toString(16)}`);
+    return drop(
+      'bad-checksum',
+      `checksum 0x${(((bytes[6] as number) << 8) | (bytes[7] as number)).toString(16)}`,
+    );
   }
   const authType = version === 2 ? (bytes[4] as number) : 0;
   if (authType > 2) return drop('bad-auth-type', `authentication type ${authType}`);
   const advertIntervalMs =
-    version === 2 ? (bytes[5] as number) * 1000 : ((((bytes[4] as number) & 0x0f) << 8) | (bytes[5] as number)) * 10;
+    version === 2
+      ? (bytes[5] as number) * 1000
+      : ((((bytes[4] as number) & 0x0f) << 8) | (bytes[5] as number)) * 10;
   const len = addrLength(meta.family);
   const addresses: string[] = [];
-  for (let i = 0; i < count; i++) addresses.push(formatIp(bytes.subarray(HEADER + i * len, HEADER + (i + 1) * len)));
+  for (let i = 0; i < count; i++)
+    addresses.push(formatIp(bytes.subarray(HEADER + i * len, HEADER + (i + 1) * len)));
   const authStart = HEADER + count * len;
   return {
     ok: true,
@@ -113,7 +119,8 @@ export function decodeAdvert(bytes: Uint8Array, meta: ReceivedMeta): DecodeResul
       addresses,
       advertIntervalMs,
       authType: authType as AuthType,
-      authData: version === 2 ? Uint8Array.from(bytes.subarray(authStart, authStart + V2_AUTH)) : new Uint8Array(0),
+      authData:
+        version === 2 ? Uint8Array.from(bytes.subarray(authStart, authStart + V2_AUTH)) : new Uint8Array(0),
     },
   };
 }
@@ -152,10 +159,12 @@ export function encodeAdvert(a: AdvertToSend): Uint8Array {
     out[5] = cs & 0xff;
   }
   a.addresses.forEach((addr, i) => out.set(addr.subarray(0, len), HEADER + i * len));
-  if (a.version === 2 && a.authData) out.set(a.authData.subarray(0, V2_AUTH), HEADER + a.addresses.length * len);
+  if (a.version === 2 && a.authData)
+    out.set(a.authData.subarray(0, V2_AUTH), HEADER + a.addresses.length * len);
   let pseudo = 0;
   if (a.version === 3) {
-    if (!a.src || !a.dst) throw new TypeError('encodeAdvert: VRRPv3 needs the IP source and destination for its checksum');
+    if (!a.src || !a.dst)
+      throw new TypeError('encodeAdvert: VRRPv3 needs the IP source and destination for its checksum');
     pseudo = pseudoHeaderSum(a.src, a.dst, out.length);
   }
   const sum = internetChecksum(out, pseudo);

@@ -14,7 +14,11 @@ export const trackerId = {
   file: (name: string): string => `file ${name}`,
 };
 
-export function routerConfig(config: Config, inst: VrrpInstance, primaryAddress: string | null): RouterConfig {
+export function routerConfig(
+  config: Config,
+  inst: VrrpInstance,
+  primaryAddress: string | null,
+): RouterConfig {
   const scripts = new Map(config.vrrpScripts.map((s) => [s.name, s]));
   const files = new Map(config.trackFiles.map((f) => [f.name, f]));
   const trackers = new Map<string, TrackerConfig>();
@@ -27,18 +31,32 @@ export function routerConfig(config: Config, inst: VrrpInstance, primaryAddress:
     add({ id: trackerId.interface(inst.interface), kind: 'interface', weight: 0, reverse: false });
   }
   for (const vip of [...inst.virtualIpAddresses, ...inst.virtualIpAddressesExcluded]) {
-    if (vip.dev !== null && !vip.noTrack) add({ id: trackerId.interface(vip.dev), kind: 'interface', weight: 0, reverse: false });
+    if (vip.dev !== null && !vip.noTrack)
+      add({ id: trackerId.interface(vip.dev), kind: 'interface', weight: 0, reverse: false });
   }
   const group = config.vrrpSyncGroups.find((g) => g.name === inst.syncGroup);
   for (const src of [inst, ...(group ? [group] : [])]) {
-    for (const t of src.trackInterfaces) add({ id: trackerId.interface(t.name), kind: 'interface', weight: t.weight, reverse: t.reverse });
+    for (const t of src.trackInterfaces)
+      add({ id: trackerId.interface(t.name), kind: 'interface', weight: t.weight, reverse: t.reverse });
     for (const t of src.trackScripts) {
       const s = scripts.get(t.name);
-      if (s) add({ id: trackerId.script(t.name), kind: 'script', weight: t.weight ?? s.weight, reverse: t.reverse || s.weightReverse });
+      if (s)
+        add({
+          id: trackerId.script(t.name),
+          kind: 'script',
+          weight: t.weight ?? s.weight,
+          reverse: t.reverse || s.weightReverse,
+        });
     }
     for (const t of src.trackFiles) {
       const f = files.get(t.name);
-      if (f) add({ id: trackerId.file(t.name), kind: 'file', weight: t.weight ?? f.weight, reverse: t.reverse || f.weightReverse });
+      if (f)
+        add({
+          id: trackerId.file(t.name),
+          kind: 'file',
+          weight: t.weight ?? f.weight,
+          reverse: t.reverse || f.weightReverse,
+        });
     }
   }
   const auth = inst.authentication;

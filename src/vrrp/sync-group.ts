@@ -36,11 +36,14 @@ export function afterMemberTransition(
   const others = members.filter((m) => m.config.name !== name);
   const order = (target: GroupState): { group: GroupState; orders: SyncOrder[] } => ({
     group: target,
-    orders: others.filter((m) => m.state !== target && m.state !== 'STOP').map((m) => ({ member: m.config.name, to: target })),
+    orders: others
+      .filter((m) => m.state !== target && m.state !== 'STOP')
+      .map((m) => ({ member: m.config.name, to: target })),
   });
   if (to === 'FAULT') return group === 'FAULT' ? { group, orders: [] } : order('FAULT');
   if (group === 'FAULT' && members.some(faulted)) return { group, orders: [] };
   if (to === 'MASTER') return group === 'MASTER' ? { group, orders: [] } : order('MASTER');
-  if (to === 'BACKUP' && (from === 'MASTER' || from === 'FAULT')) return group === 'BACKUP' ? { group, orders: [] } : order('BACKUP');
+  if (to === 'BACKUP' && (from === 'MASTER' || from === 'FAULT'))
+    return group === 'BACKUP' ? { group, orders: [] } : order('BACKUP');
   return { group, orders: [] };
 }

@@ -72,6 +72,7 @@ export function evaluateTracking(
       total += t.weight * m;
     }
   }
-  const effectivePriority = basePriority === OWNER_PRIORITY ? OWNER_PRIORITY : Math.max(1, Math.min(254, total));
+  const effectivePriority =
+    basePriority === OWNER_PRIORITY ? OWNER_PRIORITY : Math.max(1, Math.min(254, total));
   return { faults, initScripts, total, effectivePriority };
 }
