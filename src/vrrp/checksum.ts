@@ -2,7 +2,8 @@
  * The Internet checksum (RFC 1071) and the pseudo-headers VRRPv3 adds to it (RFC 5798 §5.2.8):
  * VRRPv2 sums the VRRP message only (RFC 3768 §5.3.8); VRRPv3 also sums an IPv4 (RFC 768 style:
  * src, dst, zero, protocol 112, length) or IPv6 (RFC 8200 §8.1: src, dst, 32-bit length, three
- * zero bytes, next header 112) pseudo-header.
+ * zero bytes, next header 112) pseudo-header. ICMPv6 (RFC 4443 §2.3) uses the same IPv6
+ * pseudo-header with next header 58.
  */
 
 export const IPPROTO_VRRP = 112;
@@ -22,12 +23,20 @@ function fold(sum: number): number {
   return s;
 }
 
-/** Sum of the pseudo-header for a message of `length` bytes between `src` and `dst`. */
-export function pseudoHeaderSum(src: Uint8Array, dst: Uint8Array, length: number): number {
+/**
+ * Sum of the pseudo-header for a message of `length` bytes between `src` and `dst`; `protocol`
+ * is the IPv4 protocol / IPv6 next header (VRRP unless given, e.g. 58 for ICMPv6).
+ */
+export function pseudoHeaderSum(
+  src: Uint8Array,
+  dst: Uint8Array,
+  length: number,
+  protocol = IPPROTO_VRRP,
+): number {
   let sum = sum16(src) + sum16(dst);
   if (src.length === 4)
-    sum += IPPROTO_VRRP + length; // zero byte + protocol, then the length
-  else sum += Math.floor(length / 0x10000) + (length & 0xffff) + IPPROTO_VRRP; // 32-bit length, 3 zero bytes, next header
+    sum += protocol + length; // zero byte + protocol, then the length
+  else sum += Math.floor(length / 0x10000) + (length & 0xffff) + protocol; // 32-bit length, 3 zero bytes, next header
   return sum;
 }
 

@@ -2,7 +2,7 @@
  * Classic libpcap files (magic d4 c3 b2 a1, little-endian, link type 1 Ethernet), as in
  * ../shared/vectors: just enough to pull out IPv4/IPv6 packets carrying VRRP and ARP frames.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 export interface Frame {
   readonly timeUs: number;
@@ -65,4 +65,23 @@ export function ipOf(frame: Uint8Array): IpPacket | undefined {
     };
   }
   return undefined;
+}
+
+/** Write frames as a classic little-endian microsecond pcap with link type 1 (for tcpdump -r). */
+export function writePcap(path: string, frames: readonly Uint8Array[]): void {
+  const header = Buffer.alloc(24);
+  header.writeUInt32LE(0xa1b2c3d4, 0);
+  header.writeUInt16LE(2, 4); // version 2.4
+  header.writeUInt16LE(4, 6);
+  header.writeUInt32LE(65535, 16); // snaplen
+  header.writeUInt32LE(1, 20); // LINKTYPE_ETHERNET
+  const records = frames.map((bytes, i) => {
+    const r = Buffer.alloc(16 + bytes.length);
+    r.writeUInt32LE(i, 0);
+    r.writeUInt32LE(bytes.length, 8);
+    r.writeUInt32LE(bytes.length, 12);
+    r.set(bytes, 16);
+    return r;
+  });
+  writeFileSync(path, Buffer.concat([header, ...records]));
 }

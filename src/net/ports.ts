@@ -1,0 +1,95 @@
+/**
+ * The ports through which the VRRP daemon touches the kernel. Each has one Linux implementation
+ * in src/net/ and a fake in test/fakes/. Implementations never throw from callbacks: problems are
+ * returned or reported through `onError`.
+ */
+import type { IpFamily } from '../config/model.js';
+import type { ReceivedMeta } from '../vrrp/packet.js';
+
+/** A network interface as rtnetlink reports it. */
+export interface LinkInfo {
+  readonly index: number;
+  readonly name: string;
+  /** Hardware address (6 bytes for Ethernet), empty when none. */
+  readonly mac: Uint8Array;
+  /** Administratively up and with carrier (IFF_UP and IFF_RUNNING): keepalived's "up". */
+  readonly up: boolean;
+}
+
+export interface InterfaceAddress {
+  readonly index: number;
+  readonly family: IpFamily;
+  readonly address: string;
+  readonly prefixLength: number;
+  /** IFA_F_SECONDARY: not the primary address of its subnet. */
+  readonly secondary: boolean;
+  /** IPv6 link-local (fe80::/10). */
+  readonly linkLocal: boolean;
+  readonly label: string | null;
+}
+
+/** One address to add or remove (keepalived's `virtual_ipaddress` line, resolved). */
+export interface AddressSpec {
+  readonly index: number;
+  readonly family: IpFamily;
+  readonly address: string;
+  readonly prefixLength: number;
+  readonly broadcast: string | null;
+  readonly scope: 'global' | 'site' | 'link' | 'host' | 'nowhere';
+  readonly label: string | null;
+  readonly peer: string | null;
+  /** IFA_F_NODAD etc. */
+  readonly flags: readonly ('home' | 'nodad' | 'mngtmpaddr' | 'noprefixroute')[];
+  readonly preferredLft: number | 'forever' | null;
+}
+
+/** rtnetlink: links, addresses and link events. */
+export interface Rtnl {
+  links(): Promise<LinkInfo[]>;
+  addresses(): Promise<InterfaceAddress[]>;
+  /** Add an address; an address that is already there is not an error. */
+  addAddress(spec: AddressSpec): Promise<void>;
+  /** Remove an address; one that is not there is not an error. */
+  deleteAddress(spec: AddressSpec): Promise<void>;
+  /** Link changes (RTM_NEWLINK/DELLINK); returns an unsubscribe function. */
+  watchLinks(onChange: (link: LinkInfo, deleted: boolean) => void): () => void;
+  close(): void;
+}
+
+export interface ReceivedAdvert {
+  /** The VRRP message (IP payload). */
+  readonly payload: Uint8Array;
+  readonly meta: ReceivedMeta;
+}
+
+/** A VRRP socket pair on one interface and family: joined to the group, TTL 255 both ways. */
+export interface VrrpChannel {
+  /** Send a VRRP message to `dst` (the group or a unicast peer). */
+  send(payload: Uint8Array, dst: Uint8Array): void;
+  close(): void;
+}
+
+export interface VrrpChannelOptions {
+  readonly family: IpFamily;
+  readonly ifindex: number;
+  readonly ifname: string;
+  /** Our source address (4 or 16 bytes); adverts go out from it. */
+  readonly source: Uint8Array;
+  /** The multicast group to join, or null in unicast mode. */
+  readonly group: Uint8Array | null;
+  readonly onAdvert: (advert: ReceivedAdvert) => void;
+  readonly onError: (err: Error) => void;
+}
+
+export interface VrrpSockets {
+  open(opts: VrrpChannelOptions): VrrpChannel;
+}
+
+/** Gratuitous ARP (IPv4) and unsolicited neighbour advertisements (IPv6). */
+export interface Announcer {
+  /** One gratuitous ARP for `address` on the interface, from `mac`. */
+  garp(ifindex: number, mac: Uint8Array, address: string): void;
+  /** One unsolicited NA for `address` on the interface, from `mac`. */
+  unsolicitedNa(ifindex: number, mac: Uint8Array, address: string, router: boolean): void;
+  close(): void;
+}
