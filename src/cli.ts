@@ -1,27 +1,23 @@
 #!/usr/bin/env node
 /**
- * keepalived-ts command line: `-t/--config-test` and `--dump-config` today; the daemon follows.
- * This file (with daemon/main.ts later) is the only place that exits the process.
+ * keepalived-ts command line: `-t/--config-test`, `--dump-config`, or the daemon (daemon/main.ts).
+ * This file is the only place that sets the process's exit code.
  */
 import { randomInt } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { USAGE, parseArgs } from './cli/args.js';
 import { configTestExitCode, formatDiagnostic } from './config/diagnostics.js';
 import { loadConfig } from './config/load.js';
 import { nodeConfigFs } from './host/config-fs.js';
 import { localHostFacts } from './host/host-facts.js';
-
-const DEFAULT_CONFIG = '/etc/keepalived/keepalived.conf';
+import { DEFAULT_CONFIG, packageVersion, runDaemon } from './daemon/main.js';
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return `keepalived-ts v${pkg.version} (reads keepalived 2.2.7 configuration)`;
+  return `keepalived-ts v${packageVersion()} (reads keepalived 2.2.7 configuration)`;
 }
 
-function main(argv: readonly string[]): number {
+async function main(argv: readonly string[]): Promise<number> {
   const parsed = parseArgs(argv);
   if (!parsed.ok) {
     process.stderr.write(`keepalived-ts: ${parsed.error}\n${USAGE}\n`);
@@ -37,12 +33,7 @@ function main(argv: readonly string[]): number {
     return 0;
   }
   const configTest = args.configTest !== undefined;
-  if (!configTest && !args.dumpConfig) {
-    process.stderr.write(
-      'keepalived-ts: running the daemon is not implemented yet; use -t/--config-test or --dump-config\n',
-    );
-    return 1;
-  }
+  if (!configTest && !args.dumpConfig) return runDaemon(args);
 
   const pattern = typeof args.useFile === 'string' ? args.useFile : DEFAULT_CONFIG;
   const configId = typeof args.configId === 'string' ? args.configId : (hostname().split('.')[0] ?? '');
@@ -76,4 +67,7 @@ function main(argv: readonly string[]): number {
   return configTestExitCode(loaded.diagnostics);
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));
+// The daemon's sockets and timers are closed by then; a stray handle must not keep it alive.
+// eslint-disable-next-line n/no-process-exit -- the one place that ends the process
+setTimeout(() => process.exit(), 200).unref();

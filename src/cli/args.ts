@@ -14,7 +14,7 @@ interface OptionSpec {
   readonly arg: ArgKind;
 }
 
-/** Every keepalived 2.2.7 option, plus keepalived-ts's own (`--dump-config`). */
+/** Every keepalived 2.2.7 option, plus keepalived-ts's own (`--dump-config`, `--control-socket`). */
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'useFile', short: 'f', long: ['use-file'], arg: 'required' },
   { name: 'vrrp', short: 'P', long: ['vrrp'], arg: 'none' },
@@ -52,6 +52,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'version', short: 'v', long: ['version'], arg: 'none' },
   { name: 'help', short: 'h', long: ['help'], arg: 'none' },
   { name: 'dumpConfig', long: ['dump-config'], arg: 'none' },
+  { name: 'controlSocket', long: ['control-socket'], arg: 'required' },
 ];
 
 export type ParsedArgs = Readonly<Record<string, string | true>>;
@@ -110,13 +111,19 @@ export function parseArgs(argv: readonly string[]): ArgsResult {
 
 export const USAGE = `Usage: keepalived-ts [OPTION...]
   -f, --use-file=FILE          Use the specified configuration file (default /etc/keepalived/keepalived.conf)
+  -P, --vrrp                   Only run the VRRP side (the only side built so far)
+  -l, --log-console            Also log keepalived's console lines to stderr (JSON logs go to stdout)
+  -D, --log-detail             Detailed log messages (per-GARP lines, advert timeouts)
+  -n, --dont-fork              Stay in the foreground (always: keepalived-ts never forks)
+  -p, --pid=FILE               Pid file (default /run/keepalived-ts.pid)
+      --control-socket=PATH    JSON status socket (default /run/keepalived-ts.sock)
+  -i, --config-id id           Skip any configuration lines beginning '@' that don't match id
+  -e, --all-config             Error if any configuration file is missing
   -t, --config-test[=LOG_FILE] Check the configuration for obvious errors, print them and exit
                                (exit 0 clean, 2 missing parameter, 4 cannot run, 5 errors or warnings,
                                6 script security)
       --dump-config            Print the validated configuration as JSON and exit
-  -i, --config-id id           Skip any configuration lines beginning '@' that don't match id
-  -e, --all-config             Error if any configuration file is missing
   -v, --version                Display the version number
   -h, --help                   Display this help message
 
-keepalived's other options are recognised; the daemon that uses them is not built yet.`;
+keepalived's other options are accepted and have no effect yet.`;

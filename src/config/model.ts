@@ -97,7 +97,8 @@ export interface IpAddressSpec {
   readonly label: string | null;
   readonly peer: string | null;
   readonly noTrack: boolean;
-  readonly flags: readonly ('home' | 'nodad' | 'mngtmpaddr' | 'noprefixroute' | 'autojoin' | 'use_vmac')[];
+  /** `-nodad` is `dad`: keepalived adds IPv6 VIPs without DAD unless told `-nodad`. */
+  readonly flags: readonly ('home' | 'dad' | 'mngtmpaddr' | 'noprefixroute' | 'autojoin' | 'use_vmac')[];
   readonly preferredLft: number | 'forever' | null;
   /** The line as written, for keepalived's dumps. */
   readonly text: string;

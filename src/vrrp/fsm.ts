@@ -21,8 +21,8 @@
 import type { IpFamily } from '../config/model.js';
 import type { GarpSettings } from '../config/model.js';
 import { compareIp } from '../lib/ip.js';
-import { checkAdvert, type InstanceDropReason } from './advert-check.js';
-import type { Advert, VrrpVersion } from './packet.js';
+import { checkAdvert, packetDropCounter, type InstanceDropReason } from './advert-check.js';
+import type { Advert, PacketDropReason, VrrpVersion } from './packet.js';
 import { newStats, type VrrpStats } from './stats.js';
 import { masterDownIntervalMs, skewTimeMs } from './timers.js';
 import { evaluateTracking, OWNER_PRIORITY, type TrackerConfig, type TrackerStatus } from './tracking.js';
@@ -104,6 +104,8 @@ export type Event =
   | { readonly kind: 'start' }
   /** A decoded advert for our VRID, with its IP source and TTL/hop limit. */
   | { readonly kind: 'advert'; readonly advert: Advert; readonly source: string; readonly ttl: number }
+  /** A packet for our VRID that the decoder rejected: counted, dropped. */
+  | { readonly kind: 'invalid'; readonly reason: PacketDropReason; readonly detail: string }
   /** A timer fired. For masterDown in a sync group: whether the group lets this member take over. */
   | { readonly kind: 'timer'; readonly timer: TimerName; readonly groupAllowsMaster?: boolean }
   | { readonly kind: 'tracker'; readonly id: string; readonly status: TrackerStatus }
@@ -151,6 +153,7 @@ export type Effect =
     };
 
 export type DropReason =
+  | PacketDropReason
   | InstanceDropReason
   /** BACKUP: a lower-priority advert while preempting (keepalived logs it). */
   | 'lower-priority'
@@ -254,6 +257,8 @@ export function step(router: Router, ev: Event, nowMs: number): StepResult {
       return start(s);
     case 'advert':
       return advert(s, ev.advert, ev.source, ev.ttl);
+    case 'invalid':
+      return invalid(s, ev.reason, ev.detail);
     case 'timer':
       return timer(s, ev.timer, ev.groupAllowsMaster);
     case 'tracker':
@@ -299,6 +304,13 @@ function start(s: Step): StepResult {
   s.transition('BACKUP', 'init');
   s.arm('masterDown', s.now + masterDownMs(s.r));
   return s.done();
+}
+
+/** keepalived vrrp_check_packet() rejected it before the instance checks: a counter, no more. */
+function invalid(s: Step, reason: PacketDropReason, detail: string): StepResult {
+  const counter = packetDropCounter(reason);
+  if (counter) s.stats[counter]++;
+  return s.done({ reason, detail });
 }
 
 function advert(s: Step, a: Advert, source: string, ttl: number): StepResult {

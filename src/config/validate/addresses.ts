@@ -122,7 +122,7 @@ export function parseIpAddressLine(
     ) {
       spec.flags.push(opt);
     } else if (opt === '-nodad') {
-      spec.flags.push('nodad');
+      spec.flags.push('dad');
     } else {
       ctx.report(
         'GENERAL_ERROR',

@@ -199,6 +199,26 @@ describe('BACKUP receives an advert (keepalived vrrp_state_backup)', () => {
   });
 });
 
+it('packets the decoder rejected are counted in keepalived categories and change nothing', () => {
+  const cases = [
+    ['bad-ttl', 'ip_ttl_err'],
+    ['bad-length', 'packet_len_err'],
+    ['bad-type', 'invalid_type_rcvd'],
+    ['bad-auth-type', 'invalid_authtype'],
+    ['bad-checksum', undefined],
+  ] as const;
+  for (const [reason, counter] of cases) {
+    const before = started();
+    const r = step(before, { kind: 'invalid', reason, detail: 'x' }, 500);
+    expect(r.drop?.reason).toBe(reason);
+    expect(kinds(r.effects)).toEqual([]);
+    expect(r.router.state).toBe('BACKUP');
+    expect(r.router.timers).toEqual(before.timers);
+    const changed = Object.entries(r.router.stats).filter(([k, v]) => before.stats[k as never] !== v);
+    expect(changed).toEqual(counter ? [[counter, 1]] : []);
+  }
+});
+
 describe('BACKUP → MASTER (keepalived vrrp_state_goto_master)', () => {
   it('sends the advert first, then adds the VIPs and sends a GARP burst; second burst after garp_master_delay', () => {
     const r = started();

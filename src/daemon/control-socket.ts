@@ -1,0 +1,75 @@
+/**
+ * The control socket: a unix stream socket (mode 0600, root only) that answers one command per
+ * connection with one JSON document. `status` (or an empty line) is the VRRP state; later
+ * commands extend the same protocol. Try it: `echo status | socat - UNIX-CONNECT:/run/keepalived-ts.sock`.
+ */
+import { chmodSync, mkdirSync, unlinkSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { dirname } from 'node:path';
+import { KaError } from '../lib/errors.js';
+
+export type ControlHandler = (command: string) => unknown;
+
+const MAX_REQUEST = 4096;
+
+export class ControlSocket {
+  private constructor(
+    private readonly server: Server,
+    private readonly path: string,
+  ) {}
+
+  static async listen(path: string, handle: ControlHandler): Promise<ControlSocket> {
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      unlinkSync(path);
+    } catch {
+      // No stale socket to remove.
+    }
+    const server = createServer((sock) => serve(sock, handle));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err) =>
+        reject(new KaError('KA_ERR_CONTROL', `cannot listen on ${path}: ${err.message}`, err)),
+      );
+      server.listen(path, () => resolve());
+    });
+    chmodSync(path, 0o600);
+    server.on('error', () => undefined);
+    return new ControlSocket(server, path);
+  }
+
+  close(): void {
+    this.server.close();
+    try {
+      unlinkSync(this.path);
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+function serve(sock: Socket, handle: ControlHandler): void {
+  let buf = '';
+  let answered = false;
+  const answer = (command: string): void => {
+    if (answered) return;
+    answered = true;
+    let body: unknown;
+    try {
+      body = handle(command.trim() || 'status');
+    } catch (err) {
+      body = { error: (err as Error).message };
+    }
+    sock.end(`${JSON.stringify(body)}\n`);
+  };
+  sock.setEncoding('utf8');
+  sock.setTimeout(5000, () => sock.destroy());
+  sock.on('error', () => sock.destroy());
+  sock.on('data', (chunk: string) => {
+    buf += chunk;
+    const nl = buf.indexOf('\n');
+    if (nl >= 0) answer(buf.slice(0, nl));
+    else if (buf.length > MAX_REQUEST) answer('');
+  });
+  // A client that half-closes without a newline still gets its answer.
+  sock.on('end', () => answer(buf));
+}

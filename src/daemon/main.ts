@@ -1,0 +1,217 @@
+/**
+ * The daemon's composition root: config, logs, pid file, the Linux adapters, the VRRP node, its
+ * trackers and notifications, the control socket and the signals. keepalived-ts is one process
+ * (keepalived forks a parent, a VRRP child and a checker child) and stays in the foreground:
+ * systemd supervises it (`-n` is implied; see README "Differences from keepalived").
+ *
+ * Signals: TERM/INT stop gracefully (priority 0, VIPs removed, notify STOP, exit 0); a second one
+ * during the stop forces the exit. Nothing that goes wrong after start-up ends the process: it is
+ * logged and counted (a dead master would leave its VIP on a live interface).
+ */
+import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import type { ParsedArgs } from '../cli/args.js';
+import { formatDiagnostic } from '../config/diagnostics.js';
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/model.js';
+import { nodeConfigFs } from '../host/config-fs.js';
+import { localHostFacts } from '../host/host-facts.js';
+import { SystemClock } from '../lib/clock.js';
+import { openAnnouncer } from '../net/announcer.js';
+import { openRtnl } from '../net/rtnl.js';
+import { LinuxVrrpSockets } from '../net/vrrp-socket.js';
+import { ControlSocket } from './control-socket.js';
+import { createLogger, type Logger } from './log.js';
+import { Notifier } from './notify.js';
+import { PidFile } from './pidfile.js';
+import { vrrpStatus } from './status.js';
+import { startTrackers, type Trackers } from './trackers.js';
+import { VrrpNode } from './vrrp-node.js';
+
+export const DEFAULT_CONFIG = '/etc/keepalived/keepalived.conf';
+export const DEFAULT_PID_FILE = '/run/keepalived-ts.pid';
+export const DEFAULT_CONTROL_SOCKET = '/run/keepalived-ts.sock';
+/** A stop that takes longer than this (a hung netlink request) is forced. */
+const STOP_DEADLINE_MS = 5000;
+
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+function ipv6Forwarding(ifname: string): boolean {
+  try {
+    return readFileSync(`/proc/sys/net/ipv6/conf/${ifname}/forwarding`, 'utf8').trim() !== '0';
+  } catch {
+    return false;
+  }
+}
+
+function readConfig(args: ParsedArgs, log: Logger): Config | null {
+  const pattern = typeof args.useFile === 'string' ? args.useFile : DEFAULT_CONFIG;
+  const configId = typeof args.configId === 'string' ? args.configId : (hostname().split('.')[0] ?? '');
+  const loaded = loadConfig(pattern, {
+    fs: nodeConfigFs,
+    cwd: process.cwd(),
+    configId,
+    randomInt: (min, max) => randomInt(min, max + 1),
+    allConfig: args.allConfig === true,
+    host: localHostFacts(),
+  });
+  for (const d of loaded.diagnostics) {
+    const level = d.severity === 'fatal' ? 'error' : d.severity === 'info' ? 'info' : 'warn';
+    log[level](
+      { event: 'config.diagnostic', severity: d.severity, file: d.file, line: d.line, column: d.column },
+      formatDiagnostic(d),
+    );
+  }
+  if (loaded.files.length === 0 || loaded.diagnostics.some((d) => d.severity === 'fatal')) {
+    log.error({ event: 'config.unusable', pattern }, `Configuration ${pattern} cannot be run`);
+    return null;
+  }
+  return loaded.config;
+}
+
+/** Runs until a stop signal; resolves with the exit code. */
+export async function runDaemon(args: ParsedArgs): Promise<number> {
+  const version = packageVersion();
+  const log = createLogger({ console: args.logConsole === true, detail: args.logDetail === true });
+  log.info({ event: 'daemon.starting', version }, `Starting keepalived-ts v${version}`);
+  const config = readConfig(args, log);
+  if (!config) return 1;
+  if (args.check === true && args.vrrp !== true) {
+    log.error('keepalived-ts: the checker process (-C) is not built yet');
+    return 1;
+  }
+  if (config.virtualServers.length > 0) {
+    log.warn(
+      { event: 'daemon.unsupported', what: 'virtual_server' },
+      'keepalived-ts: virtual_server blocks are read but health checks and the dispatcher are not built yet',
+    );
+  }
+
+  let pidFile: PidFile;
+  try {
+    pidFile = PidFile.claim(typeof args.pid === 'string' ? args.pid : DEFAULT_PID_FILE);
+  } catch (err) {
+    log.error({ event: 'daemon.pidfile', err }, (err as Error).message);
+    return 1;
+  }
+  const clock = new SystemClock();
+  const startedAt = clock.now();
+  const cleanups: (() => void)[] = [() => pidFile.release()];
+  const cleanup = (): void => {
+    for (const f of cleanups.reverse()) {
+      try {
+        f();
+      } catch (err) {
+        log.warn({ err }, `cleanup: ${(err as Error).message}`);
+      }
+    }
+    cleanups.length = 0;
+  };
+
+  let node: VrrpNode;
+  let trackers: Trackers;
+  let notifier: Notifier | undefined;
+  try {
+    const rtnl = openRtnl({ onError: (err) => log.warn({ event: 'netlink.error', err }, err.message) });
+    cleanups.push(() => rtnl.close());
+    const announcer = openAnnouncer({
+      onError: (err) => log.debug({ event: 'vrrp.garp-error', err }, err.message),
+    });
+    cleanups.push(() => announcer.close());
+    notifier = Notifier.open({ global: config.globalDefs, log });
+    node = new VrrpNode(config, {
+      clock,
+      log,
+      rtnl,
+      sockets: new LinuxVrrpSockets(),
+      announcer,
+      notifier,
+      ipv6Forwarding,
+    });
+    await node.start();
+    trackers = startTrackers(config, log, {
+      scriptStatus: (name, status) => node.scriptStatus(name, status),
+      fileValue: (name, value) => node.fileValue(name, value),
+    });
+    cleanups.push(() => trackers.stop());
+  } catch (err) {
+    log.error({ event: 'daemon.start-failed', err }, `keepalived-ts cannot start: ${(err as Error).message}`);
+    await notifier?.close();
+    cleanup();
+    return 1;
+  }
+  const notifications = notifier;
+
+  const socketPath = typeof args.controlSocket === 'string' ? args.controlSocket : DEFAULT_CONTROL_SOCKET;
+  try {
+    const control = await ControlSocket.listen(socketPath, () =>
+      vrrpStatus(node, { version, startedAt, now: clock.now() }),
+    );
+    cleanups.push(() => control.close());
+  } catch (err) {
+    log.error({ event: 'daemon.control-socket', err }, (err as Error).message);
+  }
+
+  let faults = 0;
+  const fault = (kind: string) => (err: unknown) => {
+    faults++;
+    log.error(
+      { event: 'daemon.internal-error', kind, err, faults },
+      `internal error (${kind}): ${String(err)}`,
+    );
+  };
+  process.on('uncaughtException', fault('exception'));
+  process.on('unhandledRejection', fault('rejection'));
+
+  log.info({ event: 'daemon.started', version, instances: config.vrrpInstances.length }, 'Startup complete');
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) {
+        log.warn({ event: 'daemon.forced-stop', signal }, `second ${signal}: exiting now`);
+        cleanup();
+        resolve(1);
+        return;
+      }
+      stopping = true;
+      log.info({ event: 'daemon.stopping', signal }, 'Stopping');
+      const deadline = setTimeout(() => {
+        log.error({ event: 'daemon.stop-timeout' }, `stop took over ${STOP_DEADLINE_MS} ms: exiting`);
+        cleanup();
+        resolve(1);
+      }, STOP_DEADLINE_MS);
+      trackers.stop();
+      node
+        .shutdown()
+        // STOP notify scripts get up to 1 s (keepalived), FIFO scripts are stopped.
+        .then(() => notifications.close())
+        .then(() => {
+          clearTimeout(deadline);
+          cleanup();
+          log.info({ event: 'daemon.stopped', version }, `Stopped keepalived-ts v${version}`);
+          resolve(0);
+        })
+        .catch((err: unknown) => {
+          clearTimeout(deadline);
+          log.error({ event: 'daemon.stop-failed', err }, `stop failed: ${String(err)}`);
+          cleanup();
+          resolve(1);
+        });
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGHUP', () =>
+      log.warn(
+        { event: 'daemon.reload-unsupported' },
+        'keepalived-ts: reload on SIGHUP is not built yet; ignored',
+      ),
+    );
+  });
+}

@@ -1,0 +1,420 @@
+/**
+ * The driver of one vrrp_instance: it owns the state machine's timers on the clock and performs
+ * its effects through the ports (design §3 vrrp/: "a driver per instance"). The decisions are all
+ * in src/vrrp/fsm.ts; this file only does what they say, in keepalived's order:
+ *
+ * - adverts go out at once (the advert precedes the VIPs, so the old master lets go first);
+ * - VIP changes, GARP bursts and notifications run one after another on an ordered queue, so a
+ *   GARP is never sent for an address that is not yet there and `notify_master` runs after the
+ *   VIPs are set (keepalived vrrp_state_become_master(): VIPs, GARPs, then notifies);
+ * - every state change is one `vrrp.transition` event whose `msg` is keepalived's text.
+ */
+import type { VrrpInstance } from '../config/model.js';
+import type { Clock, TimerHandle } from '../lib/clock.js';
+import { formatIp, parseIp } from '../lib/ip.js';
+import type { AddressSpec, Announcer, Rtnl } from '../net/ports.js';
+import {
+  newRouter,
+  step,
+  type Effect,
+  type Event,
+  type Router,
+  type RouterConfig,
+  type TimerName,
+  type VrrpState,
+} from '../vrrp/fsm.js';
+import { decodeAdvert, encodeAdvert, type ReceivedMeta } from '../vrrp/packet.js';
+import type { TrackerStatus } from '../vrrp/tracking.js';
+import { RateLimitedLog, type Logger } from './log.js';
+
+/** An address to announce after takeover (GARP for IPv4, unsolicited NA for IPv6). */
+export interface AnnounceTarget {
+  readonly ifindex: number;
+  readonly ifname: string;
+  readonly mac: Uint8Array;
+  readonly family: 'inet' | 'inet6';
+  readonly address: string;
+  /** IPv6: the NA's router flag (keepalived sets it when the interface forwards). */
+  readonly router: boolean;
+}
+
+/** Everything about the host that the instance needs, resolved at start-up. */
+export interface InstanceWiring {
+  readonly inst: VrrpInstance;
+  readonly router: RouterConfig;
+  readonly ifname: string;
+  readonly ifindex: number;
+  /** Our advert source (4 or 16 bytes). */
+  readonly source: Uint8Array;
+  /** Where adverts go: the multicast group, or each unicast peer. */
+  readonly destinations: readonly Uint8Array[];
+  /** virtual_ipaddress and virtual_ipaddress_excluded, resolved to interfaces. */
+  readonly vips: readonly AddressSpec[];
+  readonly announce: readonly AnnounceTarget[];
+  /** Our own address, announced when leaving FAULT in unicast mode (keepalived). */
+  readonly ownAddress: AnnounceTarget | null;
+}
+
+export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' | 'DELETED';
+
+/** notify scripts and FIFO lines (src/daemon/notify.ts). */
+export interface InstanceNotifier {
+  instance(inst: VrrpInstance, state: NotifyState, priority: number): void;
+  /** A MASTER got a lower-priority advert (notify_master_rx_lower_pri, FIFO MASTER_RX_LOWER_PRI). */
+  masterRxLowerPri(inst: VrrpInstance, priority: number): void;
+  /** The effective priority changed (FIFO MASTER_PRIORITY/BACKUP_PRIORITY with notify_priority_changes). */
+  priorityChanged(inst: VrrpInstance, state: NotifyState, priority: number): void;
+}
+
+export interface InstancePorts {
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly rtnl: Rtnl;
+  readonly announcer: Announcer;
+  readonly notifier: InstanceNotifier;
+  /** Put a VRRP message on the wire to `dst`. */
+  send(payload: Uint8Array, dst: Uint8Array): void;
+}
+
+export interface InstanceHooks {
+  /** For a sync group member whose down timer ran out: may it take over? (undefined: no group) */
+  groupAllowsMaster(name: string): boolean | undefined;
+  /** After a state change this instance made on its own (not one ordered by its sync group). */
+  transitioned(name: string, from: VrrpState, to: VrrpState, reason: string): void;
+}
+
+/** keepalived's texts for a state change (vrrp.c vrrp_state_*; reference §4.1). */
+function transitionMessage(name: string, to: VrrpState, reason: string): string {
+  return `(${name}) Entering ${to} STATE${reason === 'init' ? ' (init)' : ''}`;
+}
+
+/** keepalived logs why an instance faults before it enters FAULT (vrrp_track.c). */
+function faultCause(name: string, detail: string): string | null {
+  const first = detail.split(', ')[0] ?? '';
+  if (first.startsWith('interface ')) return `(${name}): entering FAULT state (${first} down)`;
+  if (first.startsWith('script ')) return `(${name}): entering FAULT state due to ${first}`;
+  if (first.startsWith('file ')) return `(${name}): entering FAULT state due to track_${first}`;
+  return first ? `(${name}): entering FAULT state (${first})` : null;
+}
+
+export class VrrpInstanceDriver {
+  private router: Router;
+  private readonly timers = new Map<TimerName, TimerHandle>();
+  private io: Promise<void> = Promise.resolve();
+  private readonly limited: RateLimitedLog;
+  private readonly name: string;
+  private readonly vipList: string;
+
+  constructor(
+    private readonly w: InstanceWiring,
+    private readonly p: InstancePorts,
+    private readonly hooks: InstanceHooks,
+  ) {
+    this.router = newRouter(w.router);
+    this.name = w.inst.name;
+    this.limited = new RateLimitedLog(() => p.clock.now());
+    this.vipList = w.vips.map((v) => v.address).join(', ');
+  }
+
+  get state(): VrrpState {
+    return this.router.state;
+  }
+
+  get snapshot(): Router {
+    return this.router;
+  }
+
+  get wiring(): InstanceWiring {
+    return this.w;
+  }
+
+  /** Start with the trackers' current statuses (interfaces up/down, files read so far). */
+  start(initial: Readonly<Record<string, TrackerStatus>>): void {
+    for (const [id, status] of Object.entries(initial)) this.handle({ kind: 'tracker', id, status });
+    this.handle({ kind: 'start' });
+  }
+
+  tracks(id: string): boolean {
+    return this.router.config.trackers.some((t) => t.id === id);
+  }
+
+  tracker(id: string, status: TrackerStatus): void {
+    if (this.tracks(id) && this.router.trackerStatus[id] !== status)
+      this.handle({ kind: 'tracker', id, status });
+  }
+
+  sync(to: 'MASTER' | 'BACKUP' | 'FAULT'): void {
+    this.handle({ kind: 'sync', to });
+  }
+
+  /** A VRRP message for our VRID from the socket. */
+  receive(payload: Uint8Array, meta: ReceivedMeta): void {
+    const decoded = decodeAdvert(payload, meta);
+    const source = formatIp(meta.src);
+    if (!decoded.ok) {
+      this.handle({ kind: 'invalid', reason: decoded.reason, detail: `${decoded.detail} from ${source}` });
+      return;
+    }
+    this.handle({ kind: 'advert', advert: decoded.advert, source, ttl: meta.ttl });
+  }
+
+  /** SIGTERM: priority 0 if MASTER, VIPs removed; resolves when the queue is drained. */
+  async shutdown(): Promise<void> {
+    this.handle({ kind: 'shutdown' });
+    await this.idle();
+  }
+
+  /** Resolves when every queued VIP change, GARP and notification has been done. */
+  async idle(): Promise<void> {
+    for (;;) {
+      const pending = this.io;
+      await pending;
+      if (pending === this.io) return;
+    }
+  }
+
+  private handle(ev: Event): void {
+    const res = step(this.router, ev, this.p.clock.now());
+    this.router = res.router;
+    if (res.drop) this.logDrop(res.drop.reason, res.drop.detail);
+    this.apply(res.effects);
+  }
+
+  private logDrop(reason: string, detail: string): void {
+    if (reason === 'not-applicable' || reason === 'not-listening') {
+      this.p.log.debug({ event: 'vrrp.ignored', instance: this.name, reason }, `(${this.name}) ${detail}`);
+      return;
+    }
+    const msg = detail.startsWith('(') ? detail : `(${this.name}) ${detail}`;
+    // Discarding a lower priority while preempting is the protocol working, not bad input.
+    const lower = reason === 'lower-priority';
+    this.limited.maybe(reason, (suppressed) =>
+      this.p.log[lower ? 'info' : 'warn'](
+        { event: lower ? 'vrrp.preempting' : 'vrrp.drop', instance: this.name, reason, suppressed },
+        msg,
+      ),
+    );
+  }
+
+  private apply(effects: readonly Effect[]): void {
+    const after: (() => void)[] = [];
+    for (const e of effects) {
+      switch (e.kind) {
+        case 'send':
+          this.sendAdvert(e.priority);
+          break;
+        case 'arm':
+          this.arm(e.timer, e.atMs);
+          break;
+        case 'cancel':
+          this.timers.get(e.timer)?.cancel();
+          this.timers.delete(e.timer);
+          break;
+        case 'vips':
+          this.enqueue(() => this.vips(e.action));
+          break;
+        case 'garp':
+          this.enqueue(() => this.garpBurst(e.repeat));
+          break;
+        case 'garpOwnAddress':
+          if (this.w.ownAddress) {
+            const own = this.w.ownAddress;
+            this.p.log.info(`${this.name}: sending gratuitous ARP for ${own.address}`);
+            this.enqueue(() => this.announceOne(own));
+          }
+          break;
+        case 'transition':
+          after.push(this.transition(e.from, e.to, e.reason, e.detail, e.silent));
+          break;
+        case 'priority': {
+          this.p.log.info(
+            { event: 'vrrp.priority', instance: this.name, from: e.from, to: e.to },
+            `(${this.name}) Changing effective priority from ${e.from} to ${e.to}`,
+          );
+          const state = this.router.state;
+          if (state === 'MASTER' || state === 'BACKUP' || state === 'FAULT')
+            after.push(() => this.enqueue(() => this.p.notifier.priorityChanged(this.w.inst, state, e.to)));
+          break;
+        }
+        case 'notice':
+          this.p.log.info({ event: 'vrrp.notice', instance: this.name, what: e.what }, e.message);
+          if (e.what === 'lower-priority-advert') {
+            const priority = this.router.effectivePriority;
+            after.push(() => this.enqueue(() => this.p.notifier.masterRxLowerPri(this.w.inst, priority)));
+          }
+          break;
+      }
+    }
+    for (const f of after) f();
+  }
+
+  /** Logs the change now; returns what runs after this step's other effects. */
+  private transition(
+    from: VrrpState,
+    to: VrrpState,
+    reason: string,
+    detail: string,
+    silent: boolean,
+  ): () => void {
+    const r = this.router;
+    if (to === 'BACKUP' && reason === 'higher-priority') this.p.log.info(`(${this.name}) ${detail}`);
+    if (to === 'FAULT' && (reason === 'fault' || reason === 'init')) {
+      const cause = faultCause(this.name, detail);
+      if (cause) this.p.log.info(cause);
+    }
+    if (reason === 'priority-zero')
+      this.p.log.info(`(${this.name}) Backup received priority 0 advertisement`);
+    this.p.log.info(
+      {
+        event: 'vrrp.transition',
+        instance: this.name,
+        from,
+        to,
+        reason,
+        priority: r.effectivePriority,
+        ...(detail ? { detail } : {}),
+        ...(r.masterAddress ? { master: r.masterAddress } : {}),
+      },
+      transitionMessage(this.name, to, reason),
+    );
+    return () => {
+      if (from === to) return;
+      if (reason !== 'sync') this.hooks.transitioned(this.name, from, to, reason);
+      if (!silent && to !== 'INIT') {
+        const priority = this.router.effectivePriority;
+        this.enqueue(() => this.p.notifier.instance(this.w.inst, to, priority));
+      }
+    };
+  }
+
+  private arm(timer: TimerName, atMs: number): void {
+    this.timers.get(timer)?.cancel();
+    this.timers.set(
+      timer,
+      this.p.clock.at(atMs, () => {
+        this.timers.delete(timer);
+        if (timer === 'masterDown') this.p.log.debug(`(${this.name}) Receive advertisement timeout`);
+        const allows = timer === 'masterDown' ? this.hooks.groupAllowsMaster(this.name) : undefined;
+        this.handle({ kind: 'timer', timer, ...(allows === undefined ? {} : { groupAllowsMaster: allows }) });
+      }),
+    );
+  }
+
+  private sendAdvert(priority: number): void {
+    const c = this.router.config;
+    for (const dst of this.w.destinations) {
+      const payload = encodeAdvert({
+        version: c.version,
+        vrid: c.vrid,
+        priority,
+        family: c.family,
+        addresses: this.advertAddresses(),
+        advertIntervalMs: c.advertIntervalMs,
+        authType: c.authType,
+        ...(c.authType === 1 ? { authData: passwordBytes(c.password) } : {}),
+        src: this.w.source,
+        dst,
+      });
+      this.p.send(payload, dst);
+    }
+    if (priority === 0) this.p.log.info(`(${this.name}) sent 0 priority`);
+  }
+
+  private cachedAddresses: Uint8Array[] | undefined;
+
+  private advertAddresses(): Uint8Array[] {
+    this.cachedAddresses ??= this.router.config.vips.map((v) => ipBytes(v));
+    return this.cachedAddresses;
+  }
+
+  private enqueue(task: () => void | Promise<void>): void {
+    this.io = this.io.then(task).catch((err: unknown) => {
+      this.p.log.error(
+        { event: 'vrrp.io-error', instance: this.name, err },
+        `(${this.name}) ${(err as Error).message}`,
+      );
+    });
+  }
+
+  private async vips(action: 'add' | 'del'): Promise<void> {
+    if (this.w.vips.length === 0) return;
+    this.p.log.info(
+      {
+        event: action === 'add' ? 'vrrp.vips.set' : 'vrrp.vips.removed',
+        instance: this.name,
+        vips: this.vipList,
+      },
+      `(${this.name}) ${action === 'add' ? 'setting' : 'removing'} VIPs.`,
+    );
+    const failures: string[] = [];
+    for (const spec of this.w.vips) {
+      try {
+        if (action === 'add') await this.p.rtnl.addAddress(spec);
+        else await this.p.rtnl.deleteAddress(spec);
+      } catch (err) {
+        failures.push(`${spec.address}: ${(err as Error).message}`);
+      }
+    }
+    if (failures.length > 0) {
+      this.p.log.error(
+        { event: 'vrrp.vips.error', instance: this.name, action, failures },
+        `(${this.name}) cannot ${action === 'add' ? 'set' : 'remove'} VIPs: ${failures.join('; ')}`,
+      );
+    }
+  }
+
+  /** keepalived vrrp_send_link_update(): `repeat` rounds over every address, garp_interval apart. */
+  private async garpBurst(repeat: number): Promise<void> {
+    if (this.w.announce.length === 0 || !this.router.vipSet) return;
+    for (const t of this.w.announce) {
+      const what = t.family === 'inet' ? 'gratuitous ARPs' : 'unsolicited neighbour adverts';
+      this.p.log.info(
+        { event: 'vrrp.garp', instance: this.name, interface: t.ifname, address: t.address, repeat },
+        `(${this.name}) Sending/queueing ${what} on ${t.ifname} for ${t.address}`,
+      );
+    }
+    const g = this.router.config.garp;
+    for (let i = 0; i < repeat; i++) {
+      for (const t of this.w.announce) {
+        if (!this.router.vipSet) return;
+        this.announceOne(t);
+        const gap = t.family === 'inet' ? g.intervalMs : g.gnaIntervalMs;
+        if (gap > 0) await this.sleep(gap);
+      }
+    }
+  }
+
+  private announceOne(t: AnnounceTarget): void {
+    if (t.family === 'inet') {
+      this.p.announcer.garp(t.ifindex, t.mac, t.address);
+      this.p.log.debug(`Sending gratuitous ARP on ${t.ifname} for ${t.address}`);
+    } else {
+      this.p.announcer.unsolicitedNa(t.ifindex, t.mac, t.address, t.router);
+      this.p.log.debug(`Sending unsolicited Neighbour Advert on ${t.ifname} for ${t.address}`);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.p.clock.at(this.p.clock.now() + ms, resolve));
+  }
+
+  /** Stop every timer (after shutdown, or when the daemon gives up the instance). */
+  dispose(): void {
+    for (const t of this.timers.values()) t.cancel();
+    this.timers.clear();
+  }
+}
+
+/** A PASS password as the 8 bytes on the wire (RFC 3768 §5.3.10: NUL-padded). */
+function passwordBytes(password: string): Uint8Array {
+  const out = new Uint8Array(8);
+  out.set(Buffer.from(password, 'latin1').subarray(0, 8));
+  return out;
+}
+
+/** Address text → bytes; the config layer has already checked every address. */
+export function ipBytes(address: string): Uint8Array {
+  const parsed = parseIp(address);
+  if (!parsed) throw new TypeError(`not an IP address: ${address}`);
+  return parsed.bytes;
+}

@@ -1,0 +1,116 @@
+/**
+ * From the config and the host's interfaces to what each instance driver needs (pure: the links
+ * and addresses are read by the caller). keepalived's choices:
+ *
+ * - an instance without `interface` uses `default_interface`;
+ * - the advert source is `mcast_src_ip`/`unicast_src_ip`, else the interface's primary IPv4
+ *   address, or for IPv6 its link-local address (RFC 5798 §5.1.2.1);
+ * - adverts go to each unicast peer, else to `mcast_dst_address` or the global VRRP group;
+ * - IPv6 VIPs are added with IFA_F_NODAD (vrrp_ipaddress.c: a VIP must be usable at once and must
+ *   never get stuck in "dadfailed" after a split brain);
+ * - GARPs/NAs cover virtual_ipaddress and virtual_ipaddress_excluded (vrrp_send_link_update()).
+ */
+import type { Config, IpAddressSpec, VrrpInstance } from '../config/model.js';
+import type { AddressSpec, InterfaceAddress, LinkInfo } from '../net/ports.js';
+import { routerConfig } from '../vrrp/router-config.js';
+import { ipBytes, type AnnounceTarget, type InstanceWiring } from './vrrp-instance.js';
+
+export interface HostView {
+  readonly links: readonly LinkInfo[];
+  readonly addresses: readonly InterfaceAddress[];
+  /** IPv6 forwarding on the interface (the NA's router flag). */
+  readonly ipv6Forwarding: (ifname: string) => boolean;
+}
+
+export type WiringResult =
+  { readonly ok: true; readonly wiring: InstanceWiring } | { readonly ok: false; readonly error: string };
+
+const ADDRESS_FLAGS = new Set(['home', 'mngtmpaddr', 'noprefixroute'] as const);
+type AddressFlag = AddressSpec['flags'][number];
+
+/** The address the instance speaks from on `link`: primary IPv4, or IPv6 link-local. */
+export function primaryAddress(
+  family: 'inet' | 'inet6',
+  ifindex: number,
+  addresses: readonly InterfaceAddress[],
+): string | null {
+  const mine = addresses.filter((a) => a.index === ifindex && a.family === family);
+  const found = family === 'inet' ? mine.find((a) => !a.secondary) : mine.find((a) => a.linkLocal);
+  return found?.address ?? null;
+}
+
+export function wireInstance(config: Config, inst: VrrpInstance, host: HostView): WiringResult {
+  const ifname = inst.interface ?? config.globalDefs.defaultInterface;
+  const link = host.links.find((l) => l.name === ifname);
+  if (!link) return { ok: false, error: `(${inst.name}) interface ${ifname} doesn't exist` };
+  const primary = primaryAddress(inst.family, link.index, host.addresses);
+  const rc = routerConfig(config, inst, primary);
+  const sourceText = rc.sourceAddress;
+  const source = sourceText === null ? new Uint8Array(inst.family === 'inet' ? 4 : 16) : ipBytes(sourceText);
+
+  const g = config.globalDefs;
+  const group = inst.mcastDstAddress ?? (inst.family === 'inet' ? g.vrrpMcastGroup4 : g.vrrpMcastGroup6);
+  const destinations =
+    inst.unicastPeers.length > 0 ? inst.unicastPeers.map((p) => ipBytes(p.address)) : [ipBytes(group)];
+
+  const vips: AddressSpec[] = [];
+  const announce: AnnounceTarget[] = [];
+  for (const v of [...inst.virtualIpAddresses, ...inst.virtualIpAddressesExcluded]) {
+    const dev = v.dev ?? ifname;
+    const vlink = host.links.find((l) => l.name === dev);
+    if (!vlink)
+      return { ok: false, error: `(${inst.name}) interface ${dev} for VIP ${v.address} doesn't exist` };
+    vips.push(addressSpec(v, vlink.index));
+    announce.push({
+      ifindex: vlink.index,
+      ifname: vlink.name,
+      mac: vlink.mac,
+      family: v.family,
+      address: v.address,
+      router: v.family === 'inet6' && host.ipv6Forwarding(vlink.name),
+    });
+  }
+  const ownAddress: AnnounceTarget | null =
+    sourceText === null
+      ? null
+      : {
+          ifindex: link.index,
+          ifname,
+          mac: link.mac,
+          family: inst.family,
+          address: sourceText,
+          router: inst.family === 'inet6' && host.ipv6Forwarding(ifname),
+        };
+  return {
+    ok: true,
+    wiring: {
+      inst,
+      router: rc,
+      ifname,
+      ifindex: link.index,
+      source,
+      destinations,
+      vips,
+      announce,
+      ownAddress,
+    },
+  };
+}
+
+function addressSpec(v: IpAddressSpec, index: number): AddressSpec {
+  const flags: AddressFlag[] = [];
+  for (const f of v.flags) if (ADDRESS_FLAGS.has(f as never)) flags.push(f as AddressFlag);
+  if (v.family === 'inet6' && !v.flags.includes('dad')) flags.push('nodad');
+  return {
+    index,
+    family: v.family,
+    address: v.address,
+    prefixLength: v.prefixLength,
+    broadcast: v.broadcast,
+    scope: v.scope,
+    label: v.label,
+    peer: v.peer,
+    flags,
+    preferredLft: v.preferredLft,
+  };
+}
