@@ -152,10 +152,10 @@ export class VrrpInstanceDriver {
     const decoded = decodeAdvert(payload, meta);
     const source = formatIp(meta.src);
     if (!decoded.ok) {
-      this.handle({ kind: 'invalid', reason: decoded.reason, detail: `${decoded.detail} from ${source}` });
+      this.handle({ kind: 'invalid', reason: decoded.reason, detail: decoded.detail }, source);
       return;
     }
-    this.handle({ kind: 'advert', advert: decoded.advert, source, ttl: meta.ttl });
+    this.handle({ kind: 'advert', advert: decoded.advert, source, ttl: meta.ttl }, source);
   }
 
   /** SIGTERM: priority 0 if MASTER, VIPs removed; resolves when the queue is drained. */
@@ -173,16 +173,21 @@ export class VrrpInstanceDriver {
     }
   }
 
-  private handle(ev: Event): void {
+  /** One event through the state machine; `from` is the sender of a received packet. */
+  private handle(ev: Event, from?: string): void {
     const res = step(this.router, ev, this.p.clock.now());
     this.router = res.router;
-    if (res.drop) this.logDrop(res.drop.reason, res.drop.detail);
+    if (res.drop) this.logDrop(res.drop.reason, res.drop.detail, from);
     this.apply(res.effects);
   }
 
-  private logDrop(reason: string, detail: string): void {
+  private logDrop(reason: string, detail: string, from: string | undefined): void {
+    const where = from === undefined ? {} : { from };
     if (reason === 'not-applicable' || reason === 'not-listening') {
-      this.p.log.debug({ event: 'vrrp.ignored', instance: this.name, reason }, `(${this.name}) ${detail}`);
+      this.p.log.debug(
+        { event: 'vrrp.ignored', instance: this.name, reason, ...where },
+        `(${this.name}) ${detail}`,
+      );
       return;
     }
     const msg = detail.startsWith('(') ? detail : `(${this.name}) ${detail}`;
@@ -190,7 +195,7 @@ export class VrrpInstanceDriver {
     const lower = reason === 'lower-priority';
     this.limited.maybe(reason, (suppressed) =>
       this.p.log[lower ? 'info' : 'warn'](
-        { event: lower ? 'vrrp.preempting' : 'vrrp.drop', instance: this.name, reason, suppressed },
+        { event: lower ? 'vrrp.preempting' : 'vrrp.drop', instance: this.name, reason, ...where, suppressed },
         msg,
       ),
     );

@@ -204,7 +204,7 @@ export class VrrpNode {
       this.limited.maybe(`vrid ${key} ${vrid}`, (suppressed) =>
         this.p.log.debug(
           { event: 'vrrp.drop', reason: 'unknown-vrid', vrid, from: formatIp(advert.meta.src), suppressed },
-          `VRRP packet for VRID ${vrid} from ${formatIp(advert.meta.src)}: no instance here`,
+          `Unknown VRID(${vrid}) received on interface(${key.split('/')[0] ?? ''}) from ${formatIp(advert.meta.src)}. ignoring...`,
         ),
       );
       return;

@@ -85,21 +85,19 @@ export function decodeAdvert(bytes: Uint8Array, meta: ReceivedMeta): DecodeResul
   if (version !== 2 && version !== 3) return drop('bad-version', `version ${version}`);
   if (version === 2 && meta.family === 'inet6') return drop('bad-version', 'VRRPv2 over IPv6');
   if (type !== 1) return drop('bad-type', `type ${type}`);
-  if (meta.ttl !== VRRP_TTL) return drop('bad-ttl', `TTL/hop limit ${meta.ttl}, must be 255`);
+  if (meta.ttl !== VRRP_TTL) return drop('bad-ttl', `invalid TTL/HL. Received ${meta.ttl} and expect 255`);
   const count = bytes[3] as number;
   const expected = advertLength(version, meta.family, count);
   if (bytes.length !== expected) {
-    return drop('bad-length', `${bytes.length} bytes for ${count} address(es), expected ${expected}`);
+    const size = bytes.length > expected ? 'long' : 'short';
+    return drop('bad-length', `vrrp packet too ${size}, length ${bytes.length} and expect ${expected}`);
   }
   const pseudo = version === 3 ? pseudoHeaderSum(meta.src, meta.dst, bytes.length) : 0;
   if (internetChecksum(bytes, pseudo) !== 0) {
-    return drop(
-      'bad-checksum',
-      `checksum 0x${(((bytes[6] as number) << 8) | (bytes[7] as number)).toString(16)}`,
-    );
+    return drop('bad-checksum', `Invalid VRRPv${version} checksum`);
   }
   const authType = version === 2 ? (bytes[4] as number) : 0;
-  if (authType > 2) return drop('bad-auth-type', `authentication type ${authType}`);
+  if (authType > 2) return drop('bad-auth-type', `Invalid auth type: ${authType}`);
   const advertIntervalMs =
     version === 2
       ? (bytes[5] as number) * 1000

@@ -41,6 +41,20 @@ function run(cmd: string, args: readonly string[]): string {
   return r.stdout;
 }
 
+/** SIGKILL every process running in network namespace `ns`. */
+function killAll(ns: string): void {
+  const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' })
+    .stdout.split(/\s+/)
+    .filter(Boolean);
+  for (const pid of pids) {
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Poll `probe` until it returns a value other than undefined, or fail after `timeoutMs`. */
@@ -354,6 +368,14 @@ export class Lab {
     return new Capture(proc, file);
   }
 
+  /**
+   * Crash a host's daemons: SIGKILL every process in its namespace (keepalived's VRRP child runs in
+   * its own session, so killing the parent's process group would miss it).
+   */
+  crash(host: LabHost): void {
+    killAll(host.ns);
+  }
+
   /** Unplug (or plug back) a host's cable: its eth0 loses carrier. */
   setCable(host: LabHost, up: boolean): void {
     run('ip', ['-n', this.sw, 'link', 'set', host.port, up ? 'up' : 'down']);
@@ -425,6 +447,8 @@ export class Lab {
   async startKeepalived(host: LabHost, conf: string): Promise<Daemon> {
     const name = `ka-h${host.index}`;
     const confPath = this.file(`${name}.conf`, conf);
+    // A crashed keepalived leaves pid files that can stop the next one ("daemon is already running").
+    for (const f of ['', '-vrrp', '-check']) rmSync(join(this.dir, `${name}${f}.pid`), { force: true });
     const proc = this.spawnIn(host, [
       'keepalived',
       '-P',
@@ -468,7 +492,10 @@ export class Lab {
         }
       }
     }
-    for (const ns of this.namespaces) spawnSync('ip', ['netns', 'del', ns]);
+    for (const ns of this.namespaces) {
+      killAll(ns);
+      spawnSync('ip', ['netns', 'del', ns]);
+    }
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

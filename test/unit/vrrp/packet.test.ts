@@ -190,7 +190,7 @@ describe('captures from keepalived 2.2.7 (and FRR)', () => {
       expect(decodeAdvert(p.payload, p.meta)).toEqual({
         ok: false,
         reason: 'bad-length',
-        detail: '36 bytes for 7 address(es), expected 44',
+        detail: 'vrrp packet too short, length 36 and expect 44',
       });
     }
   });
