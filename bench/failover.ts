@@ -12,7 +12,7 @@
  * the protocol bound. The killed director comes back as the new backup for the next round (equal
  * priority 100: a BACKUP accepts it), so every round is one failover.
  *
- * Run as root: `npm run bench:failover` (R=rounds, default 5). Prints a table and the ratios
+ * Run as root: `npm run bench:failover` (R=rounds, default 5; ONLY=kill|stop|v3 picks cases). Prints a table and the ratios
  * keepalived-ts / keepalived of the medians; also each daemon's resident memory.
  */
 import { readFileSync } from 'node:fs';
@@ -30,11 +30,13 @@ interface Case {
   readonly version: 2 | 3;
   readonly advertInt: number;
 }
-const CASES: readonly Case[] = [
+const ALL_CASES: readonly Case[] = [
   { name: 'kill v2 1 s', how: 'kill', version: 2, advertInt: 1 },
   { name: 'kill v3 0.1 s', how: 'kill', version: 3, advertInt: 0.1 },
   { name: 'stop v2 1 s', how: 'stop', version: 2, advertInt: 1 },
 ];
+/** ONLY=text runs the cases whose name contains it (e.g. ONLY=kill). */
+const CASES = ALL_CASES.filter((c) => !process.env.ONLY || c.name.includes(process.env.ONLY));
 
 interface Sample {
   /** signal → first GARP from the new master. */

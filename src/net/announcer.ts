@@ -156,5 +156,9 @@ export function openAnnouncer(opts: AnnouncerOptions = {}): LinuxAnnouncer {
       cause,
     );
   }
+  // Build one frame of each kind now: V8 compiles on first call, and the first real use is a
+  // takeover, where every millisecond counts.
+  garpFrame(new Uint8Array(6), new Uint8Array(4));
+  unsolicitedNaFrame(new Uint8Array(6), new Uint8Array(16), new Uint8Array(16), false);
   return new LinuxAnnouncer(sock, fd, opts.onError);
 }
