@@ -3,15 +3,11 @@
  * keepalived-ts command line: `-t/--config-test`, `--dump-config`, or the daemon (daemon/main.ts).
  * This file is the only place that sets the process's exit code.
  */
-import { randomInt } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import { USAGE, parseArgs } from './cli/args.js';
+import { loadFromArgs } from './cli/load-from-args.js';
 import { configTestExitCode, formatDiagnostic } from './config/diagnostics.js';
-import { loadConfig } from './config/load.js';
-import { nodeConfigFs } from './host/config-fs.js';
-import { localHostFacts } from './host/host-facts.js';
-import { DEFAULT_CONFIG, packageVersion, runDaemon } from './daemon/main.js';
+import { packageVersion, runDaemon } from './daemon/main.js';
 
 function version(): string {
   return `keepalived-ts v${packageVersion()} (reads keepalived 2.2.7 configuration)`;
@@ -35,16 +31,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const configTest = args.configTest !== undefined;
   if (!configTest && !args.dumpConfig) return runDaemon(args);
 
-  const pattern = typeof args.useFile === 'string' ? args.useFile : DEFAULT_CONFIG;
-  const configId = typeof args.configId === 'string' ? args.configId : (hostname().split('.')[0] ?? '');
-  const loaded = loadConfig(pattern, {
-    fs: nodeConfigFs,
-    cwd: process.cwd(),
-    configId,
-    randomInt: (min, max) => randomInt(min, max + 1),
-    allConfig: args.allConfig === true,
-    host: localHostFacts(),
-  });
+  const loaded = loadFromArgs(args);
   const report = loaded.diagnostics.map((d) => `${formatDiagnostic(d)}\n`).join('');
   if (typeof args.configTest === 'string') {
     // keepalived -t=LOG_FILE: the messages go to that file instead of stderr.

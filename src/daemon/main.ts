@@ -8,15 +8,11 @@
  * during the stop forces the exit. Nothing that goes wrong after start-up ends the process: it is
  * logged and counted (a dead master would leave its VIP on a live interface).
  */
-import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { hostname } from 'node:os';
 import type { ParsedArgs } from '../cli/args.js';
+import { configPattern, loadFromArgs } from '../cli/load-from-args.js';
 import { formatDiagnostic } from '../config/diagnostics.js';
-import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/model.js';
-import { nodeConfigFs } from '../host/config-fs.js';
-import { localHostFacts } from '../host/host-facts.js';
 import { SystemClock } from '../lib/clock.js';
 import { openAnnouncer } from '../net/announcer.js';
 import { openRtnl } from '../net/rtnl.js';
@@ -29,7 +25,6 @@ import { vrrpStatus } from './status.js';
 import { startTrackers, type Trackers } from './trackers.js';
 import { VrrpNode } from './vrrp-node.js';
 
-export const DEFAULT_CONFIG = '/etc/keepalived/keepalived.conf';
 export const DEFAULT_PID_FILE = '/run/keepalived-ts.pid';
 export const DEFAULT_CONTROL_SOCKET = '/run/keepalived-ts.sock';
 /** A stop that takes longer than this (a hung netlink request) is forced. */
@@ -51,16 +46,8 @@ function ipv6Forwarding(ifname: string): boolean {
 }
 
 function readConfig(args: ParsedArgs, log: Logger): Config | null {
-  const pattern = typeof args.useFile === 'string' ? args.useFile : DEFAULT_CONFIG;
-  const configId = typeof args.configId === 'string' ? args.configId : (hostname().split('.')[0] ?? '');
-  const loaded = loadConfig(pattern, {
-    fs: nodeConfigFs,
-    cwd: process.cwd(),
-    configId,
-    randomInt: (min, max) => randomInt(min, max + 1),
-    allConfig: args.allConfig === true,
-    host: localHostFacts(),
-  });
+  const pattern = configPattern(args);
+  const loaded = loadFromArgs(args);
   for (const d of loaded.diagnostics) {
     const level = d.severity === 'fatal' ? 'error' : d.severity === 'info' ? 'info' : 'warn';
     log[level](

@@ -23,6 +23,7 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FifoSpec, GlobalDefs, ScriptSpec, VrrpNotify } from '../../src/config/model.js';
 import { Notifier, type NotifyInstance, type NotifyGroup } from '../../src/daemon/notify.js';
+import { alive, waitFor } from '../helpers/process.js';
 
 let dir: string;
 let notifier: Notifier | undefined;
@@ -106,23 +107,6 @@ function drain(fd: number): string {
     } catch {
       return out; // EAGAIN: nothing more for now
     }
-  }
-}
-
-async function waitFor(cond: () => boolean, ms = 3000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
   }
 }
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ScriptSpec } from '../../src/config/model.js';
 import { resolveScriptUser, runScript, shellCommand, spawnNotify } from '../../src/daemon/run-script.js';
+import { alive, waitFor } from '../helpers/process.js';
 
 let dir: string;
 const me = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
@@ -29,24 +30,6 @@ function script(name: string, body: string, mode = 0o755): string {
 }
 
 const spec = (argv: string[]): ScriptSpec => ({ command: argv.join(' '), argv, user: null, group: null });
-
-/** Alive and not a zombie (an orphan's zombie may linger if nobody reaps it here). */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
-async function waitFor(cond: () => boolean, ms = 3000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const pids = (file: string): number[] => readFileSync(file, 'utf8').trim().split(/\s+/).map(Number);
 

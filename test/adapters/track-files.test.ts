@@ -21,6 +21,7 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TrackFile } from '../../src/config/model.js';
 import { parseTrackFileContent, startTrackFiles, type TrackFiles } from '../../src/daemon/track-files.js';
+import { waitFor as waitUntil } from '../helpers/process.js';
 
 let dir: string;
 let tracker: TrackFiles | undefined;
@@ -62,13 +63,8 @@ function start(files: TrackFile[], reload = false): TrackFiles {
   return tracker;
 }
 
-async function waitFor(cond: () => boolean, ms = 3000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out; values=${values.join(',')}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const waitFor = (cond: () => boolean, ms = 3000): Promise<void> =>
+  waitUntil(cond, ms, () => `values=${values.join(',')}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('track file content (keepalived strtol(buf, NULL, 0))', () => {

@@ -9,6 +9,7 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { VrrpScript } from '../../src/config/model.js';
 import { startVrrpScripts, type VrrpScripts } from '../../src/daemon/vrrp-scripts.js';
+import { alive, waitFor as waitUntil } from '../helpers/process.js';
 
 let dir: string;
 let running: VrrpScripts | undefined;
@@ -65,25 +66,11 @@ function start(scripts: VrrpScript[], killGraceMs = 200): VrrpScripts {
   return running;
 }
 
-async function waitFor(cond: () => boolean, ms = 4000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out; changes=${changes.join(',')}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const waitFor = (cond: () => boolean, ms = 4000): Promise<void> =>
+  waitUntil(cond, ms, () => `changes=${changes.join(',')}`);
 
 const messages = () => logs.map((l) => l.msg);
 const count = (msg: string) => messages().filter((m) => m === msg).length;
-
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
 
 describe('vrrp_script runner', () => {
   it('follows the exit code with rise 2 / fall 2 and logs keepalived’s lines', async () => {

@@ -4,9 +4,10 @@
  * preemption and nopreempt. Asserted on the wire (tcpdump on the bridge) and on the hosts
  * (`ip addr`, the client's ARP cache).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { skewTimeMs } from '../../src/vrrp/timers.js';
-import { eventually, Lab, type CapturedFrame, type Daemon } from './lab.js';
+import { eventually, type CapturedFrame, type Daemon, type Lab } from './lab.js';
+import { useLab } from './use-lab.js';
 import { config, instanceBlock } from './vrrp-conf.js';
 
 const VIP = '192.0.2.100';
@@ -14,22 +15,10 @@ const VIP = '192.0.2.100';
 const SLACK_MS = 100;
 
 let lab: Lab;
-let running: Daemon[] = [];
-
-beforeAll(() => {
-  lab = Lab.create('fo', 2);
-});
-afterEach(async () => {
-  await Promise.all(running.map((d) => d.stop()));
-  running = [];
-  for (const h of lab.hosts) lab.setCable(h, true);
-});
-afterAll(() => lab?.destroy());
+const suite = useLab('fo', 2, { setup: (l) => (lab = l) });
 
 async function start(host: number, conf: string): Promise<Daemon> {
-  const d = await lab.startKts(lab.host(host), conf);
-  running.push(d);
-  return d;
+  return suite.track(await lab.startKts(lab.host(host), conf));
 }
 
 const adverts = (frames: CapturedFrame[], from: string): CapturedFrame[] =>
@@ -141,7 +130,7 @@ describe('two keepalived-ts directors', () => {
     expect(calm.lines.some((l) => l.includes('Entering MASTER STATE'))).toBe(false);
     expect(lab.holders(VIP)).toEqual([2]);
     await calm.stop();
-    running = running.filter((d) => d !== calm);
+    suite.untrack(calm);
 
     const line = h2.lines.length;
     const h1 = await start(1, config(instanceBlock({ priority: 150 })));

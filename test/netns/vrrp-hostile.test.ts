@@ -6,25 +6,18 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { internetChecksum } from '../../src/vrrp/checksum.js';
 import { encodeAdvert } from '../../src/vrrp/packet.js';
-import { eventually, Lab, type Daemon } from './lab.js';
+import { eventually, type Daemon, type Lab } from './lab.js';
+import { useLab } from './use-lab.js';
 import { config, instanceBlock } from './vrrp-conf.js';
 
 const INJECT = fileURLToPath(new URL('./scripts/inject.mjs', import.meta.url));
 const VIP = '192.0.2.100';
 
 let lab: Lab;
-const running: Daemon[] = [];
-
-beforeAll(() => {
-  lab = Lab.create('ho', 2);
-});
-afterAll(async () => {
-  await Promise.all(running.map((d) => d.stop()));
-  lab?.destroy();
-});
+const suite = useLab('ho', 2, { setup: (l) => (lab = l) });
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const advert = (over: { priority?: number; addresses?: number[][]; authType?: 0 | 1 } = {}): Uint8Array =>
@@ -69,11 +62,9 @@ const statsOf = async (d: Daemon): Promise<{ state: string; stats: Stats }> => {
 
 describe('hostile VRRP packets', () => {
   it('are dropped and counted; the master keeps its VIP; a valid higher priority still wins', async () => {
-    const h1 = await lab.startKts(lab.host(1), config(instanceBlock({ priority: 150 })));
-    running.push(h1);
+    const h1 = suite.track(await lab.startKts(lab.host(1), config(instanceBlock({ priority: 150 }))));
     await h1.waitForLine(/Entering MASTER STATE/);
-    const h2 = await lab.startKts(lab.host(2), config(instanceBlock({ priority: 100 })));
-    running.push(h2);
+    const h2 = suite.track(await lab.startKts(lab.host(2), config(instanceBlock({ priority: 100 }))));
     await h2.waitForLine(/Entering BACKUP STATE/);
 
     const badChecksum = advert();

@@ -3,31 +3,16 @@
  * authentication and VRRPv3, each daemon in both roles, each failing over to the other (SIGTERM
  * with priority 0 one way, SIGKILL with a cut cable the other) and preempting back.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { requireCommand } from './netns.js';
-import { eventually, Lab, type Daemon } from './lab.js';
+import { describe, expect, it } from 'vitest';
+import { eventually, type Lab } from './lab.js';
+import { useLab } from './use-lab.js';
 import { config, instanceBlock, type InstanceConf } from './vrrp-conf.js';
 
 const VIP = '192.0.2.100';
 
 let lab: Lab;
-let running: Daemon[] = [];
-
-beforeAll(() => {
-  requireCommand('keepalived', "install Debian's keepalived (`apt-get install keepalived`; .ci/run does)");
-  lab = Lab.create('io', 2);
-});
-afterEach(async () => {
-  await Promise.all(running.map((d) => d.stop()));
-  running = [];
-  for (const h of lab.hosts) lab.setCable(h, true);
-});
-afterAll(() => lab?.destroy());
-
-const track = (d: Daemon): Daemon => {
-  running.push(d);
-  return d;
-};
+const suite = useLab('io', 2, { keepalived: true, setup: (l) => (lab = l) });
+const track = suite.track;
 
 /** Lines that would mean the two disagree about the packet format. */
 const DISAGREEMENT =
@@ -58,7 +43,7 @@ for (const proto of [
       await vipOn('1');
 
       await ka.stop();
-      running = running.filter((d) => d !== ka);
+      suite.untrack(ka);
       await kts.waitForLine(/\(VI_1\) Backup received priority 0 advertisement/);
       await kts.waitForLine(/\(VI_1\) Entering MASTER STATE/);
       await vipOn('2');

@@ -4,10 +4,10 @@
  * SIGKILL, and Debian's keepalived accepting our IPv6 adverts (their checksum covers the IPv6
  * pseudo-header).
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { skewTimeMs } from '../../src/vrrp/timers.js';
-import { eventually, Lab, type CapturedFrame, type Daemon } from './lab.js';
-import { requireCommand } from './netns.js';
+import { eventually, type CapturedFrame, type Lab } from './lab.js';
+import { useLab } from './use-lab.js';
 import { config, instanceBlock } from './vrrp-conf.js';
 
 const VIP6 = '2001:db8::100';
@@ -15,23 +15,8 @@ const conf = (priority: number): string =>
   config(instanceBlock({ priority, version: 3, vips: [`${VIP6}/64`] }));
 
 let lab: Lab;
-let running: Daemon[] = [];
-
-beforeAll(() => {
-  requireCommand('keepalived', "install Debian's keepalived (`apt-get install keepalived`; .ci/run does)");
-  lab = Lab.create('v6', 2);
-});
-afterEach(async () => {
-  await Promise.all(running.map((d) => d.stop()));
-  running = [];
-  for (const h of lab.hosts) lab.setCable(h, true);
-});
-afterAll(() => lab?.destroy());
-
-const track = (d: Daemon): Daemon => {
-  running.push(d);
-  return d;
-};
+const suite = useLab('v6', 2, { keepalived: true, setup: (l) => (lab = l) });
+const track = suite.track;
 const nas = (frames: CapturedFrame[], mac: string): CapturedFrame[] =>
   frames.filter((f) => f.kind === 'na' && f.srcMac === mac && f.from === VIP6);
 
@@ -85,7 +70,7 @@ describe('VRRPv3 over IPv6', () => {
     expect(ka.lines.filter((l) => /Entering MASTER STATE|checksum|invalid/i.test(l))).toEqual([]);
 
     await kts.stop();
-    running = running.filter((d) => d !== kts);
+    suite.untrack(kts);
     await ka.waitForLine(/\(VI_1\) Backup received priority 0 advertisement/);
     await ka.waitForLine(/\(VI_1\) Entering MASTER STATE/);
     await eventually('the VIP on h2', () => (lab.holders(VIP6).join() === '2' ? true : undefined));

@@ -6,30 +6,24 @@
  */
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, Lab, type Daemon } from './lab.js';
+import { describe, expect, it } from 'vitest';
+import { eventually, type Daemon, type Lab } from './lab.js';
+import { useLab } from './use-lab.js';
 import { config, instanceBlock } from './vrrp-conf.js';
 
 const VIP = '192.0.2.100';
 
 let lab: Lab;
-let running: Daemon[] = [];
-
-beforeAll(() => {
-  lab = Lab.create('tr', 2);
-  lab.addLink(lab.host(1), 'eth1');
+const suite = useLab('tr', 2, {
+  setup: (l) => {
+    lab = l;
+    lab.addLink(lab.host(1), 'eth1');
+  },
+  reset: (l) => l.setInterface(l.host(1), 'eth1', true),
 });
-afterEach(async () => {
-  await Promise.all(running.map((d) => d.stop()));
-  running = [];
-  lab.setInterface(lab.host(1), 'eth1', true);
-});
-afterAll(() => lab?.destroy());
 
 async function start(host: number, conf: string): Promise<Daemon> {
-  const d = await lab.startKts(lab.host(host), conf);
-  running.push(d);
-  return d;
+  return suite.track(await lab.startKts(lab.host(host), conf));
 }
 
 const vipOn = (hosts: string): Promise<true> =>
@@ -152,7 +146,7 @@ describe('trackers and notifications', () => {
     ]);
 
     await h1.stop();
-    running = running.filter((d) => d !== h1);
+    suite.untrack(h1);
     await eventually('notify STOP', () =>
       lab.readText(notifyLog).includes('INSTANCE VI_1 STOP 150') ? true : undefined,
     );
