@@ -128,6 +128,8 @@ class Pair {
         ? frames.filter(fromOld).at(-1)
         : frames.find((f) => fromOld(f) && f.priority === 0 && f.atMs >= t0 - 5);
     if (!ref) throw new Error(`no reference advert from the old master in ${this.c.name}`);
+    if (this.c.how === 'kill' && frames.some((f) => fromOld(f) && f.priority === 0 && f.atMs >= t0 - 5))
+      throw new Error(`${this.kind} sent priority 0 although it was killed: not a crash`);
     await old?.exited;
     if (this.c.how === 'kill') {
       // The killed daemon left its VIP on its (unplugged) interface: clear it, plug back in.

@@ -41,16 +41,22 @@ function run(cmd: string, args: readonly string[]): string {
   return r.stdout;
 }
 
-/** SIGKILL every process running in network namespace `ns`. */
+/**
+ * SIGKILL every process running in network namespace `ns`. All are stopped first, so none can
+ * react to another's death (keepalived's VRRP child would send priority 0 when its parent dies).
+ */
 function killAll(ns: string): void {
   const pids = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' })
     .stdout.split(/\s+/)
-    .filter(Boolean);
-  for (const pid of pids) {
-    try {
-      process.kill(Number(pid), 'SIGKILL');
-    } catch {
-      // Already gone.
+    .filter(Boolean)
+    .map(Number);
+  for (const signal of ['SIGSTOP', 'SIGKILL'] as const) {
+    for (const pid of pids) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // Already gone.
+      }
     }
   }
 }

@@ -153,4 +153,32 @@ describe('trackers and notifications', () => {
     // The FIFO keepalived-ts created is gone with it.
     expect(existsSync(join(dir, 'vrrp.fifo'))).toBe(false);
   });
+
+  it('a track_file value times its weight moves the effective priority (init_file creates it)', async () => {
+    const file = join(lab.dir, 'weight.track');
+    rmSync(file, { force: true });
+    const conf = config(
+      'track_file tf {',
+      `  file "${file}"`,
+      '  weight -30',
+      '  init_file 0',
+      '}',
+      instanceBlock({ priority: 150, extra: ['track_file {', '  tf', '}'] }),
+    );
+    const h1 = await start(1, conf);
+    await h1.waitForLine(/Entering MASTER STATE/);
+    expect(lab.readText(file).trim()).toBe('0');
+    const priority = async (): Promise<number> => {
+      const s = (await h1.query()) as { vrrp: { instances: { effectivePriority: number }[] } };
+      return s.vrrp.instances[0]?.effectivePriority ?? -1;
+    };
+    expect(await priority()).toBe(150);
+
+    writeFileSync(file, '2\n');
+    await h1.waitForLine(/\(VI_1\) Changing effective priority from 150 to 90/);
+    expect(await priority()).toBe(90);
+    writeFileSync(file, '0\n');
+    await h1.waitForLine(/\(VI_1\) Changing effective priority from 90 to 150/);
+    expect(await priority()).toBe(150);
+  });
 });
