@@ -66,6 +66,7 @@ function rssKiB(pid: number): number {
 
 class Pair {
   private readonly daemons = new Map<number, Daemon>();
+  private rounds = 0;
   master = 1;
 
   constructor(
@@ -106,7 +107,9 @@ class Pair {
     const b = lab.host(3 - this.master);
     const intervalMs = this.c.advertInt * 1000;
     const cap = await lab.capture(`${this.kind}-${this.c.how}-${this.c.version}`);
-    await sleep(3 * intervalMs + 200); // the backup hears adverts; its down timer runs from the last
+    // The backup hears adverts (its down timer runs from the last one); then the signal lands at a
+    // spread of phases within the advert interval (golden-ratio steps), the same for both daemons.
+    await sleep(3 * intervalMs + 200 + ((this.rounds++ * 0.618034) % 1) * intervalMs);
     const backup = this.daemons.get(b.index);
     if (!backup) throw new Error('no backup');
     const mark = backup.lines.length;
