@@ -42,7 +42,10 @@ export type NotifyInstance = Pick<
 export type NotifyGroup = Pick<VrrpSyncGroup, 'name' | 'notify'>;
 
 export interface NotifierOptions {
-  readonly global: Pick<GlobalDefs, 'notifyFifo' | 'vrrpNotifyFifo' | 'scriptUser' | 'enableScriptSecurity'>;
+  readonly global: Pick<
+    GlobalDefs,
+    'notifyFifo' | 'vrrpNotifyFifo' | 'lvsNotifyFifo' | 'scriptUser' | 'enableScriptSecurity'
+  >;
   readonly log: Logger;
   readonly accounts?: AccountFiles;
   readonly env?: NodeJS.ProcessEnv;
@@ -52,10 +55,14 @@ export interface NotifierOptions {
 
 const STOP_KILL_MS = 1000;
 
+type Side = 'vrrp' | 'lvs';
+
 interface OpenFifo {
   readonly path: string;
   readonly fd: number;
   readonly created: boolean;
+  /** Which lines it gets: `notify_fifo` both, `vrrp_notify_fifo` VRRP, `lvs_notify_fifo` checker. */
+  readonly sides: ReadonlySet<Side>;
 }
 
 const errnoNumber = (err: unknown): number => {
@@ -79,15 +86,34 @@ export class Notifier {
   /** Create/open the FIFOs and start their scripts (keepalived notify_fifo_open()). */
   static open(opts: NotifierOptions): Notifier {
     const n = new Notifier(opts);
-    const { notifyFifo, vrrpNotifyFifo } = opts.global;
-    if (notifyFifo) n.openFifo(notifyFifo, '');
-    if (vrrpNotifyFifo && notifyFifo && vrrpNotifyFifo.path === notifyFifo.path) {
-      opts.log.info(
-        { event: 'notify.fifo', path: vrrpNotifyFifo.path },
-        `notify FIFO ${vrrpNotifyFifo.path} has been specified for global and vrrp FIFO - ignoring vrrp FIFO`,
-      );
-    } else if (vrrpNotifyFifo) n.openFifo(vrrpNotifyFifo, 'vrrp_');
+    const { notifyFifo, vrrpNotifyFifo, lvsNotifyFifo } = opts.global;
+    if (notifyFifo) n.openFifo(notifyFifo, '', ['vrrp', 'lvs']);
+    for (const [spec, side] of [
+      [vrrpNotifyFifo, 'vrrp'],
+      [lvsNotifyFifo, 'lvs'],
+    ] as const) {
+      if (!spec) continue;
+      if (notifyFifo && spec.path === notifyFifo.path) {
+        opts.log.info(
+          { event: 'notify.fifo', path: spec.path },
+          `notify FIFO ${spec.path} has been specified for global and ${side} FIFO - ignoring ${side} FIFO`,
+        );
+      } else n.openFifo(spec, `${side}_`, [side]);
+    }
     return n;
+  }
+
+  /**
+   * A checker-side script (notify_up/notify_down, quorum_up/quorum_down), not waited for; at
+   * shutdown keepalived gives it 1 s (system_call_script(..., TIMER_HZ, ...)).
+   */
+  checkerScript(spec: ScriptSpec, stopping: boolean): void {
+    this.run(spec, [], stopping ? this.stopKillMs : undefined);
+  }
+
+  /** A checker FIFO line (`RS [..] [..] UP`, `VS [..] DOWN`) to notify_fifo and lvs_notify_fifo. */
+  checkerLine(line: string): void {
+    this.write(`${line}\n`, 'lvs');
   }
 
   instance(inst: NotifyInstance, state: InstanceNotifyState, priority: number): void {
@@ -212,9 +238,12 @@ export class Notifier {
   }
 
   private fifoLine(type: 'INSTANCE' | 'GROUP', name: string, event: FifoEvent, priority: number): void {
-    if (this.fifos.length === 0) return;
-    const line = `${type} "${name}" ${event} ${priority & 0xff}\n`;
+    this.write(`${type} "${name}" ${event} ${priority & 0xff}\n`, 'vrrp');
+  }
+
+  private write(line: string, side: Side): void {
     for (const f of this.fifos) {
+      if (!f.sides.has(side)) continue;
       try {
         writeSync(f.fd, line);
       } catch (err) {
@@ -237,7 +266,7 @@ export class Notifier {
   }
 
   /** lib/notify.c fifo_open(): create if missing, start the script, open without blocking. */
-  private openFifo(spec: FifoSpec, type: string): void {
+  private openFifo(spec: FifoSpec, type: string, sides: readonly Side[]): void {
     const { log } = this.opts;
     const path = spec.path;
     let created = false;
@@ -263,7 +292,11 @@ export class Notifier {
       // At shutdown keepalived reaps it through child_killed_thread(), which says nothing.
       const handle = this.spawn(spec.script, [path], undefined, () => {
         if (!this.closed)
-          log.info({ event: 'notify.fifo.script', path }, 'vrrp notify fifo script terminated');
+          log.info(
+            { event: 'notify.fifo.script', path },
+            // keepalived's VRRP and checker processes each log it for the FIFOs they own.
+            `${sides.includes('vrrp') ? 'vrrp' : 'lvs'} notify fifo script terminated`,
+          );
       });
       if (handle) this.fifoScripts.push(handle);
     }
@@ -278,6 +311,6 @@ export class Notifier {
       if (created) this.tryUnlink(path);
       return;
     }
-    this.fifos.push({ path, fd, created });
+    this.fifos.push({ path, fd, created, sides: new Set(sides) });
   }
 }

@@ -69,13 +69,18 @@ const inst = (over: Partial<NotifyInstance> = {}): NotifyInstance => ({
   ...over,
 });
 
-type FifoGlobals = Pick<GlobalDefs, 'notifyFifo' | 'vrrpNotifyFifo' | 'scriptUser' | 'enableScriptSecurity'>;
+type FifoGlobals = Pick<
+  GlobalDefs,
+  'notifyFifo' | 'vrrpNotifyFifo' | 'lvsNotifyFifo' | 'scriptUser' | 'enableScriptSecurity'
+>;
 const globals = (
   notifyFifo: FifoSpec | null = null,
   vrrpNotifyFifo: FifoSpec | null = null,
+  lvsNotifyFifo: FifoSpec | null = null,
 ): FifoGlobals => ({
   notifyFifo,
   vrrpNotifyFifo,
+  lvsNotifyFifo,
   scriptUser: null,
   enableScriptSecurity: false,
 });
@@ -203,6 +208,19 @@ describe('notify FIFOs', () => {
       'INSTANCE "VI_1" STOP 140\n';
     expect(drain(ra)).toBe(expected);
     expect(drain(rb)).toBe(expected);
+  });
+
+  it('checker lines go to notify_fifo and lvs_notify_fifo, VRRP lines to notify_fifo and vrrp_notify_fifo', async () => {
+    const [g, v, l] = [mkfifo('g.fifo'), mkfifo('v.fifo'), mkfifo('l.fifo')];
+    const [rg, rv, rl] = [attachReader(g), attachReader(v), attachReader(l)];
+    const n = open(globals({ path: g, script: null }, { path: v, script: null }, { path: l, script: null }));
+    n.instance(inst(), 'MASTER', 150);
+    n.checkerLine('RS [192.0.2.21]:tcp:80 [192.0.2.100]:tcp:80 DOWN');
+    n.checkerLine('VS [192.0.2.100]:tcp:80 DOWN');
+    await n.idle();
+    const vrrp = 'INSTANCE "VI_1" MASTER 150\n';
+    const lvs = 'RS [192.0.2.21]:tcp:80 [192.0.2.100]:tcp:80 DOWN\nVS [192.0.2.100]:tcp:80 DOWN\n';
+    expect([drain(rg), drain(rv), drain(rl)]).toEqual([vrrp + lvs, vrrp, lvs]);
   });
 
   it('the same path for both FIFOs gets each line once', () => {

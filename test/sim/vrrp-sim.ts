@@ -35,6 +35,13 @@ export class FakeClock {
     return item;
   }
 
+  /** When the next pending item is due (undefined: nothing pending). */
+  nextAt(): number | undefined {
+    let at: number | undefined;
+    for (const item of this.queue) if (!item.cancelled && (at === undefined || item.at < at)) at = item.at;
+    return at;
+  }
+
   advanceTo(t: number): void {
     for (;;) {
       let next: Scheduled | undefined;

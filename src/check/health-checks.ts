@@ -1,0 +1,370 @@
+/**
+ * The checker side of the daemon (keepalived's healthcheckers process): every checker of every
+ * real server makes its attempts on its own schedule, verdict.ts turns attempts into up/down,
+ * pool.ts turns those into table changes with quorum and the sorry server, and this file performs
+ * the effects: the service table, keepalived's log lines, notify scripts and FIFO lines.
+ *
+ * - The first attempt comes after keepalived's 1 s bootstrap delay plus a random part of `warmup`
+ *   (check_api.c register_checkers_thread()), so checks of many servers do not all start at once.
+ * - An attempt never overlaps the next one of the same checker; a watchdog aborts a probe that
+ *   overruns its own time limit by far.
+ * - ha_suspend: the checkers of such a virtual server run only while its address is on this host.
+ */
+import type { Checker, Config, RealServer, ScriptSpec, VirtualServer } from '../config/model.js';
+import type { Clock, TimerHandle } from '../lib/clock.js';
+import type { Logger } from 'pino';
+import { formatRs, formatService } from './format.js';
+import { Pool, type PoolEffect, type PoolMember } from './pool.js';
+import type { CheckerType, Probe, ProbeDeps, ProbeOutcome, ProbeTarget } from './probe.js';
+import type { ServiceTable } from './table.js';
+import { initialChecker, verdict, type CheckerState, type VerdictTiming } from './verdict.js';
+
+/** keepalived BOOTSTRAP_DELAY: one second before the first attempt. */
+const BOOTSTRAP_MS = 1000;
+/** Extra time a probe gets past its own limit before the watchdog aborts it. */
+const WATCHDOG_SLACK_MS = 5000;
+
+export interface CheckNotifier {
+  checkerScript(spec: ScriptSpec, stopping: boolean): void;
+  checkerLine(line: string): void;
+}
+
+export interface HealthCheckDeps {
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly table: ServiceTable;
+  readonly notifier: CheckNotifier;
+  readonly types: ReadonlyMap<string, CheckerType>;
+  /** Values of root `track_file`s (FILE_CHECK). */
+  readonly trackFileValue: (name: string) => number | undefined;
+  /** Addresses on this host now (for ha_suspend). */
+  readonly localAddresses: ReadonlySet<string>;
+  /** 0 <= x < 1 (warmup). */
+  readonly random: () => number;
+}
+
+interface Run {
+  readonly vs: number;
+  readonly rs: number;
+  readonly checker: Checker;
+  readonly type: CheckerType;
+  readonly probe: Probe;
+  readonly target: ProbeTarget;
+  readonly timing: VerdictTiming;
+  state: CheckerState;
+  timer: TimerHandle | undefined;
+  attempt: AbortController | undefined;
+  enabled: boolean;
+  /** A weight this checker set (misc_dynamic / FILE_CHECK dynamic), undone when it goes down. */
+  dynamicWeight: number | undefined;
+  attempts: number;
+  failures: number;
+  last: ProbeOutcome | undefined;
+}
+
+export interface CheckerStatus {
+  readonly type: string;
+  readonly target: string;
+  readonly up: boolean;
+  readonly enabled: boolean;
+  readonly attempts: number;
+  readonly failures: number;
+  readonly last: string | null;
+}
+
+export interface VirtualServerStatus {
+  readonly name: string;
+  readonly quorumUp: boolean;
+  readonly sorryActive: boolean;
+  readonly liveWeight: number;
+  readonly realServers: readonly {
+    readonly name: string;
+    readonly alive: boolean;
+    readonly inTable: boolean;
+    readonly weight: number;
+    readonly checkers: readonly CheckerStatus[];
+  }[];
+}
+
+function timingOf(c: Checker): VerdictTiming {
+  const http = c.type === 'HTTP_GET' || c.type === 'SSL_GET';
+  return {
+    retry: c.retry,
+    delayBeforeRetryMs: c.delayBeforeRetryMs,
+    delayLoopMs: c.delayLoopMs,
+    downDelayMs: http ? Math.max(c.delayLoopMs, c.delayBeforeRetryMs) : c.delayLoopMs,
+  };
+}
+
+/** How long one attempt may take at most, by the checker's own limits. */
+function attemptLimitMs(c: Checker): number {
+  if (c.type === 'MISC_CHECK') return c.timeoutMs;
+  if (c.type === 'HTTP_GET' || c.type === 'SSL_GET') return c.connectTimeoutMs * Math.max(1, c.urls.length);
+  return c.connectTimeoutMs;
+}
+
+export class HealthChecks {
+  private readonly pools: Pool[];
+  private readonly runs: Run[] = [];
+  private stopped = false;
+
+  constructor(
+    private readonly config: Config,
+    private readonly d: HealthCheckDeps,
+  ) {
+    this.pools = config.virtualServers.map((vs) => new Pool(vs));
+  }
+
+  start(): void {
+    const deps: ProbeDeps = {
+      global: this.config.globalDefs,
+      ssl: this.config.ssl,
+      trackFileValue: this.d.trackFileValue,
+      log: this.d.log,
+    };
+    this.config.virtualServers.forEach((vs, v) => {
+      vs.realServers.forEach((rs, r) => {
+        for (const checker of rs.checkers) {
+          const type = this.d.types.get(checker.type);
+          if (!type) {
+            this.d.log.warn(
+              { event: 'check.unsupported', type: checker.type, rs: formatRs(rs, vs) },
+              `keepalived-ts: ${checker.type} is not supported - real server ${formatRs(rs, vs)} is not checked by it`,
+            );
+            continue;
+          }
+          const target: ProbeTarget = {
+            vs,
+            rs,
+            display: formatService(
+              checker.connectIp,
+              vs.key.kind === 'fwmark' ? null : vs.protocol,
+              checker.connectPort,
+            ),
+          };
+          this.runs.push({
+            vs: v,
+            rs: r,
+            checker,
+            type,
+            probe: type.create(checker, target, deps),
+            target,
+            timing: timingOf(checker),
+            state: initialChecker(checker.alpha),
+            timer: undefined,
+            attempt: undefined,
+            enabled: !vs.haSuspend || this.addressPresent(vs),
+            dynamicWeight: undefined,
+            attempts: 0,
+            failures: 0,
+            last: undefined,
+          });
+        }
+      });
+    });
+    this.pools.forEach((pool, v) => {
+      const vs = pool.vs;
+      const down = vs.realServers.map(
+        (_, r) => this.runs.filter((x) => x.vs === v && x.rs === r && !x.state.up).length,
+      );
+      this.apply(v, pool.init(down));
+    });
+    for (const run of this.runs) {
+      const { vs, rs } = run.target;
+      this.d.log.info(
+        {
+          event: 'check.activate',
+          rs: formatRs(rs, vs),
+          vs: vs.display,
+          checker: run.checker.type,
+          enabled: run.enabled,
+        },
+        `${run.enabled ? 'A' : 'Dea'}ctivating healthchecker for service ${formatRs(rs, vs)} for VS ${vs.display}`,
+      );
+      const warmup = run.checker.warmupMs > 0 ? this.d.random() * run.checker.warmupMs : 0;
+      if (run.enabled) this.schedule(run, BOOTSTRAP_MS + warmup);
+    }
+  }
+
+  /** ha_suspend: an address of this host appeared or went (a VIP set or removed). */
+  addressChanged(address: string, present: boolean): void {
+    for (const run of this.runs) {
+      const vs = run.target.vs;
+      if (!vs.haSuspend || !this.matches(vs, address) || run.enabled === present) continue;
+      run.enabled = present;
+      this.d.log.info(
+        { event: 'check.activate', rs: formatRs(run.target.rs, vs), vs: vs.display, enabled: present },
+        `${present ? 'A' : 'Dea'}ctivating healthchecker for service ${formatRs(run.target.rs, vs)} for VS ${vs.display}`,
+      );
+      if (present) this.schedule(run, 0);
+      else this.cancel(run);
+    }
+  }
+
+  /** Stop every checker and clear the table (keepalived clear_services()). */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const run of this.runs) {
+      this.cancel(run);
+      run.probe.close();
+    }
+    this.pools.forEach((pool, v) => this.apply(v, pool.stop()));
+  }
+
+  status(): VirtualServerStatus[] {
+    return this.pools.map((pool, v) => {
+      const view = pool.view();
+      return {
+        name: pool.vs.display,
+        quorumUp: view.quorumUp,
+        sorryActive: view.sorryActive,
+        liveWeight: pool.liveWeight(),
+        realServers: pool.vs.realServers.map((rs, r) => ({
+          name: formatRs(rs, pool.vs),
+          alive: view.realServers[r]?.alive ?? false,
+          inTable: view.realServers[r]?.inTable ?? false,
+          weight: view.realServers[r]?.weight ?? 0,
+          checkers: this.runs
+            .filter((x) => x.vs === v && x.rs === r)
+            .map((x) => ({
+              type: x.checker.type,
+              target: x.target.display,
+              up: x.state.up,
+              enabled: x.enabled,
+              attempts: x.attempts,
+              failures: x.failures,
+              last: x.last ? (x.last.ok ? 'ok' : `${x.last.reason}: ${x.last.detail}`) : null,
+            })),
+        })),
+      };
+    });
+  }
+
+  private addressPresent(vs: VirtualServer): boolean {
+    return [...this.d.localAddresses].some((a) => this.matches(vs, a));
+  }
+
+  private matches(vs: VirtualServer, address: string): boolean {
+    return vs.key.kind === 'address' && vs.key.address === address;
+  }
+
+  private schedule(run: Run, inMs: number): void {
+    run.timer?.cancel();
+    run.timer = this.d.clock.at(this.d.clock.now() + inMs, () => {
+      run.timer = undefined;
+      void this.attempt(run);
+    });
+  }
+
+  private cancel(run: Run): void {
+    run.timer?.cancel();
+    run.timer = undefined;
+    run.attempt?.abort();
+    run.attempt = undefined;
+  }
+
+  private async attempt(run: Run): Promise<void> {
+    if (this.stopped || !run.enabled || run.attempt) return;
+    const ctl = new AbortController();
+    run.attempt = ctl;
+    const watchdog = this.d.clock.at(
+      this.d.clock.now() + attemptLimitMs(run.checker) + WATCHDOG_SLACK_MS,
+      () => ctl.abort(),
+    );
+    let outcome: ProbeOutcome;
+    try {
+      outcome = await run.probe.attempt(ctl.signal);
+    } catch (err) {
+      // A probe must not throw; if one does, it is a failed attempt, not a dead daemon.
+      outcome = { ok: false, reason: 'error', detail: `internal error: ${String(err)}` };
+    } finally {
+      watchdog.cancel();
+    }
+    if (run.attempt !== ctl) return; // cancelled (ha_suspend or stop) meanwhile
+    run.attempt = undefined;
+    if (this.stopped || !run.enabled) return;
+    this.judge(run, outcome);
+  }
+
+  private judge(run: Run, outcome: ProbeOutcome): void {
+    run.attempts++;
+    run.last = outcome;
+    const { vs, rs } = run.target;
+    const fields = {
+      vs: vs.display,
+      rs: formatRs(rs, vs),
+      checker: run.checker.type,
+      target: run.target.display,
+    };
+    if (!outcome.ok) {
+      run.failures++;
+      if (run.checker.logAllFailures || this.config.globalDefs.checkerLogAllFailures)
+        this.d.log.info({ event: 'check.attempt', ...fields, reason: outcome.reason }, outcome.detail);
+    }
+    const before = run.state;
+    const step = verdict(before, outcome.ok, run.timing);
+    run.state = step.state;
+    const pool = this.pools[run.vs];
+    if (!pool) return;
+    if (outcome.ok && outcome.weight !== undefined && outcome.weight !== run.dynamicWeight) {
+      run.dynamicWeight = outcome.weight;
+      this.apply(run.vs, pool.weight(run.rs, outcome.weight));
+    }
+    const t = step.transition;
+    if (t) {
+      if (t.kind === 'up') {
+        this.d.log.info({ event: 'check.up', ...fields }, run.type.texts.up(run.target.display, run.target));
+      } else {
+        const reason = outcome.ok ? undefined : outcome.reason;
+        this.d.log.info(
+          { event: 'check.down', ...fields, ...(reason ? { reason } : {}), retries: t.retries },
+          run.type.texts.down(run.target.display, t.retries, run.target, outcome),
+        );
+        if (run.dynamicWeight !== undefined) {
+          run.dynamicWeight = undefined;
+          this.apply(run.vs, pool.weight(run.rs, rs.weight));
+        }
+      }
+      const alive = t.kind === 'up';
+      this.apply(run.vs, pool.checker(run.rs, alive, before.up, !before.hasRun, run.checker.alpha));
+    }
+    this.schedule(run, step.nextInMs);
+  }
+
+  private apply(v: number, effects: readonly PoolEffect[]): void {
+    const vs = this.config.virtualServers[v];
+    if (!vs) return;
+    for (const e of effects) {
+      switch (e.kind) {
+        case 'set':
+          this.d.table.set(vs, this.destination(vs, e.member), e.weight);
+          break;
+        case 'remove':
+          this.d.table.remove(vs, this.destination(vs, e.member));
+          break;
+        case 'log':
+          this.d.log.info({ event: e.event, ...e.fields }, e.msg);
+          break;
+        case 'script':
+          this.d.notifier.checkerScript(e.script, e.stopping);
+          break;
+        case 'fifo':
+          this.d.notifier.checkerLine(e.line);
+          break;
+      }
+    }
+  }
+
+  private destination(
+    vs: VirtualServer,
+    member: PoolMember,
+  ): { address: string; port: number; sorry: boolean } {
+    if (member === 'sorry') {
+      const s = vs.sorryServer;
+      return { address: s?.address ?? '', port: s?.port ?? 0, sorry: true };
+    }
+    const rs: RealServer | undefined = vs.realServers[member];
+    return { address: rs?.address ?? '', port: rs?.port ?? 0, sorry: false };
+  }
+}
