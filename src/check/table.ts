@@ -27,7 +27,7 @@ export class MemoryTable implements ServiceTable {
 
   set(vs: VirtualServer, dest: Destination, weight: number): void {
     let s = this.services.get(vs.display);
-    if (!s) this.services.set(vs.display, (s = new Map()));
+    if (!s) this.services.set(vs.display, (s = new Map<string, TableEntry>()));
     s.set(`${dest.address}|${dest.port}`, { ...dest, weight });
   }
 
