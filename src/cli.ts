@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { USAGE, parseArgs } from './cli/args.js';
 import { loadFromArgs } from './cli/load-from-args.js';
+import { runGenhash } from './check/genhash.js';
 import { configTestExitCode, formatDiagnostic } from './config/diagnostics.js';
 import { packageVersion, runDaemon } from './daemon/main.js';
 
@@ -14,12 +15,18 @@ function version(): string {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+  // keepalived -T/--genhash: the rest of the command line is genhash's own.
+  if (argv[0] === '-T' || argv[0] === '--genhash') return runGenhash(argv.slice(1));
   const parsed = parseArgs(argv);
   if (!parsed.ok) {
     process.stderr.write(`keepalived-ts: ${parsed.error}\n${USAGE}\n`);
     return 1;
   }
   const args = parsed.args;
+  if (args.genhash) {
+    process.stderr.write('keepalived-ts: -T/--genhash must be the first option\n');
+    return 1;
+  }
   if (args.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;

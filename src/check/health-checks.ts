@@ -86,8 +86,16 @@ export interface VirtualServerStatus {
   }[];
 }
 
+/** How often a FILE_CHECK looks at its (already watched) file; keepalived reacts to each change. */
+const FILE_CHECK_POLL_MS = 1000;
+
 function timingOf(c: Checker): VerdictTiming {
   const http = c.type === 'HTTP_GET' || c.type === 'SSL_GET';
+  if (c.type === 'FILE_CHECK') {
+    // track_file.c: a file checker has no retries; its state follows the file's value.
+    const every = Math.min(c.delayLoopMs, FILE_CHECK_POLL_MS);
+    return { retry: 0, delayBeforeRetryMs: every, delayLoopMs: every, downDelayMs: every };
+  }
   return {
     retry: c.retry,
     delayBeforeRetryMs: c.delayBeforeRetryMs,
@@ -97,9 +105,12 @@ function timingOf(c: Checker): VerdictTiming {
 }
 
 /** How long one attempt may take at most, by the checker's own limits. */
-function attemptLimitMs(c: Checker): number {
-  if (c.type === 'MISC_CHECK') return c.timeoutMs;
+function attemptLimitMs(c: Checker, vs: VirtualServer): number {
+  // misc_timeout 0 (unset) means the virtual server's delay_loop (check_misc.c misc_check_thread()).
+  if (c.type === 'MISC_CHECK') return c.timeoutMs > 0 ? c.timeoutMs : vs.delayLoopMs;
   if (c.type === 'HTTP_GET' || c.type === 'SSL_GET') return c.connectTimeoutMs * Math.max(1, c.urls.length);
+  // SMTP: connect, greeting, HELO, reply, QUIT, reply: connect_timeout each (check_smtp.c).
+  if (c.type === 'SMTP_CHECK') return c.connectTimeoutMs * 6;
   return c.connectTimeoutMs;
 }
 
@@ -124,7 +135,8 @@ export class HealthChecks {
     };
     this.config.virtualServers.forEach((vs, v) => {
       vs.realServers.forEach((rs, r) => {
-        for (const checker of rs.checkers) {
+        for (const configured of rs.checkers) {
+          const checker = this.withFileWeight(configured);
           const type = this.d.types.get(checker.type);
           if (!type) {
             this.d.log.warn(
@@ -241,6 +253,13 @@ export class HealthChecks {
     });
   }
 
+  /** A FILE_CHECK without its own weight takes its track_file's (keepalived file_end_handler()). */
+  private withFileWeight(c: Checker): Checker {
+    if (c.type !== 'FILE_CHECK' || c.weight !== null) return c;
+    const tf = this.config.trackFiles.find((f) => f.name === c.trackFile);
+    return tf ? { ...c, weight: tf.weight, reverse: tf.weightReverse } : c;
+  }
+
   private addressPresent(vs: VirtualServer): boolean {
     return [...this.d.localAddresses].some((a) => this.matches(vs, a));
   }
@@ -269,7 +288,7 @@ export class HealthChecks {
     const ctl = new AbortController();
     run.attempt = ctl;
     const watchdog = this.d.clock.at(
-      this.d.clock.now() + attemptLimitMs(run.checker) + WATCHDOG_SLACK_MS,
+      this.d.clock.now() + attemptLimitMs(run.checker, run.target.vs) + WATCHDOG_SLACK_MS,
       () => ctl.abort(),
     );
     let outcome: ProbeOutcome;
@@ -314,12 +333,17 @@ export class HealthChecks {
     const t = step.transition;
     if (t) {
       if (t.kind === 'up') {
-        this.d.log.info({ event: 'check.up', ...fields }, run.type.texts.up(run.target.display, run.target));
+        // keepalived logs nothing when some checkers (DNS_CHECK) go up: the event still counts.
+        const text = run.type.texts.up(run.target.display, run.target, run.checker);
+        this.d.log.info(
+          { event: 'check.up', ...fields },
+          text || `${run.checker.type} on service ${run.target.display} up`,
+        );
       } else {
         const reason = outcome.ok ? undefined : outcome.reason;
         this.d.log.info(
           { event: 'check.down', ...fields, ...(reason ? { reason } : {}), retries: t.retries },
-          run.type.texts.down(run.target.display, t.retries, run.target, outcome),
+          run.type.texts.down(run.target.display, t.retries, run.target, outcome, run.checker),
         );
         if (run.dynamicWeight !== undefined) {
           run.dynamicWeight = undefined;

@@ -73,10 +73,11 @@ export interface ProbeDeps {
 
 /** keepalived's log texts for a checker type's transitions (reference §4.2). */
 export interface CheckerTexts {
-  /** The checker went up (or passed its first check), e.g. `TCP connection to X success.` */
-  up(display: string, target: ProbeTarget): string;
+  /** The checker went up (or passed its first check), e.g. `TCP connection to X success.`; '' if
+   *  keepalived logs nothing. */
+  up(display: string, target: ProbeTarget, checker: Checker): string;
   /** The checker went down; `retries` is the number made (0: none or first run). */
-  down(display: string, retries: number, target: ProbeTarget, last: ProbeOutcome): string;
+  down(display: string, retries: number, target: ProbeTarget, last: ProbeOutcome, checker: Checker): string;
 }
 
 export interface CheckerType<C extends Checker = Checker> {

@@ -111,7 +111,8 @@ export function parseArgs(argv: readonly string[]): ArgsResult {
 
 export const USAGE = `Usage: keepalived-ts [OPTION...]
   -f, --use-file=FILE          Use the specified configuration file (default /etc/keepalived/keepalived.conf)
-  -P, --vrrp                   Only run the VRRP side (the only side built so far)
+  -P, --vrrp                   Only run the VRRP side
+  -C, --check                  Only run the health checkers
   -l, --log-console            Also log keepalived's console lines to stderr (JSON logs go to stdout)
   -D, --log-detail             Detailed log messages (per-GARP lines, advert timeouts)
   -n, --dont-fork              Stay in the foreground (always: keepalived-ts never forks)
@@ -123,6 +124,8 @@ export const USAGE = `Usage: keepalived-ts [OPTION...]
                                (exit 0 clean, 2 missing parameter, 4 cannot run, 5 errors or warnings,
                                6 script security)
       --dump-config            Print the validated configuration as JSON and exit
+  -T, --genhash ...            Print the MD5 digest of a URL's body for HTTP_GET/SSL_GET \`digest\`
+                               (must be first: keepalived-ts -T -s 192.0.2.21 -p 80 -u /health)
   -v, --version                Display the version number
   -h, --help                   Display this help message
 

@@ -17,11 +17,14 @@ import { SystemClock } from '../lib/clock.js';
 import { openAnnouncer } from '../net/announcer.js';
 import { openRtnl } from '../net/rtnl.js';
 import { LinuxVrrpSockets } from '../net/vrrp-socket.js';
+import { HealthChecks } from '../check/health-checks.js';
+import { MemoryTable } from '../check/table.js';
+import { checkerTypes } from '../check/types.js';
 import { ControlSocket } from './control-socket.js';
 import { createLogger, type Logger } from './log.js';
 import { Notifier } from './notify.js';
 import { PidFile } from './pidfile.js';
-import { vrrpStatus } from './status.js';
+import { daemonStatus } from './status.js';
 import { startTrackers, type Trackers } from './trackers.js';
 import { VrrpNode } from './vrrp-node.js';
 
@@ -69,14 +72,13 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
   log.info({ event: 'daemon.starting', version }, `Starting keepalived-ts v${version}`);
   const config = readConfig(args, log);
   if (!config) return 1;
-  if (args.check === true && args.vrrp !== true) {
-    log.error('keepalived-ts: the checker process (-C) is not built yet');
-    return 1;
-  }
-  if (config.virtualServers.length > 0) {
+  // keepalived -P: VRRP only; -C: checkers only; neither or both: everything.
+  const vrrpSide = args.check !== true || args.vrrp === true;
+  const checkSide = (args.vrrp !== true || args.check === true) && config.virtualServers.length > 0;
+  if (checkSide) {
     log.warn(
-      { event: 'daemon.unsupported', what: 'virtual_server' },
-      'keepalived-ts: virtual_server blocks are read but health checks and the dispatcher are not built yet',
+      { event: 'daemon.unsupported', what: 'dispatcher' },
+      'keepalived-ts: the dispatcher is not built yet: health checks drive an in-memory service table (see the status socket)',
     );
   }
 
@@ -101,32 +103,54 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
     cleanups.length = 0;
   };
 
-  let node: VrrpNode;
+  let node: VrrpNode | undefined;
   let trackers: Trackers;
   let notifier: Notifier | undefined;
+  let checks: HealthChecks | undefined;
+  const table = new MemoryTable();
   try {
     const rtnl = openRtnl({ onError: (err) => log.warn({ event: 'netlink.error', err }, err.message) });
     cleanups.push(() => rtnl.close());
-    const announcer = openAnnouncer({
-      onError: (err) => log.debug({ event: 'vrrp.garp-error', err }, err.message),
-    });
-    cleanups.push(() => announcer.close());
     notifier = Notifier.open({ global: config.globalDefs, log });
-    node = new VrrpNode(config, {
-      clock,
-      log,
-      rtnl,
-      sockets: new LinuxVrrpSockets(),
-      announcer,
-      notifier,
-      ipv6Forwarding,
-    });
-    await node.start();
-    trackers = startTrackers(config, log, {
-      scriptStatus: (name, status) => node.scriptStatus(name, status),
-      fileValue: (name, value) => node.fileValue(name, value),
+    if (vrrpSide && config.vrrpInstances.length > 0) {
+      const announcer = openAnnouncer({
+        onError: (err) => log.debug({ event: 'vrrp.garp-error', err }, err.message),
+      });
+      cleanups.push(() => announcer.close());
+      node = new VrrpNode(config, {
+        clock,
+        log,
+        rtnl,
+        sockets: new LinuxVrrpSockets(),
+        announcer,
+        notifier,
+        ipv6Forwarding,
+        vipsChanged: (addresses, present) => {
+          for (const a of addresses) checks?.addressChanged(a, present);
+        },
+      });
+      await node.start();
+    }
+    const vrrp = node;
+    trackers = startTrackers(vrrp ? config : { ...config, vrrpInstances: [], vrrpSyncGroups: [] }, log, {
+      scriptStatus: (name, status) => vrrp?.scriptStatus(name, status),
+      fileValue: (name, value) => vrrp?.fileValue(name, value),
     });
     cleanups.push(() => trackers.stop());
+    if (checkSide) {
+      const local = new Set((await rtnl.addresses()).map((a) => a.address));
+      checks = new HealthChecks(config, {
+        clock,
+        log,
+        table,
+        notifier,
+        types: checkerTypes(),
+        trackFileValue: (name) => trackers.fileValue(name),
+        localAddresses: local,
+        random: Math.random,
+      });
+      checks.start();
+    }
   } catch (err) {
     log.error({ event: 'daemon.start-failed', err }, `keepalived-ts cannot start: ${(err as Error).message}`);
     await notifier?.close();
@@ -138,7 +162,7 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
   const socketPath = typeof args.controlSocket === 'string' ? args.controlSocket : DEFAULT_CONTROL_SOCKET;
   try {
     const control = await ControlSocket.listen(socketPath, () =>
-      vrrpStatus(node, { version, startedAt, now: clock.now() }),
+      daemonStatus(node, checks, table, { version, startedAt, now: clock.now() }),
     );
     cleanups.push(() => control.close());
   } catch (err) {
@@ -174,9 +198,9 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
         cleanup();
         resolve(1);
       }, STOP_DEADLINE_MS);
+      checks?.stop();
       trackers.stop();
-      node
-        .shutdown()
+      (node?.shutdown() ?? Promise.resolve())
         // STOP notify scripts get up to 1 s (keepalived), FIFO scripts are stopped.
         .then(() => notifications.close())
         .then(() => {

@@ -1,7 +1,10 @@
 /**
- * The VRRP status document served on the control socket (and later dumped on signals): one
- * entry per instance with keepalived's names for states and counters.
+ * The status document served on the control socket (and later dumped on signals): one entry per
+ * VRRP instance with keepalived's names for states and counters, and per virtual server its real
+ * servers, their checkers and what is in the service table.
  */
+import type { HealthChecks } from '../check/health-checks.js';
+import type { MemoryTable } from '../check/table.js';
 import type { VrrpInstanceDriver } from './vrrp-instance.js';
 import type { VrrpNode } from './vrrp-node.js';
 
@@ -51,8 +54,10 @@ export function instanceStatus(d: VrrpInstanceDriver): InstanceStatus {
   };
 }
 
-export function vrrpStatus(
-  node: VrrpNode,
+export function daemonStatus(
+  node: VrrpNode | undefined,
+  checks: HealthChecks | undefined,
+  table: MemoryTable,
   meta: { version: string; startedAt: number; now: number },
 ): unknown {
   return {
@@ -60,9 +65,10 @@ export function vrrpStatus(
     pid: process.pid,
     uptimeMs: Math.round(meta.now - meta.startedAt),
     vrrp: {
-      instances: node.instances().map(instanceStatus),
-      syncGroups: node.groups(),
-      unknownVrid: node.unknownVrid,
+      instances: node?.instances().map(instanceStatus) ?? [],
+      syncGroups: node?.groups() ?? [],
+      unknownVrid: node?.unknownVrid ?? 0,
     },
+    virtualServers: (checks?.status() ?? []).map((vs) => ({ ...vs, table: table.entries(vs.name) })),
   };
 }

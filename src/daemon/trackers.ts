@@ -1,7 +1,7 @@
 /**
  * The tracked objects that are not interfaces: vrrp_script runners and track_file watchers,
- * started for the scripts and files some instance or sync group tracks (keepalived: "Warning -
- * script chk is not used" for the others, which never run).
+ * started for the scripts and files some instance, sync group or FILE_CHECK uses (keepalived:
+ * "Warning - script chk is not used" for the others, which never run).
  */
 import type { Config } from '../config/model.js';
 import type { Logger } from './log.js';
@@ -14,6 +14,8 @@ export interface TrackerSinks {
 }
 
 export interface Trackers {
+  /** The current value of a watched track_file (FILE_CHECK reads it). */
+  fileValue(name: string): number | undefined;
   stop(): void;
 }
 
@@ -36,12 +38,17 @@ export function startTrackers(config: Config, log: Logger, sinks: TrackerSinks):
     onStatus: (name, status) => sinks.scriptStatus(name, status),
   });
   const usedFiles = trackedNames(config, 'trackFiles');
+  // FILE_CHECK reads root track_files too.
+  for (const vs of config.virtualServers)
+    for (const rs of vs.realServers)
+      for (const c of rs.checkers) if (c.type === 'FILE_CHECK') usedFiles.add(c.trackFile);
   const files = startTrackFiles({
     files: config.trackFiles.filter((f) => usedFiles.has(f.name)),
     log,
     onValue: (name, value) => sinks.fileValue(name, value),
   });
   return {
+    fileValue: (name) => files.value(name),
     stop: () => {
       files.stop();
       void scripts.stop();

@@ -74,6 +74,8 @@ export interface InstancePorts {
   readonly notifier: InstanceNotifier;
   /** Put a VRRP message on the wire to `dst`. */
   send(payload: Uint8Array, dst: Uint8Array): void;
+  /** Addresses this instance just set or removed (the checkers' ha_suspend follows them). */
+  vipsChanged?(addresses: readonly string[], present: boolean): void;
 }
 
 export interface InstanceHooks {
@@ -358,14 +360,17 @@ export class VrrpInstanceDriver {
   private async vips(action: 'add' | 'del'): Promise<void> {
     if (this.w.vips.length === 0) return;
     const failures: string[] = [];
+    const done: string[] = [];
     for (const spec of this.w.vips) {
       try {
         if (action === 'add') await this.p.rtnl.addAddress(spec);
         else await this.p.rtnl.deleteAddress(spec);
+        done.push(spec.address);
       } catch (err) {
         failures.push(`${spec.address}: ${(err as Error).message}`);
       }
     }
+    if (done.length > 0) this.p.vipsChanged?.(done, action === 'add');
     this.p.log.info(
       {
         event: action === 'add' ? 'vrrp.vips.set' : 'vrrp.vips.removed',

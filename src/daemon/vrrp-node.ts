@@ -28,6 +28,8 @@ export interface NodePorts {
   readonly announcer: Announcer;
   readonly notifier: NodeNotifier;
   readonly ipv6Forwarding: (ifname: string) => boolean;
+  /** VIPs set or removed by any instance (for the checkers' ha_suspend). */
+  readonly vipsChanged?: (addresses: readonly string[], present: boolean) => void;
 }
 
 interface PooledChannel {

@@ -187,7 +187,15 @@ const connection: KeywordTable<CheckerDraft> = {
     const w = ctx.arg(stmt, 1);
     if (!w) return;
     if (w.text.length > 15) ctx.report('GENERAL_ERROR', w, `Interface name ${w.text} is too long - ignoring`);
-    else d.bindIf = w.text;
+    else {
+      d.bindIf = w.text;
+      // Node's sockets cannot be bound to a device (SO_BINDTODEVICE); only IPv6 link-local scope uses it.
+      ctx.report(
+        'UNSUPPORTED',
+        stmt,
+        'bind_if: checks are not bound to the interface (only an IPv6 link-local bindto uses it)',
+      );
+    }
   }),
   connect_timeout: plain(
     timerOpt(
@@ -197,14 +205,16 @@ const connection: KeywordTable<CheckerDraft> = {
       (d, v) => (d.connectTimeoutMs = v),
     ),
   ),
-  fwmark: plain(
+  fwmark: plain((ctx, stmt, d) => {
     uintOpt(
       0,
       0xffffffff,
       (v) => `Invalid fwmark connection value '${v}'`,
-      (d, v) => (d.fwmark = v),
-    ),
-  ),
+      (dd, v) => (dd.fwmark = v),
+    )(ctx, stmt, d);
+    // SO_MARK on Node's sockets is not available: the mark is not set on check connections.
+    if (d.fwmark !== undefined) ctx.report('UNSUPPORTED', stmt, 'fwmark: check connections are not marked');
+  }),
   ...scheduling,
 };
 
