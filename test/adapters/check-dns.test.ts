@@ -4,13 +4,9 @@
  * response), NXDOMAIN, silence, and a closed port (ICMP port unreachable).
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatService } from '../../src/check/format.js';
-import type { ProbeDeps, ProbeTarget } from '../../src/check/probe.js';
-import { firstChecker } from '../helpers/checks.js';
+import { firstChecker, probeSetup } from '../helpers/checks.js';
 import { DNS_TYPES, dnsCheck, dnsQuery } from '../../src/check/probes/dns.js';
-import { brief, loadText } from '../helpers/config.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -20,22 +16,7 @@ afterEach(() => {
 function dnsProbe(host: string, port: number, block = '') {
   const vip = host.includes(':') ? '2001:db8::100' : '192.0.2.100';
   const text = `virtual_server ${vip} 53 {\n protocol UDP\n real_server ${host} ${port} {\n  DNS_CHECK {\n   connect_timeout 0.3\n   ${block}\n  }\n }\n}\n`;
-  const { config, diagnostics } = loadText(text);
-  const vs = config.virtualServers[0];
-  const rs = vs?.realServers[0];
-  const checker = rs?.checkers[0];
-  if (!vs || !rs || checker?.type !== 'DNS_CHECK') throw new Error(brief(diagnostics).join('\n'));
-  const target: ProbeTarget = {
-    vs,
-    rs,
-    display: formatService(checker.connectIp, vs.protocol, checker.connectPort),
-  };
-  const deps: ProbeDeps = {
-    global: config.globalDefs,
-    ssl: config.ssl,
-    trackFileValue: () => undefined,
-    log: pino({ level: 'silent' }),
-  };
+  const { checker, target, deps } = probeSetup(text, 'DNS_CHECK');
   return { probe: dnsCheck.create(checker, target, deps), target };
 }
 

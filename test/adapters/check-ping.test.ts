@@ -7,36 +7,17 @@
  * 192.0.2.1 is not used for "no answer": on some test hosts (this one) it is the default gateway.
  */
 import { readdirSync } from 'node:fs';
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { formatService } from '../../src/check/format.js';
-import type { ProbeDeps, ProbeTarget } from '../../src/check/probe.js';
-import { firstChecker } from '../helpers/checks.js';
+import { firstChecker, probeSetup } from '../helpers/checks.js';
 import { classifyIcmp, echoOnce, echoRequest, type EchoMatch } from '../../src/check/probes/icmp-echo.js';
 import { pingCheck } from '../../src/check/probes/ping.js';
-import { brief, loadText } from '../helpers/config.js';
 
 const isRoot = process.getuid?.() === 0;
 
 function pingProbe(host: string, block = '') {
   const vip = host.includes(':') ? '2001:db8::100' : '192.0.2.100';
   const text = `virtual_server ${vip} 80 {\n protocol TCP\n real_server ${host} 80 {\n  PING_CHECK {\n   connect_timeout 0.3\n   ${block}\n  }\n }\n}\n`;
-  const { config, diagnostics } = loadText(text);
-  const vs = config.virtualServers[0];
-  const rs = vs?.realServers[0];
-  const checker = rs?.checkers[0];
-  if (!vs || !rs || checker?.type !== 'PING_CHECK') throw new Error(brief(diagnostics).join('\n'));
-  const target: ProbeTarget = {
-    vs,
-    rs,
-    display: formatService(checker.connectIp, vs.protocol, checker.connectPort),
-  };
-  const deps: ProbeDeps = {
-    global: config.globalDefs,
-    ssl: config.ssl,
-    trackFileValue: () => undefined,
-    log: pino({ level: 'silent' }),
-  };
+  const { checker, target, deps } = probeSetup(text, 'PING_CHECK');
   return { probe: pingCheck.create(checker, target, deps), target };
 }
 

@@ -5,14 +5,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TcpChecker } from '../../src/config/model.js';
-import { formatService } from '../../src/check/format.js';
-import type { ProbeDeps, ProbeTarget } from '../../src/check/probe.js';
-import { firstChecker } from '../helpers/checks.js';
+import { firstChecker, probeSetup } from '../helpers/checks.js';
 import { tcpCheck } from '../../src/check/probes/tcp.js';
-import { brief, loadText } from '../helpers/config.js';
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -28,22 +24,7 @@ async function openSockets(): Promise<number> {
 function tcpProbe(rs: string, block = '', global = '') {
   const vip = rs.includes(':') ? '2001:db8::100' : '192.0.2.100';
   const text = `${global}virtual_server ${vip} 80 {\n protocol TCP\n real_server ${rs} {\n  TCP_CHECK {\n   connect_timeout 0.3\n   ${block}\n  }\n }\n}\n`;
-  const { config, diagnostics } = loadText(text);
-  const vs = config.virtualServers[0];
-  const server = vs?.realServers[0];
-  const checker = server?.checkers[0];
-  if (!vs || !server || checker?.type !== 'TCP_CHECK') throw new Error(brief(diagnostics).join('\n'));
-  const target: ProbeTarget = {
-    vs,
-    rs: server,
-    display: formatService(checker.connectIp, vs.protocol, checker.connectPort),
-  };
-  const deps: ProbeDeps = {
-    global: config.globalDefs,
-    ssl: config.ssl,
-    trackFileValue: () => undefined,
-    log: pino({ level: 'silent' }),
-  };
+  const { checker, target, deps } = probeSetup(text, 'TCP_CHECK');
   const probe = tcpCheck.create(checker, target, deps);
   cleanups.push(() => probe.close());
   return { probe, target, checker: checker satisfies TcpChecker };

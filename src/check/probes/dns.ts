@@ -20,6 +20,7 @@ import { constants as osConstants } from 'node:os';
 import type { DnsChecker } from '../../config/model.js';
 import type { CheckerType, FailureReason, ProbeOutcome } from '../probe.js';
 import { errnoCode, runAttempt, warnUnsupportedOptions } from './attempt.js';
+import { bindThen } from './udp-bind.js';
 
 export const DNS_TYPES: Readonly<Record<DnsChecker['queryType'], number>> = {
   A: 1,
@@ -146,17 +147,8 @@ export const dnsCheck: CheckerType<DnsChecker> = {
               });
             });
           };
-          if (checker.bindTo !== null || checker.bindPort !== null) {
-            step = 'bind';
-            sock.bind(
-              {
-                port: checker.bindPort ?? 0,
-                ...(checker.bindTo !== null ? { address: checker.bindTo } : {}),
-                exclusive: true,
-              },
-              send,
-            );
-          } else send();
+          if (checker.bindTo !== null || checker.bindPort !== null) step = 'bind';
+          bindThen(sock, checker, send);
         }),
       close: () => undefined,
     };

@@ -22,6 +22,7 @@ import { isIPv6 } from 'node:net';
 import type { UdpChecker } from '../../config/model.js';
 import type { CheckerType, ProbeOutcome } from '../probe.js';
 import { errnoReason, runAttempt, warnUnsupportedOptions } from './attempt.js';
+import { bindThen } from './udp-bind.js';
 
 const UDP_BUFSIZE = 32;
 
@@ -120,16 +121,7 @@ export const udpCheck: CheckerType<UdpChecker> = {
                 else waitForReply(); // keepalived waits connect_timeout from the send
               });
             });
-          if (checker.bindTo !== null || checker.bindPort !== null) {
-            sock.bind(
-              {
-                port: checker.bindPort ?? 0,
-                ...(checker.bindTo !== null ? { address: checker.bindTo } : {}),
-                exclusive: true,
-              },
-              send,
-            );
-          } else send();
+          bindThen(sock, checker, send);
         }),
       close: () => undefined,
     };
