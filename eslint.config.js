@@ -15,6 +15,8 @@ const PURE = [
   'src/net/garp.ts',
   'src/net/cmsg.ts',
   'src/net/sockaddr.ts',
+  'src/dispatch/schedulers/**/*.ts',
+  'src/dispatch/persistence.ts',
 ];
 
 export default tseslint.config(

@@ -357,6 +357,8 @@ export interface VirtualServer {
   readonly persistenceGranularity: string | null;
   readonly sorryServer: SorryServer | null;
   readonly sorryServerInhibit: boolean;
+  /** keepalived-ts extension: send a PROXY protocol header to the real servers (embedded dispatcher). */
+  readonly proxyProtocol: 'v1' | 'v2' | null;
   readonly quorum: number;
   readonly hysteresis: number;
   readonly quorumUp: ScriptSpec | null;

@@ -1,13 +1,14 @@
 /**
  * The control socket: a unix stream socket (mode 0600, root only) that answers one command per
- * connection with one JSON document. `status` (or an empty line) is the VRRP state; later
- * commands extend the same protocol. Try it: `echo status | socat - UNIX-CONNECT:/run/keepalived-ts.sock`.
+ * connection: `status` (or an empty line) with one JSON document, `ipvsadm` and `ipvsadm-save` with
+ * the service table as those tools print it. Try it: `echo status | socat - UNIX-CONNECT:/run/keepalived-ts.sock`.
  */
 import { chmodSync, mkdirSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { KaError } from '../lib/errors.js';
 
+/** Returns the answer, or a promise of it. */
 export type ControlHandler = (command: string) => unknown;
 
 const MAX_REQUEST = 4096;
@@ -53,13 +54,14 @@ function serve(sock: Socket, handle: ControlHandler): void {
   const answer = (command: string): void => {
     if (answered) return;
     answered = true;
-    let body: unknown;
-    try {
-      body = handle(command.trim() || 'status');
-    } catch (err) {
-      body = { error: (err as Error).message };
-    }
-    sock.end(`${JSON.stringify(body)}\n`);
+    Promise.resolve()
+      .then(() => handle(command.trim() || 'status'))
+      .catch((err: unknown) => ({ error: (err as Error).message }))
+      .then((body) => {
+        // Text answers (ipvsadm views) go out as they are; everything else as one JSON document.
+        if (!sock.destroyed) sock.end(typeof body === 'string' ? body : `${JSON.stringify(body)}\n`);
+      })
+      .catch(() => sock.destroy());
   };
   sock.setEncoding('utf8');
   sock.setTimeout(5000, () => sock.destroy());

@@ -18,9 +18,9 @@ import { openAnnouncer } from '../net/announcer.js';
 import { openRtnl } from '../net/rtnl.js';
 import { LinuxVrrpSockets } from '../net/vrrp-socket.js';
 import { HealthChecks } from '../check/health-checks.js';
-import { MemoryTable } from '../check/table.js';
 import { checkerTypes } from '../check/types.js';
 import { ControlSocket } from './control-socket.js';
+import { startDispatcher, type Dispatcher } from './dispatcher.js';
 import { createLogger, type Logger } from './log.js';
 import { Notifier } from './notify.js';
 import { PidFile } from './pidfile.js';
@@ -75,12 +75,6 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
   // keepalived -P: VRRP only; -C: checkers only; neither or both: everything.
   const vrrpSide = args.check !== true || args.vrrp === true;
   const checkSide = (args.vrrp !== true || args.check === true) && config.virtualServers.length > 0;
-  if (checkSide) {
-    log.warn(
-      { event: 'daemon.unsupported', what: 'dispatcher' },
-      'keepalived-ts: the dispatcher is not built yet: health checks drive an in-memory service table (see the status socket)',
-    );
-  }
 
   let pidFile: PidFile;
   try {
@@ -107,7 +101,7 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
   let trackers: Trackers;
   let notifier: Notifier | undefined;
   let checks: HealthChecks | undefined;
-  const table = new MemoryTable();
+  let dispatcher: Dispatcher | undefined;
   try {
     const rtnl = openRtnl({ onError: (err) => log.warn({ event: 'netlink.error', err }, err.message) });
     cleanups.push(() => rtnl.close());
@@ -126,7 +120,10 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
         notifier,
         ipv6Forwarding,
         vipsChanged: (addresses, present) => {
-          for (const a of addresses) checks?.addressChanged(a, present);
+          for (const a of addresses) {
+            checks?.addressChanged(a, present);
+            if (present) dispatcher?.addressAvailable(a);
+          }
         },
       });
       await node.start();
@@ -138,11 +135,12 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
     });
     cleanups.push(() => trackers.stop());
     if (checkSide) {
+      dispatcher = startDispatcher(config, log);
       const local = new Set((await rtnl.addresses()).map((a) => a.address));
       checks = new HealthChecks(config, {
         clock,
         log,
-        table,
+        table: dispatcher.table,
         notifier,
         types: checkerTypes(),
         trackFileValue: (name) => trackers.fileValue(name),
@@ -161,9 +159,11 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
 
   const socketPath = typeof args.controlSocket === 'string' ? args.controlSocket : DEFAULT_CONTROL_SOCKET;
   try {
-    const control = await ControlSocket.listen(socketPath, () =>
-      daemonStatus(node, checks, table, { version, startedAt, now: clock.now() }),
-    );
+    const control = await ControlSocket.listen(socketPath, async (command) => {
+      if (command === 'ipvsadm' || command === 'ipvsadm-save')
+        return (await dispatcher?.ipvsadm(command === 'ipvsadm-save')) ?? '';
+      return daemonStatus(node, checks, dispatcher, { version, startedAt, now: clock.now() });
+    });
     cleanups.push(() => control.close());
   } catch (err) {
     log.error({ event: 'daemon.control-socket', err }, (err as Error).message);
@@ -200,7 +200,7 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
       }, STOP_DEADLINE_MS);
       checks?.stop();
       trackers.stop();
-      (node?.shutdown() ?? Promise.resolve())
+      Promise.all([node?.shutdown(), dispatcher?.close()])
         // STOP notify scripts get up to 1 s (keepalived), FIFO scripts are stopped.
         .then(() => notifications.close())
         .then(() => {

@@ -4,7 +4,7 @@
  * servers, their checkers and what is in the service table.
  */
 import type { HealthChecks } from '../check/health-checks.js';
-import type { MemoryTable } from '../check/table.js';
+import type { Dispatcher } from './dispatcher.js';
 import type { VrrpInstanceDriver } from './vrrp-instance.js';
 import type { VrrpNode } from './vrrp-node.js';
 
@@ -54,12 +54,12 @@ export function instanceStatus(d: VrrpInstanceDriver): InstanceStatus {
   };
 }
 
-export function daemonStatus(
+export async function daemonStatus(
   node: VrrpNode | undefined,
   checks: HealthChecks | undefined,
-  table: MemoryTable,
+  dispatcher: Dispatcher | undefined,
   meta: { version: string; startedAt: number; now: number },
-): unknown {
+): Promise<unknown> {
   return {
     version: meta.version,
     pid: process.pid,
@@ -69,6 +69,10 @@ export function daemonStatus(
       syncGroups: node?.groups() ?? [],
       unknownVrid: node?.unknownVrid ?? 0,
     },
-    virtualServers: (checks?.status() ?? []).map((vs) => ({ ...vs, table: table.entries(vs.name) })),
+    virtualServers: (checks?.status() ?? []).map((vs) => ({
+      ...vs,
+      table: dispatcher?.table.memory.entries(vs.name) ?? [],
+    })),
+    dispatcher: (await dispatcher?.stats()) ?? [],
   };
 }

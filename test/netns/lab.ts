@@ -169,8 +169,13 @@ export class Daemon {
     return this.exited;
   }
 
-  /** The control socket's answer to `command` (keepalived-ts only). */
+  /** The control socket's answer to `command`, parsed as JSON (keepalived-ts only). */
   async query(command = 'status'): Promise<unknown> {
+    return JSON.parse(await this.queryText(command));
+  }
+
+  /** The control socket's answer to `command` as text (`ipvsadm`, `ipvsadm-save`). */
+  async queryText(command: string): Promise<string> {
     const path = this.controlSocket;
     if (!path) throw new Error(`${this.name} has no control socket`);
     return new Promise((resolve, reject) => {
@@ -180,13 +185,7 @@ export class Daemon {
       sock.on('connect', () => sock.write(`${command}\n`));
       sock.on('data', (c: string) => (data += c));
       sock.on('error', reject);
-      sock.on('end', () => {
-        try {
-          resolve(JSON.parse(data));
-        } catch (err) {
-          reject(new Error(`bad control socket answer ${JSON.stringify(data)}: ${(err as Error).message}`));
-        }
-      });
+      sock.on('end', () => resolve(data));
     });
   }
 }
@@ -424,6 +423,11 @@ export class Lab {
     });
     this.procs.push(proc);
     return proc;
+  }
+
+  /** Any long-running program in a host (a real server, a client), stopped by destroy(). */
+  start(host: LabHost, argv: readonly string[], name = argv.join(' ')): Daemon {
+    return new Daemon(name, this.spawnIn(host, argv), null);
   }
 
   /** keepalived-ts on `host` with config text `conf`; resolves once it has started. */

@@ -83,6 +83,7 @@ interface VirtualServerDraft extends Inheritable {
   persistenceGranularity: string | undefined;
   sorryServer: SorryServer | undefined;
   sorryServerInhibit: boolean;
+  proxyProtocol: 'v1' | 'v2' | null;
   quorum: number | undefined;
   hysteresis: number | undefined;
   quorumUp: ScriptSpec | undefined;
@@ -171,8 +172,16 @@ const lvsMethod =
   (ctx, stmt, d) => {
     const w = ctx.arg(stmt, 1);
     if (!w) return;
-    if (w.text === 'NAT' || w.text === 'DR' || w.text === 'TUN') d[field] = w.text;
-    else ctx.report('GENERAL_ERROR', w, `PARSER : unknown [${w.text}] routing method for virtual server.`);
+    if (w.text === 'NAT' || w.text === 'DR' || w.text === 'TUN') {
+      d[field] = w.text;
+      // Without IPVS the embedded dispatcher proxies every service (docs/dispatcher.md).
+      if (w.text !== 'NAT')
+        ctx.report(
+          'UNSUPPORTED',
+          stmt,
+          `${stmt.words[0]?.text ?? 'lb_kind'} ${w.text}: without IPVS the embedded dispatcher proxies the connections instead`,
+        );
+    } else ctx.report('GENERAL_ERROR', w, `PARSER : unknown [${w.text}] routing method for virtual server.`);
   };
 
 const script =
@@ -282,6 +291,13 @@ const virtualServerKeywords: KeywordTable<VirtualServerDraft> = {
     if (e?.ip) d.sorryServer = { address: e.ip.address, port: e.port ?? 0 };
   }),
   sorry_server_inhibit: plain((_ctx, _stmt, d) => (d.sorryServerInhibit = true)),
+  // keepalived-ts extension (docs/dispatcher.md): keepalived itself rejects it as unknown.
+  proxy_protocol: plain((ctx, stmt, d) => {
+    const w = ctx.arg(stmt, 1);
+    if (!w) return;
+    if (w.text === 'v1' || w.text === 'v2') d.proxyProtocol = w.text;
+    else ctx.report('GENERAL_ERROR', w, `proxy_protocol must be v1 or v2, not '${w.text}' - ignoring`);
+  }),
   quorum: plain((ctx, stmt, d) => {
     const w = ctx.arg(stmt, 1);
     const v = w && readUnsigned(ctx, w, 1, 0xffffffff);
@@ -407,6 +423,7 @@ export function parseVirtualServer(ctx: Ctx, stmt: Statement): VirtualServerDraf
     key,
     family,
     sorryServerInhibit: false,
+    proxyProtocol: null,
     omega: false,
     haSuspend: false,
     flags: [],
@@ -557,6 +574,7 @@ export function completeVirtualServer(ctx: Ctx, d: VirtualServerDraft): Complete
     persistenceGranularity: d.persistenceGranularity ?? null,
     sorryServer: d.sorryServer ?? null,
     sorryServerInhibit: d.sorryServerInhibit,
+    proxyProtocol: d.proxyProtocol,
     quorum,
     hysteresis,
     quorumUp: d.quorumUp ?? null,

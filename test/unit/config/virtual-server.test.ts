@@ -39,6 +39,7 @@ describe('virtual_server defaults', () => {
       persistenceGranularity: null,
       sorryServer: null,
       sorryServerInhibit: false,
+      proxyProtocol: null,
       quorum: 1,
       hysteresis: 0,
       quorumUp: null,
@@ -70,6 +71,17 @@ describe('virtual_server defaults', () => {
     });
   });
 
+  it('proxy_protocol (keepalived-ts extension) takes v1 or v2 and reports anything else', () => {
+    const ok = loadText(vs('192.0.2.1 80', `${lvs} proxy_protocol v1\n real_server 192.0.2.5 80 {\n }`));
+    expect(ok.diagnostics).toEqual([]);
+    expect(ok.config.virtualServers[0]?.proxyProtocol).toBe('v1');
+    const bad = loadText(vs('192.0.2.1 80', `${lvs} proxy_protocol v3\n real_server 192.0.2.5 80 {\n }`));
+    expect(brief(bad.diagnostics)).toEqual([
+      "5:17 GENERAL_ERROR proxy_protocol must be v1 or v2, not 'v3' - ignoring",
+    ]);
+    expect(bad.config.virtualServers[0]?.proxyProtocol).toBeNull();
+  });
+
   it('persistence_timeout alone means 360 s', () => {
     expect(
       loadText(vs('192.0.2.1 80', `${lvs} persistence_timeout\n real_server 192.0.2.5 80 {\n }`)).config
@@ -86,6 +98,7 @@ describe('virtual_server defaults', () => {
       vs('192.0.2.2 80', lvs) +
       vs('192.0.2.3 0', `${lvs} real_server 192.0.2.9 80 {\n }`);
     expect(brief(loadText(text).diagnostics)).toEqual([
+      '3:2 UNSUPPORTED lb_kind DR: without IPVS the embedded dispatcher proxies the connections instead',
       "5:2 WARNING WARNING - virtual server [192.0.2.1]:tcp:80 and real server [192.0.2.5]:tcp:81 ports don't match - resetting",
       "7:2 WARNING WARNING - virtual server [192.0.2.1]:tcp:80 and real server [192.0.2.5]:tcp:81 ports don't match - resetting",
       '7:2 WARNING VS [192.0.2.1]:tcp:80: real server [192.0.2.5]:tcp:81 is duplicated - removing second rs',

@@ -1,0 +1,127 @@
+/**
+ * From the config's virtual servers to the listeners the embedded dispatcher opens (pure). IPVS
+ * makes one service per `virtual_server`, and for `virtual_server group` one per group entry
+ * address, all with the same real servers (keepalived ipvswrapper.c); so do we. What a userspace
+ * proxy cannot emulate is reported once and left out: fwmark services (they need packet marks),
+ * SCTP (Node has no SCTP sockets).
+ */
+import type { Config, L4Protocol, LbAlgo, VirtualServer, VirtualServerGroupEntry } from '../config/model.js';
+import { formatIp, parseIp } from '../lib/ip.js';
+
+/** How long the proxy waits for a real server to accept (IPVS has none: the client's own SYN timers). */
+export const CONNECT_TIMEOUT_MS = 5000;
+/** IPVS's default UDP timeout (ip_vs_proto_udp.c), unless `lvs_timeouts udp`. */
+export const UDP_IDLE_MS = 300_000;
+/** Group ranges larger than this are not expanded into listeners. */
+const MAX_GROUP_ADDRESSES = 256;
+
+export interface ListenerSpec {
+  /** Unique per listener: the virtual server's display name, plus `#n` for group entries. */
+  readonly id: string;
+  /** The virtual server it serves (its display name, as the checkers and logs name it). */
+  readonly vs: string;
+  readonly protocol: 'TCP' | 'UDP';
+  readonly address: string;
+  readonly port: number;
+  readonly scheduler: LbAlgo;
+  readonly flags: readonly string[];
+  readonly persistenceTimeoutMs: number;
+  readonly persistencePrefix: number;
+  readonly connectTimeoutMs: number;
+  readonly udpIdleTimeoutMs: number;
+  readonly proxyProtocol: 'v1' | 'v2' | null;
+}
+
+export interface ListenerPlan {
+  readonly listeners: readonly ListenerSpec[];
+  /** Virtual servers (or group entries) the embedded dispatcher cannot serve, and why. */
+  readonly skipped: readonly { readonly vs: string; readonly why: string }[];
+}
+
+/** persistence_granularity: a netmask (IPv4) or prefix length (IPv6); default /32, /128. */
+function persistencePrefix(vs: VirtualServer): number {
+  const g = vs.persistenceGranularity;
+  const full = vs.family === 'inet' ? 32 : 128;
+  if (g === null) return full;
+  if (/^\d+$/.test(g)) return Math.min(full, Number(g));
+  const mask = parseIp(g);
+  if (!mask || mask.family !== 'inet') return full;
+  let bits = 0;
+  for (const b of mask.bytes) for (let i = 7; i >= 0; i--) bits += (b >> i) & 1;
+  return bits;
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number);
+  return 0;
+}
+
+/** The addresses of a group range entry (IPv4 or IPv6, first..last inclusive). */
+function expand(entry: Extract<VirtualServerGroupEntry, { kind: 'range' }>): string[] | null {
+  const first = parseIp(entry.first);
+  const last = parseIp(entry.last);
+  if (!first || !last) return null;
+  const out: string[] = [];
+  const cur = Uint8Array.from(first.bytes);
+  for (;;) {
+    out.push(formatIp(cur));
+    if (compareBytes(cur, last.bytes) >= 0) return out;
+    if (out.length >= MAX_GROUP_ADDRESSES) return null;
+    for (let i = cur.length - 1; i >= 0; i--) {
+      cur[i] = ((cur[i] as number) + 1) & 0xff;
+      if (cur[i] !== 0) break;
+    }
+  }
+}
+
+export function planListeners(config: Config): ListenerPlan {
+  const listeners: ListenerSpec[] = [];
+  const skipped: { vs: string; why: string }[] = [];
+  const udpIdle = config.globalDefs.lvsTimeouts.udpMs ?? UDP_IDLE_MS;
+  for (const vs of config.virtualServers) {
+    const protocol: L4Protocol = vs.protocol;
+    if (protocol === 'SCTP') {
+      skipped.push({ vs: vs.display, why: 'SCTP is not supported by the embedded dispatcher' });
+      continue;
+    }
+    const base = {
+      vs: vs.display,
+      protocol,
+      scheduler: vs.lbAlgo,
+      flags: vs.flags,
+      persistenceTimeoutMs: vs.persistenceTimeout * 1000,
+      persistencePrefix: persistencePrefix(vs),
+      connectTimeoutMs: CONNECT_TIMEOUT_MS,
+      udpIdleTimeoutMs: udpIdle,
+      proxyProtocol: vs.proxyProtocol,
+    };
+    const key = vs.key;
+    if (key.kind === 'address') {
+      listeners.push({ ...base, id: vs.display, address: key.address, port: key.port });
+      continue;
+    }
+    if (key.kind === 'fwmark') {
+      skipped.push({ vs: vs.display, why: 'fwmark services need packet marks: only IPVS can serve them' });
+      continue;
+    }
+    const group = config.virtualServerGroups.find((g) => g.name === key.group);
+    let n = 0;
+    for (const entry of group?.entries ?? []) {
+      if (entry.kind === 'fwmark') {
+        skipped.push({ vs: vs.display, why: `group entry fwmark ${entry.fwmark}: only IPVS can serve it` });
+        continue;
+      }
+      const addresses = expand(entry);
+      if (!addresses) {
+        skipped.push({
+          vs: vs.display,
+          why: `group range ${entry.first}-${entry.last} has over ${MAX_GROUP_ADDRESSES} addresses`,
+        });
+        continue;
+      }
+      for (const address of addresses)
+        listeners.push({ ...base, id: `${vs.display}#${n++}`, address, port: entry.port });
+    }
+  }
+  return { listeners, skipped };
+}

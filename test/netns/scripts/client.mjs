@@ -1,0 +1,29 @@
+// The client of the netns dispatcher tests: `node client.mjs URL MODE`. MODE `fresh`: one request
+// per new connection, back to back; MODE `keepalive`: every request on the same connection, every
+// 200 ms. Prints one JSON line per request: { t (ms, wall clock), ok, body | error }. Runs until
+// killed.
+import { Agent, request } from 'node:http';
+
+const [url = 'http://127.0.0.1/', mode = 'fresh'] = process.argv.slice(2);
+const agent = new Agent({ keepAlive: mode === 'keepalive', maxSockets: 1 });
+
+function once() {
+  return new Promise((resolve) => {
+    const req = request(url, { agent, timeout: 3000 }, (res) => {
+      let body = '';
+      res.on('data', (c) => (body += c));
+      res.on('end', () => resolve({ ok: res.statusCode === 200, body }));
+      res.on('error', (e) => resolve({ ok: false, error: e.message }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', (e) => resolve({ ok: false, error: e.message }));
+    req.end();
+  });
+}
+
+for (;;) {
+  const t = Date.now();
+  const r = await once();
+  process.stdout.write(`${JSON.stringify({ t, ...r })}\n`);
+  if (mode === 'keepalive') await new Promise((r) => setTimeout(r, 200));
+}
