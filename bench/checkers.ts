@@ -13,11 +13,12 @@
  * R=kill rounds, default 5; N=real servers per checker type, default 5000).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI } from '../test/netns/netns.js';
+import { TICKS_PER_S, cpuTicks, median, requireCommand, rssKiB, sh, sleep, waitFor } from './common.js';
 
 const N = Number(process.env.N ?? 5000);
 const WINDOW_S = Number(process.env.SECONDS ?? 20);
@@ -26,18 +27,10 @@ const PER_VS = 1000;
 const DELAY_LOOP_S = 1;
 const CONNECT_TIMEOUT_S = 2;
 const TARGET_REMOVAL_MS = DELAY_LOOP_S * 1000 + CONNECT_TIMEOUT_S * 1000 + 100;
-const TICKS = 100; // USER_HZ
 
 const ns = `kts-bchk-${process.pid}`;
 const dir = mkdtempSync(join(tmpdir(), 'kts-bench-checkers-'));
 const procs: ChildProcess[] = [];
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function sh(cmd: string, args: readonly string[]): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr || r.error?.message}`);
-  return r.stdout;
-}
 
 function inNs(argv: readonly string[], out: 'pipe' | 'ignore' = 'ignore'): ChildProcess {
   const p = spawn('ip', ['netns', 'exec', ns, ...argv], { stdio: ['ignore', out, out], detached: true });
@@ -99,17 +92,6 @@ net.createServer((s) => s.destroy()).listen(8082, '127.3.0.1');
 http.createServer((q, r) => r.end('ok')).listen(8083, '127.3.0.2', () => console.log('ready'));
 `;
 
-function cpuTicks(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime + stime
-}
-
-function rssMiB(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(m?.[1] ?? 0) / 1024;
-}
-
 function status(): Promise<{ virtualServers: { realServers: { checkers: { attempts: number }[] }[] }[] }> {
   return new Promise((resolve, reject) => {
     const sock = connect(join(dir, 'kts.sock'));
@@ -129,24 +111,9 @@ async function totalAttempts(): Promise<number> {
   return n;
 }
 
-async function waitFor(what: string, probe: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!probe()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
-};
-
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('run as root (network namespace)');
-  if (spawnSync('sh', ['-c', 'command -v haproxy']).status !== 0)
-    throw new Error('haproxy is not installed (apt-get install haproxy)');
+  requireCommand('haproxy', 'haproxy');
   sh('ip', ['netns', 'add', ns]);
   sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
   writeFileSync(join(dir, 'haproxy.cfg'), HAPROXY);
@@ -200,8 +167,8 @@ async function main(): Promise<void> {
   const c1 = cpuTicks(pid);
   const seconds = (Date.now() - t0) / 1000;
   const rate = (a1 - a0) / seconds;
-  const cpu = ((c1 - c0) / TICKS / seconds) * 100;
-  const rss = rssMiB(pid);
+  const cpu = ((c1 - c0) / TICKS_PER_S / seconds) * 100;
+  const rss = rssKiB(pid) / 1024;
   const failures = lines.filter((l) => /^Removing service \[127\.[12]\./.test(l.msg)).length;
   const reasons = new Map<string, number>();
   for (const l of lines)

@@ -19,6 +19,7 @@ import { readFileSync } from 'node:fs';
 import { skewTimeMs } from '../src/vrrp/timers.js';
 import { eventually, Lab, type CapturedFrame, type Daemon, type LabHost } from '../test/netns/lab.js';
 import { config, instanceBlock } from '../test/netns/vrrp-conf.js';
+import { median, rssKiB, sleep } from './common.js';
 
 const ROUNDS = Number(process.env.R ?? 5);
 const VIP = '192.0.2.100';
@@ -45,23 +46,16 @@ interface Sample {
   readonly fromWire: number;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function rssKiB(pid: number): number {
-  // keepalived -P is a parent and a VRRP child: count both.
-  let total = 0;
-  const pids = [pid];
+/** keepalived -P is a parent and a VRRP child: count both. */
+function treeRssKiB(pid: number): number {
+  let pids = [pid];
   try {
     const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
-    if (children) pids.push(...children.split(/\s+/).map(Number));
+    if (children) pids = [...pids, ...children.split(/\s+/).map(Number)];
+    return pids.reduce((sum, p) => sum + rssKiB(p), 0);
   } catch {
     return 0;
   }
-  for (const p of pids) {
-    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
-    total += Number(m?.[1] ?? 0);
-  }
-  return total;
 }
 
 class Pair {
@@ -97,7 +91,9 @@ class Pair {
   }
 
   rss(): number {
-    return [...this.daemons.values()].reduce((sum, d) => sum + (d.proc.pid ? rssKiB(d.proc.pid) : 0), 0) / 2;
+    return (
+      [...this.daemons.values()].reduce((sum, d) => sum + (d.proc.pid ? treeRssKiB(d.proc.pid) : 0), 0) / 2
+    );
   }
 
   /** One failover; afterwards the old master is back as the backup. */
@@ -151,11 +147,6 @@ class Pair {
   }
 }
 
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-};
 const fmt = (x: number): string => x.toFixed(1).padStart(8);
 
 async function main(): Promise<void> {

@@ -1,0 +1,46 @@
+/** Small helpers the benchmarks share: processes, /proc readings, statistics. */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Run a command to completion; throw with its stderr when it fails. */
+export function sh(cmd: string, args: readonly string[]): string {
+  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr || r.error?.message}`);
+  return r.stdout;
+}
+
+export function requireCommand(cmd: string, install: string): void {
+  if (spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0)
+    throw new Error(`${cmd} is not installed (apt-get install ${install})`);
+}
+
+/** USER_HZ: the unit of /proc/PID/stat times. */
+export const TICKS_PER_S = 100;
+
+/** utime + stime of a process, all its threads included, in ticks. */
+export function cpuTicks(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+export function rssKiB(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m?.[1] ?? 0);
+}
+
+export async function waitFor(what: string, probe: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!probe()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+export const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+};
