@@ -20,7 +20,7 @@ const PURE = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'src/config/generated/', 'node_modules/', 'coverage/'] },
+  { ignores: ['dist/', 'build/', 'src/config/generated/', 'node_modules/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

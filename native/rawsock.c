@@ -1,15 +1,19 @@
 /*
  * keepalived-ts native addon: the few socket syscalls Node does not offer (raw IP, AF_PACKET and
- * netlink sockets with recvmsg ancillary data), plus readiness polling on Node's own libuv loop.
+ * netlink sockets with recvmsg ancillary data), one AF_UNIX datagram for sd_notify, plus readiness
+ * polling on Node's own libuv loop.
  * Everything protocol-shaped (sockaddr structs, cmsg parsing, packets) is built in TypeScript
  * (src/net/). Errors throw a JS Error whose `code` is the errno name and `errno` its number.
  * Node-API only, so one binary serves every Node version.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include <node_api.h>
 #include <uv.h>
@@ -48,6 +52,8 @@ static const char *errno_name(int err) {
     case ENOTSOCK: return "ENOTSOCK";
     case EOPNOTSUPP: return "EOPNOTSUPP";
     case ECONNREFUSED: return "ECONNREFUSED";
+    case ENAMETOOLONG: return "ENAMETOOLONG";
+    case ENOTDIR: return "ENOTDIR";
     default: return "EUNKNOWN";
   }
 }
@@ -247,6 +253,50 @@ static napi_value Close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/*
+ * sendUnixDgram(path, data) -> bytes sent: one datagram to an AF_UNIX SOCK_DGRAM socket from a fresh
+ * socket, closed again (sd_notify(3)). A path starting with '@' is an abstract address.
+ * Non-blocking: a full receive queue throws EAGAIN instead of stalling the event loop.
+ */
+static napi_value SendUnixDgram(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  struct sockaddr_un sa;
+  char path[sizeof sa.sun_path + 1];
+  size_t plen;
+  void *data;
+  size_t len;
+  if (!get_args(env, info, 2, argv) || !get_bytes(env, argv[1], &data, &len, 0)) return NULL;
+  if (napi_get_value_string_utf8(env, argv[0], NULL, 0, &plen) != napi_ok) {
+    napi_throw_type_error(env, NULL, "rawsock: expected a string");
+    return NULL;
+  }
+  if (plen == 0) return throw_errno(env, "sendUnixDgram", EINVAL);
+  if (plen > sizeof sa.sun_path) return throw_errno(env, "sendUnixDgram", ENAMETOOLONG);
+  CHECK(napi_get_value_string_utf8(env, argv[0], path, sizeof path, &plen));
+  memset(&sa, 0, sizeof sa);
+  sa.sun_family = AF_UNIX;
+  socklen_t alen;
+  if (path[0] == '@') {
+    if (plen < 2) return throw_errno(env, "sendUnixDgram", EINVAL);
+    memcpy(sa.sun_path + 1, path + 1, plen - 1); /* sun_path[0] stays '\0' */
+    alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen);
+  } else {
+    if (plen >= sizeof sa.sun_path) return throw_errno(env, "sendUnixDgram", ENAMETOOLONG);
+    memcpy(sa.sun_path, path, plen);
+    alen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + plen + 1);
+  }
+  int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return throw_errno(env, "socket", errno);
+  ssize_t n;
+  do {
+    n = sendto(fd, data, len, MSG_DONTWAIT | MSG_NOSIGNAL, (struct sockaddr *)&sa, alen);
+  } while (n < 0 && errno == EINTR);
+  int err = errno;
+  close(fd);
+  if (n < 0) return throw_errno(env, "sendto", err);
+  return int_value(env, n);
+}
+
 /* Readiness polling on Node's libuv loop. */
 typedef struct {
   uv_poll_t handle;
@@ -331,6 +381,7 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"sendto", NULL, SendTo, NULL, NULL, NULL, napi_enumerable, NULL},
       {"recvmsg", NULL, RecvMsg, NULL, NULL, NULL, napi_enumerable, NULL},
       {"close", NULL, Close, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"sendUnixDgram", NULL, SendUnixDgram, NULL, NULL, NULL, napi_enumerable, NULL},
       {"poll", NULL, Poll, NULL, NULL, NULL, napi_enumerable, NULL},
       {"pollStop", NULL, PollStop, NULL, NULL, NULL, napi_enumerable, NULL},
   };

@@ -24,6 +24,14 @@ const BOOTSTRAP_MS = 1000;
 /** Extra time a probe gets past its own limit before the watchdog aborts it. */
 const WATCHDOG_SLACK_MS = 5000;
 
+/**
+ * Upper bounds (ms) of the attempt-duration buckets in the status (Prometheus histogram `le`):
+ * from a quick TCP connect on the LAN to a MISC_CHECK script near its timeout.
+ */
+export const CHECK_DURATION_BUCKETS_MS: readonly number[] = [
+  5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000,
+];
+
 export interface CheckNotifier {
   checkerScript(spec: ScriptSpec, stopping: boolean): void;
   checkerLine(line: string): void;
@@ -60,6 +68,10 @@ interface Run {
   attempts: number;
   failures: number;
   last: ProbeOutcome | undefined;
+  /** Judged attempts by result: `ok` or the failure reason. */
+  readonly results: Map<string, number>;
+  /** Clock time of judged attempts: count, sum, and counts per CHECK_DURATION_BUCKETS_MS bucket. */
+  readonly duration: { count: number; sumMs: number; readonly buckets: number[] };
 }
 
 export interface CheckerStatus {
@@ -70,6 +82,14 @@ export interface CheckerStatus {
   readonly attempts: number;
   readonly failures: number;
   readonly last: string | null;
+  /** Attempts by result: `ok`, or the failure reason (`refused`, `timeout`, `http-status`, ...). */
+  readonly results: Readonly<Record<string, number>>;
+  /** How long the attempts took; `buckets` are cumulative (attempts that took at most `leMs`). */
+  readonly duration: {
+    readonly count: number;
+    readonly sumMs: number;
+    readonly buckets: readonly { readonly leMs: number; readonly count: number }[];
+  };
 }
 
 export interface VirtualServerStatus {
@@ -170,6 +190,8 @@ export class HealthChecks {
             attempts: 0,
             failures: 0,
             last: undefined,
+            results: new Map(),
+            duration: { count: 0, sumMs: 0, buckets: CHECK_DURATION_BUCKETS_MS.map(() => 0) },
           });
         }
       });
@@ -247,6 +269,15 @@ export class HealthChecks {
               attempts: x.attempts,
               failures: x.failures,
               last: x.last ? (x.last.ok ? 'ok' : `${x.last.reason}: ${x.last.detail}`) : null,
+              results: Object.fromEntries(x.results),
+              duration: {
+                count: x.duration.count,
+                sumMs: x.duration.sumMs,
+                buckets: CHECK_DURATION_BUCKETS_MS.map((leMs, i) => ({
+                  leMs,
+                  count: x.duration.buckets[i] ?? 0,
+                })),
+              },
             })),
         })),
       };
@@ -291,6 +322,7 @@ export class HealthChecks {
       this.d.clock.now() + attemptLimitMs(run.checker, run.target.vs) + WATCHDOG_SLACK_MS,
       () => ctl.abort(),
     );
+    const startedMs = this.d.clock.now();
     let outcome: ProbeOutcome;
     try {
       outcome = await run.probe.attempt(ctl.signal);
@@ -303,12 +335,21 @@ export class HealthChecks {
     if (run.attempt !== ctl) return; // cancelled (ha_suspend or stop) meanwhile
     run.attempt = undefined;
     if (this.stopped || !run.enabled) return;
-    this.judge(run, outcome);
+    this.judge(run, outcome, this.d.clock.now() - startedMs);
   }
 
-  private judge(run: Run, outcome: ProbeOutcome): void {
+  private judge(run: Run, outcome: ProbeOutcome, tookMs: number): void {
     run.attempts++;
     run.last = outcome;
+    const result = outcome.ok ? 'ok' : outcome.reason;
+    run.results.set(result, (run.results.get(result) ?? 0) + 1);
+    const d = run.duration;
+    d.count++;
+    d.sumMs += tookMs;
+    // Cumulative, as Prometheus buckets are: an attempt counts in every bucket it fits.
+    CHECK_DURATION_BUCKETS_MS.forEach((leMs, i) => {
+      if (tookMs <= leMs) d.buckets[i] = (d.buckets[i] ?? 0) + 1;
+    });
     const { vs, rs } = run.target;
     const fields = {
       vs: vs.display,

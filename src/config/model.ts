@@ -82,6 +82,11 @@ export interface GlobalDefs {
   readonly checkerLogAllFailures: boolean;
   readonly randomSeed: number | null;
   readonly reloadCheckConfig: boolean;
+  /**
+   * `metrics_listen ADDRESS PORT`: where Prometheus text metrics are served (docs/metrics.md);
+   * null (the default): not served. A keepalived-ts extension: keepalived rejects the keyword.
+   */
+  readonly metricsListen: { readonly address: string; readonly port: number } | null;
 }
 
 /** One `virtual_ipaddress` / `virtual_ipaddress_excluded` / `static_ipaddress` line. */

@@ -3,7 +3,9 @@
  * VRRP instance with keepalived's names for states and counters, and per virtual server its real
  * servers, their checkers and what is in the service table.
  */
-import type { HealthChecks } from '../check/health-checks.js';
+import type { HealthChecks, VirtualServerStatus } from '../check/health-checks.js';
+import type { TableEntry } from '../check/table.js';
+import type { ServiceStats } from '../dispatch/plane-messages.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { VrrpInstanceDriver } from './vrrp-instance.js';
 import type { VrrpNode } from './vrrp-node.js';
@@ -27,6 +29,16 @@ export interface InstanceStatus {
   readonly trackers: Readonly<Record<string, string | number>>;
   readonly syncGroup: string | null;
   readonly stats: Readonly<Record<string, number>>;
+  /** Clock time (Clock.now()) of the last state change: keepalived's last_transition. */
+  readonly lastTransitionMs?: number;
+  /** Master_Adver_Interval: learned from the master's adverts in VRRPv3. */
+  readonly masterAdverIntervalMs?: number;
+  /** Priority of the last advert taken from a master (keepalived's master_priority, which
+   *  `masterPriority` replaces with our own while MASTER). */
+  readonly receivedMasterPriority?: number;
+  /** Our advert source: `unicast_src_ip`/`mcast_src_ip`, else the interface's address; null: none. */
+  readonly sourceAddress?: string | null;
+  readonly ifindex?: number;
 }
 
 export function instanceStatus(d: VrrpInstanceDriver): InstanceStatus {
@@ -51,7 +63,31 @@ export function instanceStatus(d: VrrpInstanceDriver): InstanceStatus {
     trackers: { ...r.trackerStatus },
     syncGroup: r.config.syncGroup,
     stats: { ...r.stats },
+    ...(d.lastTransitionMs === undefined ? {} : { lastTransitionMs: d.lastTransitionMs }),
+    masterAdverIntervalMs: r.masterAdverIntervalMs,
+    receivedMasterPriority: r.masterPriority,
+    sourceAddress: r.config.sourceAddress,
+    ifindex: w.ifindex,
   };
+}
+
+/** The whole document (metrics.ts renders it as Prometheus text). */
+export interface DaemonStatus {
+  readonly version: string;
+  readonly pid: number;
+  readonly uptimeMs: number;
+  readonly vrrp: {
+    readonly instances: readonly InstanceStatus[];
+    readonly syncGroups: ReturnType<VrrpNode['groups']>;
+    readonly unknownVrid: number;
+  };
+  readonly virtualServers: readonly (VirtualServerStatus & {
+    readonly table: readonly TableEntry[];
+    /** The ids of the dispatcher listeners (`dispatcher[].id`) that serve this virtual server. */
+    readonly listeners: readonly string[];
+  })[];
+  /** Per dispatcher listener (empty with IPVS). */
+  readonly dispatcher: readonly ServiceStats[];
 }
 
 export async function daemonStatus(
@@ -59,7 +95,7 @@ export async function daemonStatus(
   checks: HealthChecks | undefined,
   dispatcher: Dispatcher | undefined,
   meta: { version: string; startedAt: number; now: number },
-): Promise<unknown> {
+): Promise<DaemonStatus> {
   return {
     version: meta.version,
     pid: process.pid,
@@ -72,6 +108,7 @@ export async function daemonStatus(
     virtualServers: (checks?.status() ?? []).map((vs) => ({
       ...vs,
       table: dispatcher?.table.memory.entries(vs.name) ?? [],
+      listeners: dispatcher?.table.listenersOf(vs.name) ?? [],
     })),
     dispatcher: (await dispatcher?.stats()) ?? [],
   };

@@ -118,7 +118,7 @@ function applyInitFile(tf: TrackFile, reload: boolean, log: Logger): void {
     if (!tf.initFile.overwrite) return;
     if (!st.isFile()) {
       log.error(
-        { event: 'track_file.init', name: tf.name },
+        { event: 'track_file.init', trackFile: tf.name },
         `Cannot initialise track file ${tf.name} - it is not a regular file`,
       );
       return;
@@ -136,7 +136,10 @@ function applyInitFile(tf: TrackFile, reload: boolean, log: Logger): void {
     } catch {
       // nothing to clean up
     }
-    log.error({ event: 'track_file.init', name: tf.name, err }, `Unable to initialise track file ${tf.name}`);
+    log.error(
+      { event: 'track_file.init', trackFile: tf.name, err },
+      `Unable to initialise track file ${tf.name}`,
+    );
   }
 }
 
@@ -146,7 +149,10 @@ function resolveTrackPath(tf: TrackFile, log: Logger): string | null {
     return realpathSync(tf.file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      log.error({ event: 'track_file', name: tf.name }, `track file ${tf.name} is not accessible - ignoring`);
+      log.error(
+        { event: 'track_file', trackFile: tf.name },
+        `track file ${tf.name} is not accessible - ignoring`,
+      );
       return null;
     }
   }
@@ -157,7 +163,7 @@ function resolveTrackPath(tf: TrackFile, log: Logger): string | null {
     // fall through
   }
   log.error(
-    { event: 'track_file', name: tf.name },
+    { event: 'track_file', trackFile: tf.name },
     `Track file directory for ${tf.name} does not exist - removing`,
   );
   return null;
@@ -200,7 +206,7 @@ export function startTrackFiles(opts: TrackFilesOptions): TrackFiles {
     const value = read(w);
     if (value === null || value === w.value) return;
     w.value = value;
-    log.debug({ event: 'track_file', name: w.tf.name, value }, `Track file ${w.tf.name} now ${value}`);
+    log.debug({ event: 'track_file', trackFile: w.tf.name, value }, `Track file ${w.tf.name} now ${value}`);
     opts.onValue(w.tf.name, value);
   };
 

@@ -106,6 +106,7 @@ export class VrrpInstanceDriver {
   private readonly limited: RateLimitedLog;
   private readonly name: string;
   private readonly vipList: string;
+  private lastTransition: number | undefined;
 
   constructor(
     private readonly w: InstanceWiring,
@@ -130,6 +131,11 @@ export class VrrpInstanceDriver {
     return this.w;
   }
 
+  /** Clock time of the last state change (keepalived's last_transition); undefined before any. */
+  get lastTransitionMs(): number | undefined {
+    return this.lastTransition;
+  }
+
   /**
    * V8 compiles a function when it is first called: run the takeover path once on a scratch
    * router (effects discarded, nothing sent) so the first real failover does not pay for it.
@@ -139,6 +145,15 @@ export class VrrpInstanceDriver {
     r = step(r, { kind: 'timer', timer: 'masterDown' }, 60_000).router;
     step(r, { kind: 'timer', timer: 'advert' }, 120_000);
     this.encode(r.effectivePriority, this.w.destinations[0] ?? this.w.source);
+  }
+
+  /**
+   * Remove this instance's VIPs left on the interface by a previous run that died without cleaning
+   * up (keepalived 2.2.7 vrrp.c: vipset forced on start, then vrrp_restore_interfaces_startup()), so
+   * a restarted BACKUP does not answer for the VIP. Addresses that are not there are no error.
+   */
+  async clearLeftoverVips(): Promise<void> {
+    for (const spec of this.w.vips) await this.p.rtnl.deleteAddress(spec).catch(() => undefined);
   }
 
   /** Start with the trackers' current statuses (interfaces up/down, files read so far). */
@@ -276,6 +291,7 @@ export class VrrpInstanceDriver {
     silent: boolean,
   ): () => void {
     const r = this.router;
+    if (from !== to) this.lastTransition = this.p.clock.now();
     if (to === 'BACKUP' && reason === 'higher-priority') this.p.log.info(`(${this.name}) ${detail}`);
     if (to === 'FAULT' && (reason === 'fault' || reason === 'init')) {
       const cause = faultCause(this.name, detail);

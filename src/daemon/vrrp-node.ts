@@ -91,6 +91,7 @@ export class VrrpNode {
     }
     for (const l of host.links) this.linkState.set(l.name, linkStatus(l));
     this.unwatch = this.p.rtnl.watchLinks((link, deleted) => this.linkChanged(link, deleted));
+    await Promise.all([...this.drivers.values()].map((d) => d.clearLeftoverVips()));
     for (const d of this.drivers.values()) {
       const initial: Record<string, TrackerStatus> = {};
       for (const [name, status] of this.linkState) {

@@ -33,6 +33,15 @@ export interface RawSock {
   pollStop(handle: PollHandle): void;
 }
 
+/** sd_notify's datagram (daemon/sd-notify.ts); not part of RawSock, the port the net/ fakes implement. */
+export interface UnixDgramSender {
+  /**
+   * Sends `data` as one datagram to the AF_UNIX SOCK_DGRAM socket at `path` ('@name': abstract)
+   * from a fresh non-blocking socket, closed again. Returns the bytes sent.
+   */
+  sendUnixDgram(path: string, data: Uint8Array): number;
+}
+
 /** An error thrown by the addon: `code` is the errno name (EPERM, EAGAIN, ...). */
 export interface ErrnoError extends Error {
   readonly code: string;
@@ -44,14 +53,17 @@ export const isErrno = (err: unknown, code?: string): err is ErrnoError =>
   typeof (err as Partial<ErrnoError>).errno === 'number' &&
   (code === undefined || (err as ErrnoError).code === code);
 
-let loaded: RawSock | undefined;
+/** Everything the addon exports. */
+export type RawSockAddon = RawSock & UnixDgramSender;
 
-export function rawSock(): RawSock {
+let loaded: RawSockAddon | undefined;
+
+export function rawSock(): RawSockAddon {
   if (loaded) return loaded;
   const require = createRequire(import.meta.url);
   try {
     // src/net/ and dist/net/ are both two levels below the package root.
-    loaded = require('../../build/Release/rawsock.node') as RawSock;
+    loaded = require('../../build/Release/rawsock.node') as RawSockAddon;
   } catch (cause) {
     throw new KaError(
       'KA_ERR_NATIVE',

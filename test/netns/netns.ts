@@ -15,7 +15,8 @@ function packageRoot(): string {
   return dir;
 }
 
-export const CLI = join(packageRoot(), 'dist', 'cli.js');
+export const PACKAGE_ROOT = packageRoot();
+export const CLI = join(PACKAGE_ROOT, 'dist', 'cli.js');
 
 /** Throw an explanatory error unless this process can create network namespaces. */
 export function requireNetnsLab(): void {

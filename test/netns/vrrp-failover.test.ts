@@ -144,4 +144,20 @@ describe('two keepalived-ts directors', () => {
     await h2.waitForLine(/Entering BACKUP STATE/, 5000, line);
     await eventually('the VIP on h1 only', () => (lab.holders(VIP).join() === '1' ? true : undefined));
   });
+
+  it('a restarted director first removes the VIP a crashed run left on its interface (keepalived does)', async () => {
+    const first = await start(1, config(instanceBlock({ priority: 150 })));
+    await first.waitForLine(/Entering MASTER STATE/);
+    lab.crash(lab.host(1));
+    await first.exited;
+    suite.untrack(first);
+    expect(lab.holders(VIP)).toEqual([1]);
+
+    // advert_int 3: its Master_Down_Interval (≈ 9 s) leaves it BACKUP while we look.
+    const again = await start(1, config(instanceBlock({ priority: 150, advertInt: 3 })));
+    await again.waitForLine(/Entering BACKUP STATE/);
+    expect(lab.holders(VIP)).toEqual([]);
+    await again.waitForLine(/Entering MASTER STATE/, 15_000);
+    expect(lab.holders(VIP)).toEqual([1]);
+  });
 });

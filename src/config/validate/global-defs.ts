@@ -103,6 +103,38 @@ const mcastGroup =
     set(d, ip.address);
   };
 
+/**
+ * `metrics_listen ADDRESS PORT` (IPv4 or IPv6, `[v6]` accepted): a keepalived-ts extension for
+ * Prometheus metrics. keepalived itself does not know it (it logs "Unknown keyword" and goes on),
+ * so a config that uses it is for keepalived-ts only. A bad address or port leaves metrics off.
+ */
+const metricsListen = (ctx: Ctx, stmt: Statement, d: GlobalDraft): void => {
+  const addr = ctx.arg(stmt, 1);
+  const portWord = addr && ctx.arg(stmt, 2);
+  if (!addr || !portWord) return;
+  const text = /^\[.*\]$/.test(addr.text) ? addr.text.slice(1, -1) : addr.text;
+  const ip = parseIp(text);
+  let ok = true;
+  if (!ip) {
+    ctx.report(
+      'GENERAL_ERROR',
+      addr,
+      `metrics_listen address '${addr.text}' is not a valid IPv4 or IPv6 address - metrics not served`,
+    );
+    ok = false;
+  }
+  const port = /^\d{1,5}$/.test(portWord.text) ? Number(portWord.text) : NaN;
+  if (!(port >= 1 && port <= 65535)) {
+    ctx.report(
+      'INVALID_NUMBER',
+      portWord,
+      `metrics_listen port '${portWord.text}' is not a port number in [1, 65535] - metrics not served`,
+    );
+    ok = false;
+  }
+  if (ok && ip) d.metricsListen = { address: ip.address, port };
+};
+
 const smtp = (ctx: Ctx, stmt: Statement, d: GlobalDraft): void => {
   d.smtpAt ??= stmt;
 };
@@ -238,6 +270,8 @@ const keywords: KeywordTable<GlobalDraft> = {
   checker_log_all_failures: plain(flag((d, v) => (d.checkerLogAllFailures = v))),
   random_seed: plain(uint(0, 0xffffffff, (d, v) => (d.randomSeed = v))),
   reload_check_config: plain((_ctx, _stmt, d) => (d.reloadCheckConfig = true)),
+  // keepalived-ts extension (keepalived rejects it as an unknown keyword).
+  metrics_listen: plain(metricsListen),
   ...unsupported<GlobalDraft>([
     'process_names',
     'process_name',
@@ -391,5 +425,6 @@ export function completeGlobalDefs(ctx: Ctx, d: GlobalDraft): GlobalDefs {
     checkerLogAllFailures: d.checkerLogAllFailures ?? false,
     randomSeed: d.randomSeed ?? null,
     reloadCheckConfig: d.reloadCheckConfig ?? false,
+    metricsListen: d.metricsListen ?? null,
   };
 }

@@ -1,15 +1,15 @@
-// The client of the netns dispatcher tests: `node client.mjs URL MODE`. MODE `fresh`: one request
+// The client of the netns dispatcher tests: `node client.mjs URL MODE [TIMEOUT_MS]`. MODE `fresh`: one request
 // per new connection, back to back; MODE `keepalive`: every request on the same connection, every
-// 200 ms. Prints one JSON line per request: { t (ms, wall clock), ok, body | error }. Runs until
-// killed.
+// 200 ms. A request not answered within TIMEOUT_MS (default 3000) fails. Prints one JSON line per
+// request: { t (ms, wall clock), ok, body | error }. Runs until killed.
 import { Agent, request } from 'node:http';
 
-const [url = 'http://127.0.0.1/', mode = 'fresh'] = process.argv.slice(2);
+const [url = 'http://127.0.0.1/', mode = 'fresh', timeoutMs = '3000'] = process.argv.slice(2);
 const agent = new Agent({ keepAlive: mode === 'keepalive', maxSockets: 1 });
 
 function once() {
   return new Promise((resolve) => {
-    const req = request(url, { agent, timeout: 3000 }, (res) => {
+    const req = request(url, { agent, timeout: Number(timeoutMs) }, (res) => {
       let body = '';
       res.on('data', (c) => (body += c));
       res.on('end', () => resolve({ ok: res.statusCode === 200, body }));

@@ -91,6 +91,60 @@ describe('global_defs', () => {
     });
   });
 
+  describe('metrics_listen (keepalived-ts extension; keepalived rejects the keyword)', () => {
+    const listen = (line: string) => loadText(`global_defs {\n ${line}\n}`);
+
+    it('is off by default', () => {
+      expect(loadText('').config.globalDefs.metricsListen).toBeNull();
+    });
+
+    it('takes an IPv4 or IPv6 address and a port', () => {
+      const v4 = listen('metrics_listen 127.0.0.1 9650');
+      expect(v4.diagnostics).toEqual([]);
+      expect(v4.config.globalDefs.metricsListen).toEqual({ address: '127.0.0.1', port: 9650 });
+      // IPv6 is kept in RFC 5952 form; the bracketed form is accepted too.
+      expect(listen('metrics_listen 2001:DB8:0:0::1 9650').config.globalDefs.metricsListen).toEqual({
+        address: '2001:db8::1',
+        port: 9650,
+      });
+      expect(listen('metrics_listen [::1] 65535').config.globalDefs.metricsListen).toEqual({
+        address: '::1',
+        port: 65535,
+      });
+    });
+
+    it.each([
+      [
+        'metrics_listen localhost 9650',
+        "2:17 GENERAL_ERROR metrics_listen address 'localhost' is not a valid IPv4 or IPv6 address - metrics not served",
+      ],
+      [
+        'metrics_listen 192.0.2.300 9650',
+        "2:17 GENERAL_ERROR metrics_listen address '192.0.2.300' is not a valid IPv4 or IPv6 address - metrics not served",
+      ],
+      [
+        'metrics_listen 192.0.2.1 0',
+        "2:27 INVALID_NUMBER metrics_listen port '0' is not a port number in [1, 65535] - metrics not served",
+      ],
+      [
+        'metrics_listen 192.0.2.1 65536',
+        "2:27 INVALID_NUMBER metrics_listen port '65536' is not a port number in [1, 65535] - metrics not served",
+      ],
+      [
+        'metrics_listen 2001:db8::1 http',
+        "2:29 INVALID_NUMBER metrics_listen port 'http' is not a port number in [1, 65535] - metrics not served",
+      ],
+      [
+        'metrics_listen 127.0.0.1',
+        '2:17 MISSING_PARAMETER *** Configuration line starting `metrics_listen` is missing a parameter after keyword `127.0.0.1` at word position 3',
+      ],
+    ])('rejects %s and leaves metrics off', (line, message) => {
+      const r = listen(line);
+      expect(brief(r.diagnostics)).toEqual([message]);
+      expect(r.config.globalDefs.metricsListen).toBeNull();
+    });
+  });
+
   it('unknown and unsupported keywords', () => {
     const r = loadText(
       'global_defs {\n router_idd x\n enable_snmp_vrrp\n Router_id y\n vrrp_mcast_group4 192.0.2.1\n}',
