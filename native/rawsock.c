@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -297,6 +298,46 @@ static napi_value SendUnixDgram(napi_env env, napi_callback_info info) {
   return int_value(env, n);
 }
 
+/*
+ * catchSignals([signo...]) -> fd: Node cannot name real-time signals (keepalived's SIGRTMIN+2 JSON
+ * dump, SIGRTMIN+29 stats clear), whose default action ends the process. A process-wide sigaction
+ * handler writes each caught signal's number as one byte to a datagram socketpair; the returned end
+ * is read with poll() and recvmsg(). Async-signal-safe: the handler only calls send().
+ */
+static int signal_pipe[2] = {-1, -1};
+
+static void on_signal(int signo) {
+  int saved = errno;
+  unsigned char b = (unsigned char)signo;
+  (void)send(signal_pipe[1], &b, 1, MSG_DONTWAIT | MSG_NOSIGNAL);
+  errno = saved;
+}
+
+static napi_value CatchSignals(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  uint32_t count;
+  if (!get_args(env, info, 1, argv)) return NULL;
+  if (napi_get_array_length(env, argv[0], &count) != napi_ok) {
+    napi_throw_type_error(env, NULL, "rawsock: expected an array of signal numbers");
+    return NULL;
+  }
+  if (signal_pipe[0] < 0 && socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, signal_pipe) < 0)
+    return throw_errno(env, "socketpair", errno);
+  for (uint32_t i = 0; i < count; i++) {
+    napi_value v;
+    int32_t signo;
+    CHECK(napi_get_element(env, argv[0], i, &v));
+    if (napi_get_value_int32(env, v, &signo) != napi_ok || signo < 1 || signo > 64) return throw_errno(env, "catchSignals", EINVAL);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    if (sigaction(signo, &sa, NULL) < 0) return throw_errno(env, "sigaction", errno);
+  }
+  return int_value(env, signal_pipe[0]);
+}
+
 /* Readiness polling on Node's libuv loop. */
 typedef struct {
   uv_poll_t handle;
@@ -382,6 +423,7 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"recvmsg", NULL, RecvMsg, NULL, NULL, NULL, napi_enumerable, NULL},
       {"close", NULL, Close, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sendUnixDgram", NULL, SendUnixDgram, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"catchSignals", NULL, CatchSignals, NULL, NULL, NULL, napi_enumerable, NULL},
       {"poll", NULL, Poll, NULL, NULL, NULL, napi_enumerable, NULL},
       {"pollStop", NULL, PollStop, NULL, NULL, NULL, napi_enumerable, NULL},
   };

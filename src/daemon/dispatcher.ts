@@ -70,7 +70,11 @@ function logEvent(log: Logger, e: PlaneEvent): void {
   }
 }
 
-export function startDispatcher(config: Config, log: Logger): Dispatcher {
+export function startDispatcher(
+  config: Config,
+  log: Logger,
+  opts: { keepIpvsOnStop?: boolean } = {},
+): Dispatcher {
   const plan = planListeners(config);
   if (ipvsAvailable()) {
     log.info({ event: 'dispatch.ipvs' }, 'IPVS is available: the service table drives the kernel (ipvsadm)');
@@ -82,7 +86,8 @@ export function startDispatcher(config: Config, log: Logger): Dispatcher {
       addressAvailable: () => undefined,
       stats: () => Promise.resolve([]),
       ipvsadm: (save) => Promise.resolve(render(config, table, new Map(), save)),
-      close: () => kernel.stop(),
+      // keepalived -I/--dont-release-ipvs: the kernel table stays when the daemon stops.
+      close: () => (opts.keepIpvsOnStop === true ? Promise.resolve() : kernel.stop()),
     };
   }
   log.info(

@@ -24,6 +24,10 @@ import { startDispatcher, type Dispatcher } from './dispatcher.js';
 import { createLogger, type Logger } from './log.js';
 import { Notifier } from './notify.js';
 import { PidFile } from './pidfile.js';
+import { installDumpSignals } from './dump-signals.js';
+import { renderMetrics } from './metrics.js';
+import { startMetricsServer } from './metrics-server.js';
+import { createNotifier, startWatchdog } from './sd-notify.js';
 import { daemonStatus } from './status.js';
 import { startTrackers, type Trackers } from './trackers.js';
 import { VrrpNode } from './vrrp-node.js';
@@ -70,8 +74,17 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
   const version = packageVersion();
   const log = createLogger({ console: args.logConsole === true, detail: args.logDetail === true });
   log.info({ event: 'daemon.starting', version }, `Starting keepalived-ts v${version}`);
+  // keepalived -u/--umask (octal), before any file is made.
+  if (typeof args.umask === 'string') {
+    const mask = Number.parseInt(args.umask, 8);
+    if (Number.isInteger(mask) && mask >= 0 && mask <= 0o777) process.umask(mask);
+    else log.warn({ event: 'daemon.umask', umask: args.umask }, `invalid umask ${args.umask} - ignoring`);
+  }
   const config = readConfig(args, log);
   if (!config) return 1;
+  const sd = createNotifier(process.env, {
+    onError: (err) => log.warn({ event: 'systemd.notify-error', err }, err.message),
+  });
   // keepalived -P: VRRP only; -C: checkers only; neither or both: everything.
   const vrrpSide = args.check !== true || args.vrrp === true;
   const checkSide = (args.vrrp !== true || args.check === true) && config.virtualServers.length > 0;
@@ -119,6 +132,7 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
         announcer,
         notifier,
         ipv6Forwarding,
+        keepVipsOnStop: args.dontReleaseVrrp === true,
         vipsChanged: (addresses, present) => {
           for (const a of addresses) {
             checks?.addressChanged(a, present);
@@ -134,8 +148,19 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
       fileValue: (name, value) => vrrp?.fileValue(name, value),
     });
     cleanups.push(() => trackers.stop());
+    const running = trackers;
+    cleanups.push(
+      installDumpSignals({
+        config,
+        log,
+        node: () => vrrp,
+        checks: () => checks,
+        trackers: () => running,
+        now: () => clock.now(),
+      }),
+    );
     if (checkSide) {
-      dispatcher = startDispatcher(config, log);
+      dispatcher = startDispatcher(config, log, { keepIpvsOnStop: args.dontReleaseIpvs === true });
       const local = new Set((await rtnl.addresses()).map((a) => a.address));
       checks = new HealthChecks(config, {
         clock,
@@ -169,6 +194,27 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
     log.error({ event: 'daemon.control-socket', err }, (err as Error).message);
   }
 
+  const listen = config.globalDefs.metricsListen;
+  if (listen) {
+    try {
+      const metrics = await startMetricsServer({
+        ...listen,
+        log,
+        render: async () =>
+          renderMetrics(
+            await daemonStatus(node, checks, dispatcher, { version, startedAt, now: clock.now() }),
+          ),
+      });
+      cleanups.push(() => void metrics.close());
+      log.info(
+        { event: 'metrics.listening', address: metrics.address, port: metrics.port },
+        `Prometheus metrics on http://${metrics.address.includes(':') ? `[${metrics.address}]` : metrics.address}:${metrics.port}/metrics`,
+      );
+    } catch (err) {
+      log.error({ event: 'metrics.listen-failed', err }, (err as Error).message);
+    }
+  }
+
   let faults = 0;
   const fault = (kind: string) => (err: unknown) => {
     faults++;
@@ -181,6 +227,9 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
   process.on('unhandledRejection', fault('rejection'));
 
   log.info({ event: 'daemon.started', version, instances: config.vrrpInstances.length }, 'Startup complete');
+  sd.ready('Startup complete');
+  const watchdog = startWatchdog(sd, process.env);
+  cleanups.push(() => watchdog.stop());
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -193,6 +242,7 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
       }
       stopping = true;
       log.info({ event: 'daemon.stopping', signal }, 'Stopping');
+      sd.stopping('Stopping');
       const deadline = setTimeout(() => {
         log.error({ event: 'daemon.stop-timeout' }, `stop took over ${STOP_DEADLINE_MS} ms: exiting`);
         cleanup();

@@ -6,6 +6,7 @@
 import type { Config } from '../config/model.js';
 import type { Logger } from './log.js';
 import { startTrackFiles } from './track-files.js';
+import type { ScriptStatus } from '../vrrp/script-state.js';
 import { startVrrpScripts } from './vrrp-scripts.js';
 
 export interface TrackerSinks {
@@ -16,6 +17,8 @@ export interface TrackerSinks {
 export interface Trackers {
   /** The current value of a watched track_file (FILE_CHECK reads it). */
   fileValue(name: string): number | undefined;
+  /** A vrrp_script's status (the USR1 data dump). */
+  scriptStatus(name: string): ScriptStatus | undefined;
   stop(): void;
 }
 
@@ -49,6 +52,7 @@ export function startTrackers(config: Config, log: Logger, sinks: TrackerSinks):
   });
   return {
     fileValue: (name) => files.value(name),
+    scriptStatus: (name) => scripts.status(name),
     stop: () => {
       files.stop();
       void scripts.stop();

@@ -76,6 +76,8 @@ export interface InstancePorts {
   send(payload: Uint8Array, dst: Uint8Array): void;
   /** Addresses this instance just set or removed (the checkers' ha_suspend follows them). */
   vipsChanged?(addresses: readonly string[], present: boolean): void;
+  /** keepalived -V/--dont-release-vrrp: a stopping MASTER leaves its VIPs in place. */
+  readonly keepVipsOnStop?: boolean;
 }
 
 export interface InstanceHooks {
@@ -245,6 +247,13 @@ export class VrrpInstanceDriver {
           this.timers.delete(e.timer);
           break;
         case 'vips':
+          if (e.action === 'del' && this.router.state === 'STOP' && this.p.keepVipsOnStop === true) {
+            this.p.log.info(
+              { event: 'vrrp.vips.kept', instance: this.name, vips: this.vipList },
+              `(${this.name}) leaving VIPs in place (--dont-release-vrrp)`,
+            );
+            break;
+          }
           this.enqueue(() => this.vips(e.action));
           break;
         case 'garp':

@@ -30,6 +30,8 @@ export interface NodePorts {
   readonly ipv6Forwarding: (ifname: string) => boolean;
   /** VIPs set or removed by any instance (for the checkers' ha_suspend). */
   readonly vipsChanged?: (addresses: readonly string[], present: boolean) => void;
+  /** keepalived -V: leave the VIPs in place on stop. */
+  readonly keepVipsOnStop?: boolean;
 }
 
 interface PooledChannel {

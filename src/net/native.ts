@@ -42,6 +42,16 @@ export interface UnixDgramSender {
   sendUnixDgram(path: string, data: Uint8Array): number;
 }
 
+/** Real-time signals, which Node cannot name (daemon/dump-signals.ts). */
+export interface SignalCatcher {
+  /**
+   * Installs a process-wide handler for each signal number; each delivery writes the number as one
+   * byte to a datagram socket whose reading end (returned, the same for every call) is read with
+   * poll() and recvmsg().
+   */
+  catchSignals(signals: readonly number[]): number;
+}
+
 /** An error thrown by the addon: `code` is the errno name (EPERM, EAGAIN, ...). */
 export interface ErrnoError extends Error {
   readonly code: string;
@@ -54,7 +64,7 @@ export const isErrno = (err: unknown, code?: string): err is ErrnoError =>
   (code === undefined || (err as ErrnoError).code === code);
 
 /** Everything the addon exports. */
-export type RawSockAddon = RawSock & UnixDgramSender;
+export type RawSockAddon = RawSock & UnixDgramSender & SignalCatcher;
 
 let loaded: RawSockAddon | undefined;
 
