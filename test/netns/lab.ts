@@ -430,12 +430,23 @@ export class Lab {
     return new Daemon(name, this.spawnIn(host, argv), null);
   }
 
-  /** keepalived-ts on `host` with config text `conf`; resolves once it has started. */
-  async startKts(host: LabHost, conf: string, extra: readonly string[] = []): Promise<Daemon> {
+  /**
+   * keepalived-ts on `host` with config text `conf`; resolves once it has started. `opts.wrap`
+   * prefixes the command (e.g. `setpriv ... --`); `opts.runDir` holds the pid file and control
+   * socket instead of the lab's directory.
+   */
+  async startKts(
+    host: LabHost,
+    conf: string,
+    extra: readonly string[] = [],
+    opts: { readonly wrap?: readonly string[]; readonly runDir?: string } = {},
+  ): Promise<Daemon> {
     const name = `kts-h${host.index}`;
     const confPath = this.file(`${name}.conf`, conf);
-    const sock = join(this.dir, `${name}.sock`);
+    const runDir = opts.runDir ?? this.dir;
+    const sock = join(runDir, `${name}.sock`);
     const proc = this.spawnIn(host, [
+      ...(opts.wrap ?? []),
       process.execPath,
       CLI,
       '-f',
@@ -443,7 +454,7 @@ export class Lab {
       '-n',
       '-D',
       '-p',
-      join(this.dir, `${name}.pid`),
+      join(runDir, `${name}.pid`),
       '--control-socket',
       sock,
       ...extra,
