@@ -17,6 +17,10 @@ const PURE = [
   'src/net/sockaddr.ts',
   'src/dispatch/schedulers/**/*.ts',
   'src/dispatch/persistence.ts',
+  'src/daemon/dumps/!(write-dump).ts',
+  'src/daemon/metrics.ts',
+  'src/cli/flag-notes.ts',
+  'src/cli/signum.ts',
 ];
 
 export default tseslint.config(

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 /**
- * keepalived-ts command line: `-t/--config-test`, `--dump-config`, or the daemon (daemon/main.ts).
+ * keepalived-ts command line: `status` (cli/status-command.ts), `-T/--genhash`, `--signum`,
+ * `-t/--config-test`, `--dump-config`, or the daemon (daemon/main.ts).
  * This file is the only place that sets the process's exit code.
  */
 import { writeFileSync } from 'node:fs';
 import { USAGE, parseArgs } from './cli/args.js';
 import { loadFromArgs } from './cli/load-from-args.js';
+import { signum } from './cli/signum.js';
+import { runStatusCommand } from './cli/status-command.js';
 import { runGenhash } from './check/genhash.js';
 import { configTestExitCode, formatDiagnostic } from './config/diagnostics.js';
 import { packageVersion, runDaemon } from './daemon/main.js';
@@ -17,6 +20,8 @@ function version(): string {
 async function main(argv: readonly string[]): Promise<number> {
   // keepalived -T/--genhash: the rest of the command line is genhash's own.
   if (argv[0] === '-T' || argv[0] === '--genhash') return runGenhash(argv.slice(1));
+  if (argv[0] === 'status')
+    return runStatusCommand(argv.slice(1), { stdout: process.stdout, stderr: process.stderr });
   const parsed = parseArgs(argv);
   if (!parsed.ok) {
     process.stderr.write(`keepalived-ts: ${parsed.error}\n${USAGE}\n`);
@@ -26,6 +31,16 @@ async function main(argv: readonly string[]): Promise<number> {
   if (args.genhash) {
     process.stderr.write('keepalived-ts: -T/--genhash must be the first option\n');
     return 1;
+  }
+  if (typeof args.signum === 'string') {
+    // keepalived --signum: print the number and exit; an unknown name is its error line and 1.
+    const n = signum(args.signum);
+    if (n === null) {
+      process.stderr.write(`Unknown sigfunc ${args.signum}\n`);
+      return 1;
+    }
+    process.stdout.write(`${n}\n`);
+    return 0;
   }
   if (args.help) {
     process.stdout.write(`${USAGE}\n`);

@@ -55,7 +55,18 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'controlSocket', long: ['control-socket'], arg: 'required' },
 ];
 
+/** The keys parseArgs() may put in ParsedArgs, in `--help` order. */
+export const OPTION_NAMES: readonly string[] = OPTIONS.map((o) => o.name);
+
 export type ParsedArgs = Readonly<Record<string, string | true>>;
+
+/** How `--help` spells an option: `-S/--log-facility`, `--all`. */
+export function optionLabel(name: string): string {
+  const spec = OPTIONS.find((o) => o.name === name);
+  if (!spec) return name;
+  const longs = spec.long.map((l) => `--${l}`);
+  return (spec.short === undefined ? longs : [`-${spec.short}`, ...longs]).join('/');
+}
 
 export type ArgsResult =
   { readonly ok: true; readonly args: ParsedArgs } | { readonly ok: false; readonly error: string };
@@ -110,16 +121,23 @@ export function parseArgs(argv: readonly string[]): ArgsResult {
 }
 
 export const USAGE = `Usage: keepalived-ts [OPTION...]
+       keepalived-ts status [--json | --ipvsadm-save] [--control-socket=PATH]
   -f, --use-file=FILE          Use the specified configuration file (default /etc/keepalived/keepalived.conf)
   -P, --vrrp                   Only run the VRRP side
-  -C, --check                  Only run the health checkers
+  -C, --check                  Only run the health checkers and the dispatcher
   -l, --log-console            Also log keepalived's console lines to stderr (JSON logs go to stdout)
   -D, --log-detail             Detailed log messages (per-GARP lines, advert timeouts)
+  -G, --no-syslog              Don't log via syslog (keepalived-ts never does: JSON lines on stdout)
+  -u, --umask=MASK             umask for file creation (octal)
+  -V, --dont-release-vrrp      Don't remove the VIPs on daemon stop
+  -I, --dont-release-ipvs      Don't remove the service table (IPVS) on daemon stop
   -n, --dont-fork              Stay in the foreground (always: keepalived-ts never forks)
+  -d, --dump-conf              Dump the configuration data to the log at start-up
   -p, --pid=FILE               Pid file (default /run/keepalived-ts.pid)
-      --control-socket=PATH    JSON status socket (default /run/keepalived-ts.sock)
+      --control-socket=PATH    Control socket (default /run/keepalived-ts.sock)
   -i, --config-id id           Skip any configuration lines beginning '@' that don't match id
   -e, --all-config             Error if any configuration file is missing
+      --signum=SIGFUNC         Print the signal number for STOP, RELOAD, DATA, STATS, STATS_CLEAR, JSON
   -t, --config-test[=LOG_FILE] Check the configuration for obvious errors, print them and exit
                                (exit 0 clean, 2 missing parameter, 4 cannot run, 5 errors or warnings,
                                6 script security)
@@ -129,4 +147,11 @@ export const USAGE = `Usage: keepalived-ts [OPTION...]
   -v, --version                Display the version number
   -h, --help                   Display this help message
 
-keepalived's other options are accepted and have no effect yet.`;
+Commands:
+  status                       Ask the running daemon for its VRRP instances, real servers and
+                               dispatcher table over the control socket (--json: the whole status
+                               document; --ipvsadm-save: the table as \`ipvsadm-save -n\` prints it)
+
+keepalived's other options (-S, -g, --flush-log-file, -X, -R, -r, -c, -b, -B, --all, -a, -x, -A, -s,
+-m, -M) are accepted so that existing unit files keep working; they have no effect in keepalived-ts,
+and the daemon logs a line saying why for each one given.`;

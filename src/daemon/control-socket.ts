@@ -26,7 +26,8 @@ export class ControlSocket {
     } catch {
       // No stale socket to remove.
     }
-    const server = createServer((sock) => serve(sock, handle));
+    // allowHalfOpen: `echo status | socat - UNIX-CONNECT:...` shuts its side before the answer.
+    const server = createServer({ allowHalfOpen: true }, (sock) => serve(sock, handle));
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err) =>
         reject(new KaError('KA_ERR_CONTROL', `cannot listen on ${path}: ${err.message}`, err)),

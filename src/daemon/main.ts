@@ -10,6 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ParsedArgs } from '../cli/args.js';
+import { flagNotes } from '../cli/flag-notes.js';
 import { configPattern, loadFromArgs } from '../cli/load-from-args.js';
 import { formatDiagnostic } from '../config/diagnostics.js';
 import type { Config } from '../config/model.js';
@@ -74,6 +75,7 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
   const version = packageVersion();
   const log = createLogger({ console: args.logConsole === true, detail: args.logDetail === true });
   log.info({ event: 'daemon.starting', version }, `Starting keepalived-ts v${version}`);
+  for (const note of flagNotes(args)) log.warn({ event: 'daemon.flag-ignored' }, note);
   // keepalived -u/--umask (octal), before any file is made.
   if (typeof args.umask === 'string') {
     const mask = Number.parseInt(args.umask, 8);
