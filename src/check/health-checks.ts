@@ -9,13 +9,24 @@
  * - An attempt never overlaps the next one of the same checker; a watchdog aborts a probe that
  *   overruns its own time limit by far.
  * - ha_suspend: the checkers of such a virtual server run only while its address is on this host.
+ * - reload(): a new config on SIGHUP; what it still has keeps its state (reload.ts, Pool.reload()).
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { Checker, Config, RealServer, ScriptSpec, VirtualServer } from '../config/model.js';
 import type { Clock, TimerHandle } from '../lib/clock.js';
 import type { Logger } from 'pino';
 import { formatRs, formatService } from './format.js';
-import { Pool, type PoolEffect, type PoolMember } from './pool.js';
+import { Pool, type PoolEffect, type PoolMember, type ReloadMember } from './pool.js';
 import type { CheckerType, Probe, ProbeDeps, ProbeOutcome, ProbeTarget } from './probe.js';
+import {
+  matchBy,
+  migrateChecker,
+  rsIdentity,
+  sameChecker,
+  sameCheckTarget,
+  settleCheckers,
+  vsIdentity,
+} from './reload.js';
 import type { ServiceTable } from './table.js';
 import { initialChecker, verdict, type CheckerState, type VerdictTiming } from './verdict.js';
 
@@ -45,19 +56,20 @@ export interface HealthCheckDeps {
   readonly types: ReadonlyMap<string, CheckerType>;
   /** Values of root `track_file`s (FILE_CHECK). */
   readonly trackFileValue: (name: string) => number | undefined;
-  /** Addresses on this host now (for ha_suspend). */
+  /** Addresses on this host at start (for ha_suspend); addressChanged() keeps track after. */
   readonly localAddresses: ReadonlySet<string>;
   /** 0 <= x < 1 (warmup). */
   readonly random: () => number;
 }
 
 interface Run {
-  readonly vs: number;
-  readonly rs: number;
+  /** Indexes in the current config (a reload renumbers a kept checker). */
+  vs: number;
+  rs: number;
   readonly checker: Checker;
   readonly type: CheckerType;
   readonly probe: Probe;
-  readonly target: ProbeTarget;
+  target: ProbeTarget;
   readonly timing: VerdictTiming;
   state: CheckerState;
   timer: TimerHandle | undefined;
@@ -89,6 +101,35 @@ export interface CheckerStatus {
     readonly count: number;
     readonly sumMs: number;
     readonly buckets: readonly { readonly leMs: number; readonly count: number }[];
+  };
+}
+
+/** A real server by keepalived's names. */
+export interface RsName {
+  readonly vs: string;
+  readonly rs: string;
+}
+
+/** What a reload kept, started and stopped. */
+export interface CheckReloadReport {
+  readonly virtualServers: {
+    readonly kept: readonly string[];
+    readonly added: readonly string[];
+    readonly removed: readonly string[];
+  };
+  readonly realServers: {
+    readonly kept: number;
+    readonly added: readonly RsName[];
+    readonly removed: readonly RsName[];
+  };
+  readonly checkers: {
+    /** The same settings: running on, untouched. */
+    readonly kept: number;
+    /** The same target with other settings: restarted, with its verdict carried over. */
+    readonly restarted: number;
+    /** New (a new real server, or a new or different target): started as at start-up. */
+    readonly started: number;
+    readonly stopped: number;
   };
 }
 
@@ -135,64 +176,32 @@ function attemptLimitMs(c: Checker, vs: VirtualServer): number {
 }
 
 export class HealthChecks {
-  private readonly pools: Pool[];
-  private readonly runs: Run[] = [];
+  private config: Config;
+  private pools: Pool[];
+  private runs: Run[] = [];
+  private started = false;
   private stopped = false;
+  /** Addresses on this host (ha_suspend), as the VIP changes reported them. */
+  private readonly local: Set<string>;
 
   constructor(
-    private readonly config: Config,
+    config: Config,
     private readonly d: HealthCheckDeps,
   ) {
+    this.config = config;
     this.pools = config.virtualServers.map((vs) => new Pool(vs));
+    this.local = new Set(d.localAddresses);
   }
 
   start(): void {
-    const deps: ProbeDeps = {
-      global: this.config.globalDefs,
-      ssl: this.config.ssl,
-      trackFileValue: this.d.trackFileValue,
-      log: this.d.log,
-    };
+    if (this.started || this.stopped) return;
+    this.started = true;
+    const deps = this.probeDeps();
     this.config.virtualServers.forEach((vs, v) => {
       vs.realServers.forEach((rs, r) => {
-        for (const configured of rs.checkers) {
-          const checker = this.withFileWeight(configured);
-          const type = this.d.types.get(checker.type);
-          if (!type) {
-            this.d.log.warn(
-              { event: 'check.unsupported', type: checker.type, rs: formatRs(rs, vs) },
-              `keepalived-ts: ${checker.type} is not supported - real server ${formatRs(rs, vs)} is not checked by it`,
-            );
-            continue;
-          }
-          const target: ProbeTarget = {
-            vs,
-            rs,
-            display: formatService(
-              checker.connectIp,
-              vs.key.kind === 'fwmark' ? null : vs.protocol,
-              checker.connectPort,
-            ),
-          };
-          this.runs.push({
-            vs: v,
-            rs: r,
-            checker,
-            type,
-            probe: type.create(checker, target, deps),
-            target,
-            timing: timingOf(checker),
-            state: initialChecker(checker.alpha),
-            timer: undefined,
-            attempt: undefined,
-            enabled: !vs.haSuspend || this.addressPresent(vs),
-            dynamicWeight: undefined,
-            attempts: 0,
-            failures: 0,
-            last: undefined,
-            results: new Map(),
-            duration: { count: 0, sumMs: 0, buckets: CHECK_DURATION_BUCKETS_MS.map(() => 0) },
-          });
+        for (const checker of this.checkersOf(rs)) {
+          const type = this.typeOf(checker, vs, rs);
+          if (type) this.runs.push(this.newRun(v, r, checker, type, deps, initialChecker(checker.alpha)));
         }
       });
     });
@@ -203,25 +212,185 @@ export class HealthChecks {
       );
       this.apply(v, pool.init(down));
     });
-    for (const run of this.runs) {
-      const { vs, rs } = run.target;
-      this.d.log.info(
-        {
-          event: 'check.activate',
-          rs: formatRs(rs, vs),
-          vs: vs.display,
-          checker: run.checker.type,
-          enabled: run.enabled,
-        },
-        `${run.enabled ? 'A' : 'Dea'}ctivating healthchecker for service ${formatRs(rs, vs)} for VS ${vs.display}`,
-      );
-      const warmup = run.checker.warmupMs > 0 ? this.d.random() * run.checker.warmupMs : 0;
-      if (run.enabled) this.schedule(run, BOOTSTRAP_MS + warmup);
+    for (const run of this.runs) this.activate(run);
+  }
+
+  /**
+   * A new config (SIGHUP, already validated): keepalived's reload_check_thread() →
+   * clear_diff_services(), init_services(), register_checkers_thread(), on the running state.
+   * - A virtual server gone: its checkers stop and it leaves the table (`Removing Virtual Server`,
+   *   its real servers `Removing service ...` with their down notifies).
+   * - A kept virtual server (same key, reload.ts): its real servers gone leave the table (`service
+   *   ... no longer exist`); kept ones keep their state (alive, in the table, weight) and are not
+   *   touched in the table unless something about them changed; new ones start as at start-up.
+   *   Its new settings apply (quorum, hysteresis, sorry server, weights, inhibit_on_failure).
+   * - Checkers of a kept real server: with the same settings they run on untouched (state,
+   *   retries, schedule, counters); with the same target but other settings (retry, delay_loop,
+   *   ...) they restart with their verdict carried over (migrate_checkers()); new ones start
+   *   as keepalived starts them on a reload (up, or down if alpha while the server is down).
+   * - A new virtual server starts as at start-up.
+   * lb_algo, persistence and the listeners are the dispatcher's (Dispatcher.reload()).
+   */
+  reload(config: Config): CheckReloadReport {
+    const old = this.config;
+    const vsFrom = matchBy(old.virtualServers, config.virtualServers, vsIdentity);
+    const report = {
+      virtualServers: { kept: [] as string[], added: [] as string[], removed: [] as string[] },
+      realServers: { kept: 0, added: [] as RsName[], removed: [] as RsName[] },
+      checkers: { kept: 0, restarted: 0, started: 0, stopped: 0 },
+    };
+    const keptVs = new Set(vsFrom.filter((o): o is number => o !== null));
+    old.virtualServers.forEach((vs, v) => {
+      if (!keptVs.has(v)) report.virtualServers.removed.push(vs.display);
+    });
+    config.virtualServers.forEach((vs, v) => {
+      const o = vsFrom[v] ?? null;
+      if (o === null) report.virtualServers.added.push(vs.display);
+      else report.virtualServers.kept.push(vs.display);
+    });
+    if (this.stopped) return report;
+    this.config = config;
+    if (!this.started) {
+      this.pools = config.virtualServers.map((vs) => new Pool(vs));
+      return report;
     }
+    const oldPools = this.pools;
+    const oldRuns = this.runs;
+    const retire = (run: Run): void => {
+      this.cancel(run);
+      run.probe.close();
+    };
+
+    // Gone virtual servers first (clear_diff_services() runs before init_services()).
+    old.virtualServers.forEach((vs, v) => {
+      if (keptVs.has(v)) return;
+      for (const run of oldRuns) {
+        if (run.vs !== v) continue;
+        retire(run);
+        report.checkers.stopped++;
+      }
+      const pool = oldPools[v];
+      if (pool) this.applyTo(vs, pool.retire());
+    });
+
+    const deps = this.probeDeps();
+    const pools: Pool[] = [];
+    const runs: Run[] = [];
+    const started: Run[] = [];
+    const kept: Run[] = [];
+    config.virtualServers.forEach((vs, v) => {
+      const pool = new Pool(vs);
+      pools.push(pool);
+      const o = vsFrom[v] ?? null;
+      const oldVs = o === null ? undefined : old.virtualServers[o];
+      const oldPool = o === null ? undefined : oldPools[o];
+      if (o === null || !oldVs || !oldPool) {
+        const down = vs.realServers.map((rs, r) => {
+          const made = this.freshRuns(v, r, vs, rs, deps, (c) => initialChecker(c.alpha));
+          runs.push(...made);
+          started.push(...made);
+          return made.filter((x) => !x.state.up).length;
+        });
+        this.applyTo(vs, pool.init(down));
+        return;
+      }
+      const rsFrom = matchBy(oldVs.realServers, vs.realServers, rsIdentity);
+      const keptRs = new Set(rsFrom.filter((x): x is number => x !== null));
+      oldVs.realServers.forEach((rs, r) => {
+        if (keptRs.has(r)) return;
+        report.realServers.removed.push({ vs: oldVs.display, rs: formatRs(rs, oldVs) });
+        for (const run of oldRuns) {
+          if (run.vs !== o || run.rs !== r) continue;
+          retire(run);
+          report.checkers.stopped++;
+        }
+        this.applyTo(oldVs, oldPool.removeServer(r));
+      });
+      this.applyTo(oldVs, oldPool.releaseSorry(vs));
+      const oldView = oldPool.view();
+      const members: ReloadMember[] = vs.realServers.map((rs, r): ReloadMember => {
+        const or = rsFrom[r] ?? null;
+        const oldRs = or === null ? undefined : oldVs.realServers[or];
+        if (or === null || !oldRs) {
+          report.realServers.added.push({ vs: vs.display, rs: formatRs(rs, vs) });
+          // check_new_rs_state(): a new server's alpha checkers start down, as at start-up.
+          const made = this.freshRuns(v, r, vs, rs, deps, (c) => initialChecker(c.alpha));
+          runs.push(...made);
+          started.push(...made);
+          return { old: null, failed: made.filter((x) => !x.state.up).length };
+        }
+        report.realServers.kept++;
+        const previous = oldRuns.filter((x) => x.vs === o && x.rs === or);
+        const claimed = new Set<Run>();
+        const next: { run: Run; kept: boolean; restarted: boolean }[] = [];
+        for (const checker of this.checkersOf(rs)) {
+          const type = this.typeOf(checker, vs, rs);
+          if (!type) continue;
+          const prev = previous.find((x) => !claimed.has(x) && sameCheckTarget(x.checker, checker));
+          if (prev) claimed.add(prev);
+          if (prev && sameChecker(prev.checker, checker) && this.sameProbeInputs(old, oldVs, oldRs, vs, rs)) {
+            prev.vs = v;
+            prev.rs = r;
+            prev.target = this.targetOf(vs, rs, checker);
+            next.push({ run: prev, kept: true, restarted: false });
+            continue;
+          }
+          const state = prev ? migrateChecker(prev.state, timingOf(checker).retry) : initialChecker(false);
+          const run = this.newRun(v, r, checker, type, deps, state);
+          if (prev) {
+            this.carryOver(prev, run, rs.weight - oldRs.weight);
+            retire(prev);
+          }
+          next.push({ run, kept: false, restarted: prev !== undefined });
+        }
+        for (const x of previous) {
+          if (claimed.has(x)) continue;
+          retire(x);
+          report.checkers.stopped++;
+        }
+        const states = settleCheckers(
+          oldView.realServers[or]?.alive ?? false,
+          next.map(({ run, kept }) => ({
+            state: run.state,
+            kept,
+            alpha: run.checker.alpha,
+            retry: run.timing.retry,
+          })),
+        );
+        next.forEach((x, i) => {
+          x.run.state = states[i] ?? x.run.state;
+          runs.push(x.run);
+          if (x.kept) kept.push(x.run);
+          else started.push(x.run);
+          if (x.restarted) report.checkers.restarted++;
+        });
+        let weight = rs.weight;
+        for (const x of next) if (x.run.dynamicWeight !== undefined) weight = x.run.dynamicWeight;
+        return { old: or, failed: next.filter((x) => !x.run.state.up).length, weight };
+      });
+      this.applyTo(vs, pool.reload(oldPool, members));
+    });
+    report.checkers.kept = kept.length;
+    report.checkers.started = started.length - report.checkers.restarted;
+    this.pools = pools;
+    this.runs = runs;
+    // ha_suspend may have been set or cleared on a kept virtual server.
+    for (const run of kept) {
+      const enabled = this.enabledFor(run.target.vs);
+      if (enabled === run.enabled) continue;
+      run.enabled = enabled;
+      this.logActivation(run);
+      if (enabled) this.schedule(run, BOOTSTRAP_MS);
+      else this.cancel(run);
+    }
+    for (const run of started) this.activate(run);
+    return report;
   }
 
   /** ha_suspend: an address of this host appeared or went (a VIP set or removed). */
   addressChanged(address: string, present: boolean): void {
+    if (present) this.local.add(address);
+    else this.local.delete(address);
     for (const run of this.runs) {
       const vs = run.target.vs;
       if (!vs.haSuspend || !this.matches(vs, address) || run.enabled === present) continue;
@@ -284,6 +453,156 @@ export class HealthChecks {
     });
   }
 
+  private probeDeps(): ProbeDeps {
+    return {
+      global: this.config.globalDefs,
+      ssl: this.config.ssl,
+      trackFileValue: this.d.trackFileValue,
+      log: this.d.log,
+    };
+  }
+
+  /** A real server's checkers as they run (FILE_CHECK weights resolved). */
+  private checkersOf(rs: RealServer): Checker[] {
+    return rs.checkers.map((c) => this.withFileWeight(c));
+  }
+
+  /** The checker's type, or undefined (logged) when keepalived-ts cannot run it. */
+  private typeOf(checker: Checker, vs: VirtualServer, rs: RealServer): CheckerType | undefined {
+    const type = this.d.types.get(checker.type);
+    if (!type) {
+      this.d.log.warn(
+        { event: 'check.unsupported', type: checker.type, rs: formatRs(rs, vs) },
+        `keepalived-ts: ${checker.type} is not supported - real server ${formatRs(rs, vs)} is not checked by it`,
+      );
+    }
+    return type;
+  }
+
+  private targetOf(vs: VirtualServer, rs: RealServer, checker: Checker): ProbeTarget {
+    return {
+      vs,
+      rs,
+      display: formatService(
+        checker.connectIp,
+        vs.key.kind === 'fwmark' ? null : vs.protocol,
+        checker.connectPort,
+      ),
+    };
+  }
+
+  /** A checker of real server `r` of virtual server `v` (indexes in the current config). */
+  private newRun(
+    v: number,
+    r: number,
+    checker: Checker,
+    type: CheckerType,
+    deps: ProbeDeps,
+    state: CheckerState,
+  ): Run {
+    const vs = this.config.virtualServers[v];
+    const rs = vs?.realServers[r];
+    if (!vs || !rs) throw new RangeError(`no real server ${r} in virtual server ${v}`);
+    const target = this.targetOf(vs, rs, checker);
+    return {
+      vs: v,
+      rs: r,
+      checker,
+      type,
+      probe: type.create(checker, target, deps),
+      target,
+      timing: timingOf(checker),
+      state,
+      timer: undefined,
+      attempt: undefined,
+      enabled: this.enabledFor(vs),
+      dynamicWeight: undefined,
+      attempts: 0,
+      failures: 0,
+      last: undefined,
+      results: new Map(),
+      duration: { count: 0, sumMs: 0, buckets: CHECK_DURATION_BUCKETS_MS.map(() => 0) },
+    };
+  }
+
+  private freshRuns(
+    v: number,
+    r: number,
+    vs: VirtualServer,
+    rs: RealServer,
+    deps: ProbeDeps,
+    state: (c: Checker) => CheckerState,
+  ): Run[] {
+    const out: Run[] = [];
+    for (const checker of this.checkersOf(rs)) {
+      const type = this.typeOf(checker, vs, rs);
+      if (type) out.push(this.newRun(v, r, checker, type, deps, state(checker)));
+    }
+    return out;
+  }
+
+  /**
+   * A restarted checker keeps its counters, and the weight a dynamic one set (migrate_misc_check());
+   * FILE_CHECK's weight is relative to the configured one, so it moves with it.
+   */
+  private carryOver(from: Run, to: Run, configuredDelta: number): void {
+    to.attempts = from.attempts;
+    to.failures = from.failures;
+    to.last = from.last;
+    for (const [k, n] of from.results) to.results.set(k, n);
+    to.duration.count = from.duration.count;
+    to.duration.sumMs = from.duration.sumMs;
+    from.duration.buckets.forEach((n, i) => (to.duration.buckets[i] = n));
+    if (from.dynamicWeight !== undefined)
+      to.dynamicWeight = from.dynamicWeight + (to.checker.type === 'FILE_CHECK' ? configuredDelta : 0);
+  }
+
+  /** What a probe reads besides its checker is the same: it can go on as it is. */
+  private sameProbeInputs(
+    old: Config,
+    oldVs: VirtualServer,
+    oldRs: RealServer,
+    vs: VirtualServer,
+    rs: RealServer,
+  ): boolean {
+    const g = this.config.globalDefs;
+    return (
+      oldVs.display === vs.display &&
+      oldVs.virtualhost === vs.virtualhost &&
+      oldVs.delayLoopMs === vs.delayLoopMs &&
+      oldRs.virtualhost === rs.virtualhost &&
+      oldRs.weight === rs.weight &&
+      old.globalDefs.enableScriptSecurity === g.enableScriptSecurity &&
+      isDeepStrictEqual(old.globalDefs.scriptUser, g.scriptUser) &&
+      isDeepStrictEqual(old.ssl, this.config.ssl)
+    );
+  }
+
+  private enabledFor(vs: VirtualServer): boolean {
+    return !vs.haSuspend || this.addressPresent(vs);
+  }
+
+  private logActivation(run: Run): void {
+    const { vs, rs } = run.target;
+    this.d.log.info(
+      {
+        event: 'check.activate',
+        rs: formatRs(rs, vs),
+        vs: vs.display,
+        checker: run.checker.type,
+        enabled: run.enabled,
+      },
+      `${run.enabled ? 'A' : 'Dea'}ctivating healthchecker for service ${formatRs(rs, vs)} for VS ${vs.display}`,
+    );
+  }
+
+  /** register_checkers_thread(): logged, and the first attempt after the bootstrap delay plus warmup. */
+  private activate(run: Run): void {
+    this.logActivation(run);
+    const warmup = run.checker.warmupMs > 0 ? this.d.random() * run.checker.warmupMs : 0;
+    if (run.enabled) this.schedule(run, BOOTSTRAP_MS + warmup);
+  }
+
   /** A FILE_CHECK without its own weight takes its track_file's (keepalived file_end_handler()). */
   private withFileWeight(c: Checker): Checker {
     if (c.type !== 'FILE_CHECK' || c.weight !== null) return c;
@@ -292,7 +611,7 @@ export class HealthChecks {
   }
 
   private addressPresent(vs: VirtualServer): boolean {
-    return [...this.d.localAddresses].some((a) => this.matches(vs, a));
+    return [...this.local].some((a) => this.matches(vs, a));
   }
 
   private matches(vs: VirtualServer, address: string): boolean {
@@ -399,7 +718,11 @@ export class HealthChecks {
 
   private apply(v: number, effects: readonly PoolEffect[]): void {
     const vs = this.config.virtualServers[v];
-    if (!vs) return;
+    if (vs) this.applyTo(vs, effects);
+  }
+
+  /** Perform a pool's effects; `vs` is the config its member indexes refer to. */
+  private applyTo(vs: VirtualServer, effects: readonly PoolEffect[]): void {
     for (const e of effects) {
       switch (e.kind) {
         case 'set':

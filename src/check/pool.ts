@@ -34,6 +34,24 @@ export type PoolEffect =
   | { readonly kind: 'script'; readonly script: ScriptSpec; readonly stopping: boolean }
   | { readonly kind: 'fifo'; readonly line: string };
 
+/** A real server of the new config on a reload (Pool.reload()). */
+export type ReloadMember =
+  /**
+   * The same server in the old pool (index `old`): its state carries over. `failed` counts its
+   * checkers that are down after migration, `weight` is its new effective weight (the configured
+   * one, or what a dynamic checker set).
+   */
+  | { readonly old: number; readonly failed: number; readonly weight: number }
+  /** A new server: `failed` of its checkers start down (alpha), as at start. */
+  | { readonly old: null; readonly failed: number };
+
+/** The same sorry server (address and port) in both (rs_iseq() in clear_diff_s_srv()). */
+const sameSorry = (a: VirtualServer, b: VirtualServer): boolean =>
+  a.sorryServer !== null &&
+  b.sorryServer !== null &&
+  a.sorryServer.address === b.sorryServer.address &&
+  a.sorryServer.port === b.sorryServer.port;
+
 interface RsState {
   alive: boolean;
   /** In the table (keepalived rs->set). */
@@ -57,6 +75,8 @@ export class Pool {
   private readonly rs: RsState[];
   private quorumUp = false;
   private sorryAlive = false;
+  /** releaseSorry() took out a sorry server that stood in for the pool. */
+  private sorryReleased = false;
   private effects: PoolEffect[] = [];
   readonly name: string;
 
@@ -121,11 +141,17 @@ export class Pool {
 
   /** A new effective weight for real server `i` (update_svr_wgt()). */
   weight(i: number, weight: number): PoolEffect[] {
+    if (this.changeWeight(i, weight)) this.updateQuorum(false);
+    return this.flush();
+  }
+
+  /** update_svr_wgt() without the quorum update; true when the effective weight changed. */
+  private changeWeight(i: number, weight: number): boolean {
     const r = this.member(i);
     const from = realWeight(r.weight);
     const to = realWeight(weight);
     r.weight = weight;
-    if (from === to) return this.flush();
+    if (from === to) return false;
     this.log(
       'check.weight',
       `Changing weight from ${from} to ${to} for ${r.alive ? '' : 'in'}active service ${this.rsName(i)} of VS ${this.name}`,
@@ -136,8 +162,7 @@ export class Pool {
       },
     );
     if (r.set && r.alive && this.poolInUse()) this.effects.push({ kind: 'set', member: i, weight: to });
-    this.updateQuorum(false);
-    return this.flush();
+    return true;
   }
 
   /** Shutdown (clear_service_vs()): everything leaves the table; with omega the down notifies run. */
@@ -154,7 +179,7 @@ export class Pool {
         if (this.vs.omega) this.rsNotifies(i, true);
       }
     });
-    if (this.sorryAlive || this.vs.sorryServerInhibit) {
+    if (this.sorryInTable()) {
       this.effects.push({ kind: 'remove', member: 'sorry' });
       this.sorryAlive = false;
     }
@@ -162,6 +187,142 @@ export class Pool {
       this.quorumUp = false;
       if (this.vs.omega) this.vsNotifies(true);
     }
+    return this.flush();
+  }
+
+  // Reload (keepalived check_daemon.c reload_check_thread() → ipwrapper.c clear_diff_services(),
+  // then init_services() on the new config).
+
+  /**
+   * The virtual server is gone from the new config (clear_service_vs(vs, false)): its sorry
+   * server and real servers leave the table, the alive ones with their down notifies, and the
+   * virtual server's quorum down notifies if it had quorum (update_vs_notifies()).
+   */
+  retire(): PoolEffect[] {
+    const group = this.vs.key.kind === 'group' ? this.vs.key.group : null;
+    this.log(
+      'check.vs.removed',
+      group === null ? `Removing Virtual Server ${this.name}` : `Removing Virtual Server Group [${group}]`,
+      {},
+    );
+    if (this.sorryInTable()) {
+      this.effects.push({ kind: 'remove', member: 'sorry' });
+      this.sorryAlive = false;
+    }
+    this.rs.forEach((_, i) => this.clearServer(i));
+    const sum = this.liveWeight();
+    if (this.quorumUp && (sum === 0 || sum < this.vs.quorum - this.vs.hysteresis)) {
+      this.quorumUp = false;
+      this.vsNotifies(false);
+    }
+    return this.flush();
+  }
+
+  /** Real server `i` is gone from the new config (clear_diff_rs(): clear_service_rs(vs, rs, false)). */
+  removeServer(i: number): PoolEffect[] {
+    this.log('check.rs.removed', `service ${this.rsName(i)} no longer exist`, { rs: this.rsName(i) });
+    this.clearServer(i);
+    return this.flush();
+  }
+
+  /**
+   * The new config's sorry server is not this one (clear_diff_s_srv()): if it is in the table
+   * (standing in, or at weight 0 with inhibit) it leaves.
+   */
+  releaseSorry(next: VirtualServer): PoolEffect[] {
+    if (!this.sorryInTable() || sameSorry(this.vs, next)) return this.flush();
+    this.log('check.sorry.down', `Removing sorry server ${this.sorryName()} from VS ${this.name}`, {});
+    this.effects.push({ kind: 'remove', member: 'sorry' });
+    this.sorryReleased = this.sorryAlive;
+    this.sorryAlive = false;
+    return this.flush();
+  }
+
+  /**
+   * This (new) pool takes over from `from`, the same virtual server in the old config, whose
+   * removed real servers and changed sorry server have already left (removeServer(),
+   * releaseSorry()). keepalived clear_diff_services() / clear_diff_rs() / migrate_checkers(),
+   * then init_service_vs() on the reloaded virtual server:
+   * - the quorum state, and a kept server's alive / in-table state and effective weight, carry
+   *   over: a server whose state holds is not touched in the table;
+   * - a kept server with no checker down comes (back) up; one with a checker down stays out, or
+   *   in at weight 0 if it is now inhibit_on_failure (and out if no longer);
+   * - a changed weight is applied (`Changing weight from ...`); a changed forwarding method or
+   *   threshold re-sets the server in the table at its current weight;
+   * - new servers start as at start-up: in the table unless a checker starts down (alpha);
+   * - the quorum is checked as at start (`Gained quorum`, `Starting with quorum down`, the sorry
+   *   server in or out), and an inhibited sorry server goes in at weight 0.
+   */
+  reload(from: Pool, members: readonly ReloadMember[]): PoolEffect[] {
+    this.quorumUp = from.quorumUp;
+    const keepSorry = sameSorry(from.vs, this.vs);
+    this.sorryAlive = keepSorry && from.sorryAlive;
+    let sorrySet = keepSorry && from.sorryInTable();
+    if (sorrySet && !this.sorryAlive && !this.vs.sorryServerInhibit) {
+      // It was in at weight 0 for sorry_server_inhibit, which is gone.
+      this.effects.push({ kind: 'remove', member: 'sorry' });
+      sorrySet = false;
+    }
+    members.forEach((m, i) => {
+      const r = this.member(i);
+      r.failed = m.failed;
+      const inhibit = this.config(i).inhibitOnFailure;
+      if (m.old === null) {
+        // init_service_rs() for a new server; not put in while the sorry server stands in.
+        if (m.failed === 0) {
+          r.alive = true;
+          if (this.poolInUse()) this.put(i, realWeight(r.weight));
+        } else if (inhibit) {
+          this.put(i, 0);
+        }
+        return;
+      }
+      const o = from.member(m.old);
+      r.alive = o.alive;
+      r.set = o.set;
+      r.weight = o.weight;
+      const mark = this.effects.length;
+      this.changeWeight(i, m.weight);
+      if (m.failed === 0 && !r.alive) this.perform(i, true);
+      else if (m.failed > 0 && r.alive) this.perform(i, false);
+      else if (m.failed > 0 && r.set !== inhibit) {
+        if (inhibit) this.put(i, 0);
+        else {
+          this.effects.push({ kind: 'remove', member: i });
+          r.set = false;
+        }
+      }
+      const was = from.config(m.old);
+      const now = this.config(i);
+      const touched = this.effects
+        .slice(mark)
+        .some((e) => (e.kind === 'set' || e.kind === 'remove') && e.member === i);
+      if (
+        r.set &&
+        !touched &&
+        (was.lvsMethod !== now.lvsMethod ||
+          was.uthreshold !== now.uthreshold ||
+          was.lthreshold !== now.lthreshold)
+      ) {
+        this.effects.push({
+          kind: 'set',
+          member: i,
+          weight: r.alive && this.poolInUse() ? realWeight(r.weight) : 0,
+        });
+      }
+    });
+    // The sorry server stood in and is gone (and no other one takes over): the alive servers it
+    // stood in for (out of the table, or at weight 0 with inhibit_on_failure) go back in.
+    const stoodIn = from.sorryAlive || from.sorryReleased;
+    if (stoodIn && !this.sorryAlive && (this.quorumUp || !this.vs.sorryServer)) {
+      this.rs.forEach((r, i) => {
+        const done = this.effects.some((e) => e.kind === 'set' && e.member === i);
+        if (r.alive && !done) this.put(i, realWeight(r.weight));
+      });
+    }
+    this.updateQuorum(true);
+    if (this.vs.sorryServer && this.vs.sorryServerInhibit && !this.sorryAlive && !sorrySet)
+      this.effects.push({ kind: 'set', member: 'sorry', weight: 0 });
     return this.flush();
   }
 
@@ -184,6 +345,28 @@ export class Pool {
   private sorryName(): string {
     const s = this.vs.sorryServer;
     return s ? formatService(s.address, this.vs.key.kind === 'fwmark' ? null : this.vs.protocol, s.port) : '';
+  }
+
+  /** The sorry server is in the table: standing in, or at weight 0 with sorry_server_inhibit. */
+  private sorryInTable(): boolean {
+    return this.vs.sorryServer !== null && (this.sorryAlive || this.vs.sorryServerInhibit);
+  }
+
+  /** clear_service_rs(vs, rs, false): out of the table, with its down notifies if it was alive. */
+  private clearServer(i: number): void {
+    const r = this.member(i);
+    if (!r.set) return;
+    const inhibit = this.config(i).inhibitOnFailure;
+    this.log(
+      'check.rs.down',
+      `Removing ${inhibit && !r.alive ? '(inhibited) ' : ''}service ${this.rsName(i)} from VS ${this.name}`,
+      { rs: this.rsName(i), inhibit },
+    );
+    this.effects.push({ kind: 'remove', member: i });
+    r.set = false;
+    if (!r.alive) return;
+    r.alive = false;
+    this.rsNotifies(i, false);
   }
 
   /** Table changes apply unless the sorry server stands in for the pool. */
@@ -292,7 +475,7 @@ export class Pool {
       if (!r.alive) return;
       if (add) this.put(i, realWeight(r.weight));
       else if (this.config(i).inhibitOnFailure) this.effects.push({ kind: 'set', member: i, weight: 0 });
-      else {
+      else if (r.set) {
         this.effects.push({ kind: 'remove', member: i });
         r.set = false;
       }

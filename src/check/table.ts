@@ -35,6 +35,11 @@ export class MemoryTable implements ServiceTable {
     this.services.get(vs.display)?.delete(`${dest.address}|${dest.port}`);
   }
 
+  /** Forget the virtual servers not named in `keep` (gone after a reload). */
+  retain(keep: ReadonlySet<string>): void {
+    for (const vs of [...this.services.keys()]) if (!keep.has(vs)) this.services.delete(vs);
+  }
+
   /** The destinations of a virtual server, in the order they were first added. */
   entries(vs: string): TableEntry[] {
     return [...(this.services.get(vs)?.values() ?? [])];

@@ -2,15 +2,21 @@
  * The dispatcher side of the daemon: where the kernel has IPVS the checkers' table drives it;
  * otherwise (these machines) the embedded data plane proxies each virtual server from worker
  * threads, so the VRRP and checker thread never carries client bytes (design §2.3).
+ *
+ * Reload (SIGHUP): call HealthChecks.reload() first, then Dispatcher.reload(). Listeners that
+ * did not change are not touched (their sockets and connections go on); changed ones are updated
+ * in place (re-listening only for a new address or port); gone ones stop listening while their
+ * open connections run out; new ones start and get the table's real servers for them.
  */
 import { availableParallelism } from 'node:os';
 import type { Config } from '../config/model.js';
 import { IpvsTable, ipvsAvailable } from '../dispatch/ipvs-backend.js';
 import { ipvsadmList, ipvsadmSave } from '../dispatch/ipvsadm.js';
 import { WorkerDataPlane } from '../dispatch/plane.js';
+import type { DataPlane } from '../dispatch/plane.js';
 import type { PlaneEvent, ServiceStats } from '../dispatch/plane-messages.js';
 import { PlaneTable } from '../dispatch/plane-table.js';
-import { planListeners } from '../dispatch/services.js';
+import { diffListeners, planListeners, serviceSpecOf, type ListenerSpec } from '../dispatch/services.js';
 import { tableView, type Counters } from '../dispatch/views.js';
 import type { Logger } from './log.js';
 
@@ -22,7 +28,27 @@ export interface Dispatcher {
   stats(): Promise<readonly ServiceStats[]>;
   /** `ipvsadm -Ln` / `ipvsadm-save -n` of the table. */
   ipvsadm(save: boolean): Promise<string>;
+  /**
+   * A new config (SIGHUP, validated; after HealthChecks.reload()). Embedded: the listeners
+   * diffed by services.ts diffListeners(). IPVS: services deleted, added or edited (best effort).
+   */
+  reload(config: Config): Promise<DispatcherReloadReport>;
   close(): Promise<void>;
+}
+
+/** Listener ids by what a reload did to them (empty with IPVS). */
+export interface DispatcherReloadReport {
+  readonly kept: readonly string[];
+  readonly changed: readonly string[];
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+}
+
+export interface DispatcherOptions {
+  /** keepalived -I/--dont-release-ipvs: the kernel table stays when the daemon stops. */
+  readonly keepIpvsOnStop?: boolean;
+  /** The embedded data plane to use (tests); given, IPVS is not looked for. Default: WorkerDataPlane. */
+  readonly dataPlane?: (onEvent: (event: PlaneEvent) => void) => DataPlane;
 }
 
 function logEvent(log: Logger, e: PlaneEvent): void {
@@ -70,13 +96,10 @@ function logEvent(log: Logger, e: PlaneEvent): void {
   }
 }
 
-export function startDispatcher(
-  config: Config,
-  log: Logger,
-  opts: { keepIpvsOnStop?: boolean } = {},
-): Dispatcher {
-  const plan = planListeners(config);
-  if (ipvsAvailable()) {
+export function startDispatcher(config: Config, log: Logger, opts: DispatcherOptions = {}): Dispatcher {
+  let current = config;
+  let plan = planListeners(config);
+  if (opts.dataPlane === undefined && ipvsAvailable()) {
     log.info({ event: 'dispatch.ipvs' }, 'IPVS is available: the service table drives the kernel (ipvsadm)');
     const kernel = new IpvsTable(config.virtualServers, log);
     kernel.start();
@@ -85,8 +108,13 @@ export function startDispatcher(
       table,
       addressAvailable: () => undefined,
       stats: () => Promise.resolve([]),
-      ipvsadm: (save) => Promise.resolve(render(config, table, new Map(), save)),
-      // keepalived -I/--dont-release-ipvs: the kernel table stays when the daemon stops.
+      ipvsadm: (save) => Promise.resolve(render(current, table, new Map(), save)),
+      reload: async (next) => {
+        current = next;
+        table.reload([], next.virtualServers, new Set());
+        await kernel.reload(next.virtualServers);
+        return { kept: [], changed: [], added: [], removed: [] };
+      },
       close: () => (opts.keepIpvsOnStop === true ? Promise.resolve() : kernel.stop()),
     };
   }
@@ -96,17 +124,75 @@ export function startDispatcher(
   );
   for (const s of plan.skipped)
     log.warn({ event: 'dispatch.unsupported', vs: s.vs }, `keepalived-ts: ${s.vs}: ${s.why} - not served`);
-  const plane = new WorkerDataPlane({ onEvent: (e) => logEvent(log, e) });
+  const onEvent = (e: PlaneEvent): void => logEvent(log, e);
+  const plane = opts.dataPlane?.(onEvent) ?? new WorkerDataPlane({ onEvent });
   const workers = Math.max(1, Math.min(plan.listeners.length, availableParallelism() - 1));
   plane.start({ workers });
-  for (const l of plan.listeners) plane.setService(l.id, l);
+  /** The services the data plane runs, by id. */
+  const live = new Map<string, ListenerSpec>();
+  for (const l of plan.listeners) {
+    plane.setService(l.id, serviceSpecOf(l));
+    live.set(l.id, l);
+  }
   const table = new PlaneTable(plane, plan.listeners);
   const stats = async (): Promise<readonly ServiceStats[]> => [...(await plane.stats()).values()];
+  const reload = (next: Config): Promise<DispatcherReloadReport> => {
+    const nextPlan = planListeners(next);
+    const known = new Set(plan.skipped.map((s) => `${s.vs}|${s.why}`));
+    for (const s of nextPlan.skipped)
+      if (!known.has(`${s.vs}|${s.why}`))
+        log.warn(
+          { event: 'dispatch.unsupported', vs: s.vs },
+          `keepalived-ts: ${s.vs}: ${s.why} - not served`,
+        );
+    const diff = diffListeners(live, nextPlan.listeners);
+    // Removals first: a new listener may want an address and port a removed one held.
+    for (const id of diff.removed) {
+      const l = live.get(id);
+      live.delete(id);
+      plane.removeService(id);
+      if (l)
+        log.info(
+          { event: 'dispatch.service-removed', service: id, vs: l.vs },
+          `Dispatcher: no longer serving ${l.protocol} ${l.address}:${l.port} for ${l.vs} (open connections continue)`,
+        );
+    }
+    for (const { id, spec, relisten } of diff.changed) {
+      live.set(id, spec);
+      plane.setService(id, serviceSpecOf(spec));
+      log.info(
+        { event: 'dispatch.service-changed', service: id, vs: spec.vs, relisten },
+        `Dispatcher: ${spec.protocol} ${spec.address}:${spec.port} for ${spec.vs} updated${relisten ? ' (listening anew)' : ''}`,
+      );
+    }
+    for (const { id, spec } of diff.added) {
+      live.set(id, spec);
+      plane.setService(id, serviceSpecOf(spec));
+      log.info(
+        { event: 'dispatch.service-added', service: id, vs: spec.vs },
+        `Dispatcher: serving ${spec.protocol} ${spec.address}:${spec.port} for ${spec.vs}`,
+      );
+    }
+    table.reload(
+      [...live].map(([id, l]) => ({ id, vs: l.vs })),
+      next.virtualServers,
+      new Set(diff.added.map((x) => x.id)),
+    );
+    plan = nextPlan;
+    current = next;
+    return Promise.resolve({
+      kept: diff.kept.map((x) => x.id),
+      changed: diff.changed.map((x) => x.id),
+      added: diff.added.map((x) => x.id),
+      removed: diff.removed,
+    });
+  };
   return {
     table,
     addressAvailable: (a) => plane.addressAvailable(a),
     stats,
-    ipvsadm: async (save) => render(config, table, counters(config, table, await stats()), save),
+    ipvsadm: async (save) => render(current, table, counters(current, table, await stats()), save),
+    reload,
     close: () => plane.close(),
   };
 }

@@ -25,7 +25,8 @@ export const SIGNAL_STATS_CLEAR = 63;
 export type DumpKind = 'data' | 'stats' | 'json';
 
 export interface DumpSources {
-  readonly config: Config;
+  /** The running configuration (it changes on reload). */
+  readonly config: () => Config;
   readonly log: Logger;
   readonly node: () => VrrpNode | undefined;
   readonly checks: () => HealthChecks | undefined;
@@ -37,7 +38,8 @@ export interface DumpSources {
 /** Write one kind of dump; failures are logged, never thrown. */
 export async function writeDumps(kind: DumpKind, src: DumpSources): Promise<void> {
   const paths = dumpPaths(process.env);
-  const { config, log } = src;
+  const { log } = src;
+  const config = src.config();
   const node = src.node();
   const instances = node?.instances().map(instanceStatus) ?? [];
   const clockMs = src.now();

@@ -5,14 +5,13 @@
  * systemd supervises it (`-n` is implied; see README "Differences from keepalived").
  *
  * Signals: TERM/INT stop gracefully (priority 0, VIPs removed, notify STOP, exit 0); a second one
- * during the stop forces the exit. Nothing that goes wrong after start-up ends the process: it is
+ * during the stop forces the exit. HUP reloads (reload.ts); USR1/USR2/RTMIN+2 write keepalived's
+ * dump files (dump-signals.ts). Nothing that goes wrong after start-up ends the process: it is
  * logged and counted (a dead master would leave its VIP on a live interface).
  */
 import { readFileSync } from 'node:fs';
 import type { ParsedArgs } from '../cli/args.js';
 import { flagNotes } from '../cli/flag-notes.js';
-import { configPattern, loadFromArgs } from '../cli/load-from-args.js';
-import { formatDiagnostic } from '../config/diagnostics.js';
 import type { Config } from '../config/model.js';
 import { SystemClock } from '../lib/clock.js';
 import { openAnnouncer } from '../net/announcer.js';
@@ -22,10 +21,12 @@ import { HealthChecks } from '../check/health-checks.js';
 import { checkerTypes } from '../check/types.js';
 import { ControlSocket } from './control-socket.js';
 import { startDispatcher, type Dispatcher } from './dispatcher.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger } from './log.js';
 import { Notifier } from './notify.js';
 import { PidFile } from './pidfile.js';
 import { installDumpSignals } from './dump-signals.js';
+import { readConfig } from './read-config.js';
+import { Reloader } from './reload.js';
 import { renderMetrics } from './metrics.js';
 import { startMetricsServer } from './metrics-server.js';
 import { createNotifier, startWatchdog } from './sd-notify.js';
@@ -51,23 +52,6 @@ function ipv6Forwarding(ifname: string): boolean {
   } catch {
     return false;
   }
-}
-
-function readConfig(args: ParsedArgs, log: Logger): Config | null {
-  const pattern = configPattern(args);
-  const loaded = loadFromArgs(args);
-  for (const d of loaded.diagnostics) {
-    const level = d.severity === 'fatal' ? 'error' : d.severity === 'info' ? 'info' : 'warn';
-    log[level](
-      { event: 'config.diagnostic', severity: d.severity, file: d.file, line: d.line, column: d.column },
-      formatDiagnostic(d),
-    );
-  }
-  if (loaded.files.length === 0 || loaded.diagnostics.some((d) => d.severity === 'fatal')) {
-    log.error({ event: 'config.unusable', pattern }, `Configuration ${pattern} cannot be run`);
-    return null;
-  }
-  return loaded.config;
 }
 
 /** Runs until a stop signal; resolves with the exit code. */
@@ -114,6 +98,16 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
 
   let node: VrrpNode | undefined;
   let trackers: Trackers;
+  let startTrackersOn: (c: Config) => Trackers = () => trackers;
+  const reloader: Reloader = new Reloader(args, log, sd, config, () => ({
+    node,
+    checks,
+    dispatcher,
+    restartTrackers: (c) => {
+      trackers.stop();
+      trackers = startTrackersOn(c);
+    },
+  }));
   let notifier: Notifier | undefined;
   let checks: HealthChecks | undefined;
   let dispatcher: Dispatcher | undefined;
@@ -145,19 +139,20 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
       await node.start();
     }
     const vrrp = node;
-    trackers = startTrackers(vrrp ? config : { ...config, vrrpInstances: [], vrrpSyncGroups: [] }, log, {
-      scriptStatus: (name, status) => vrrp?.scriptStatus(name, status),
-      fileValue: (name, value) => vrrp?.fileValue(name, value),
-    });
+    startTrackersOn = (c: Config): Trackers =>
+      startTrackers(vrrp ? c : { ...c, vrrpInstances: [], vrrpSyncGroups: [] }, log, {
+        scriptStatus: (name, status) => vrrp?.scriptStatus(name, status),
+        fileValue: (name, value) => vrrp?.fileValue(name, value),
+      });
+    trackers = startTrackersOn(config);
     cleanups.push(() => trackers.stop());
-    const running = trackers;
     cleanups.push(
       installDumpSignals({
-        config,
+        config: () => reloader.config,
         log,
         node: () => vrrp,
         checks: () => checks,
-        trackers: () => running,
+        trackers: () => trackers,
         now: () => clock.now(),
       }),
     );
@@ -270,11 +265,8 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
-    process.on('SIGHUP', () =>
-      log.warn(
-        { event: 'daemon.reload-unsupported' },
-        'keepalived-ts: reload on SIGHUP is not built yet; ignored',
-      ),
-    );
+    process.on('SIGHUP', () => {
+      if (!stopping) void reloader.reload();
+    });
   });
 }

@@ -22,7 +22,7 @@ export interface Trackers {
   stop(): void;
 }
 
-function trackedNames(config: Config, kind: 'trackScripts' | 'trackFiles'): Set<string> {
+export function trackedNames(config: Config, kind: 'trackScripts' | 'trackFiles'): Set<string> {
   const names = new Set<string>();
   for (const owner of [...config.vrrpInstances, ...config.vrrpSyncGroups])
     for (const t of owner[kind]) names.add(t.name);

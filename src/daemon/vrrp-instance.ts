@@ -57,6 +57,19 @@ export interface InstanceWiring {
 
 export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' | 'DELETED';
 
+/**
+ * What makes two VIPs the same address across a reload: keepalived compare_ipaddress()
+ * (vrrp_ipaddress.c) compares family, address, prefix length, scope, interface and label; a
+ * change of anything else (broadcast, peer, flags, lifetimes) keeps the address as it is.
+ */
+export function vipKey(spec: AddressSpec): string {
+  return `${spec.family} ${spec.address}/${spec.prefixLength} dev ${spec.index} scope ${spec.scope} label ${spec.label ?? ''}`;
+}
+
+/** An address on one interface (leftover clearing must spare what another instance holds). */
+export const heldKey = (spec: Pick<AddressSpec, 'index' | 'address'>): string =>
+  `${spec.index} ${spec.address}`;
+
 /** notify scripts and FIFO lines (src/daemon/notify.ts). */
 export interface InstanceNotifier {
   instance(inst: VrrpInstance, state: NotifyState, priority: number): void;
@@ -107,11 +120,17 @@ export class VrrpInstanceDriver {
   private io: Promise<void> = Promise.resolve();
   private readonly limited: RateLimitedLog;
   private readonly name: string;
-  private readonly vipList: string;
+  private vipList: string;
   private lastTransition: number | undefined;
+  /** The VIPs this instance has set, by vipKey() (keepalived's per-address `set` flag). */
+  private readonly installed = new Map<string, AddressSpec>();
+  /** Start-up clearing leaves these alone (addresses another instance holds; see heldKey()). */
+  private spare: ReadonlySet<string> = new Set();
+  /** Removed by a reload: notify DELETED instead of STOP, and the VIPs go even with -V. */
+  private removing = false;
 
   constructor(
-    private readonly w: InstanceWiring,
+    private w: InstanceWiring,
     private readonly p: InstancePorts,
     private readonly hooks: InstanceHooks,
   ) {
@@ -154,8 +173,10 @@ export class VrrpInstanceDriver {
    * up (keepalived 2.2.7 vrrp.c: vipset forced on start, then vrrp_restore_interfaces_startup()), so
    * a restarted BACKUP does not answer for the VIP. Addresses that are not there are no error.
    */
-  async clearLeftoverVips(): Promise<void> {
-    for (const spec of this.w.vips) await this.p.rtnl.deleteAddress(spec).catch(() => undefined);
+  async clearLeftoverVips(spare: ReadonlySet<string> = new Set()): Promise<void> {
+    this.spare = spare;
+    for (const spec of this.w.vips)
+      if (!spare.has(heldKey(spec))) await this.p.rtnl.deleteAddress(spec).catch(() => undefined);
   }
 
   /** Start with the trackers' current statuses (interfaces up/down, files read so far). */
@@ -163,6 +184,58 @@ export class VrrpInstanceDriver {
     this.warmUp();
     for (const [id, status] of Object.entries(initial)) this.handle({ kind: 'tracker', id, status });
     this.handle({ kind: 'start' });
+    // The start's VIP removal is queued before this: from now on every VIP of ours is ours to remove.
+    this.enqueue(() => {
+      this.spare = new Set();
+    });
+  }
+
+  /**
+   * SIGHUP with this instance kept (keepalived vrrp.c clear_diff_vrrp()): the new wiring and
+   * RouterConfig replace the old ones and the state carries over (src/vrrp/fsm.ts reload).
+   * - VIPs we had set that the new config no longer has are removed, each logged as keepalived
+   *   does (clear_diff_vrrp_vip(): "ip address X/N dev D, no longer exist");
+   * - a MASTER adds the VIPs it does not have yet and leaves the others alone (restore_vrrp_state()
+   *   adds only addresses not `set`), advertises at once and sends no GARP burst for the VIPs it
+   *   kept; when it did add one, the added ones get garp_master_repeat rounds of GARP/NA.
+   *   (keepalived 2.2.7 then announces every address of the instance, "a bit over the top" in its
+   *   own words; we announce only the new ones.)
+   * - trackers it already had keep their status; `seed` gives new ones theirs.
+   * Resolves when the VIP changes are done (not the GARPs that follow).
+   */
+  reload(w: InstanceWiring, seed: Readonly<Record<string, TrackerStatus>>): Promise<void> {
+    const next = new Set(w.vips.map(vipKey));
+    const gone = [...this.installed]
+      .filter(([key]) => !next.has(key))
+      .map(([, spec]) => ({
+        spec,
+        dev: this.w.announce.find((t) => t.ifindex === spec.index)?.ifname ?? String(spec.index),
+      }));
+    this.w = w;
+    this.vipList = w.vips.map((v) => v.address).join(', ');
+    this.cachedAddresses = undefined;
+    if (gone.length > 0) this.enqueue(() => this.dropVips(gone));
+    let before: ReadonlySet<string> = new Set();
+    this.enqueue(() => {
+      before = new Set(this.installed.keys());
+    });
+    this.handle({ kind: 'reload', config: w.router, trackerStatus: seed });
+    // The queue so far; it never rejects (enqueue() logs failures).
+    const applied = this.io;
+    this.enqueue(async () => {
+      if (this.router.state !== 'MASTER') return;
+      const added = w.vips.filter((v) => this.installed.has(vipKey(v)) && !before.has(vipKey(v)));
+      const targets = w.announce.filter((t) =>
+        added.some((v) => v.index === t.ifindex && v.address === t.address),
+      );
+      if (targets.length > 0) await this.garpBurst(this.router.config.garp.masterRepeat, targets);
+    });
+    return applied;
+  }
+
+  /** The VIPs this instance has set now. */
+  installedVips(): readonly AddressSpec[] {
+    return [...this.installed.values()];
   }
 
   tracks(id: string): boolean {
@@ -193,6 +266,18 @@ export class VrrpInstanceDriver {
   async shutdown(): Promise<void> {
     this.handle({ kind: 'shutdown' });
     await this.idle();
+  }
+
+  /**
+   * A reload dropped this instance (keepalived vrrp.c clear_diff_vrrp()): a MASTER sends priority
+   * 0 and removes its VIPs, with -V too (vrrp_restore_interface() releases them when
+   * DONT_RELEASE_VRRP is set); the notification is DELETED, reported as FAULT unless
+   * notify_deleted is set, and none for an instance already in FAULT without notify_deleted.
+   * Resolves when the queue is drained; dispose() follows.
+   */
+  async remove(): Promise<void> {
+    this.removing = true;
+    await this.shutdown();
   }
 
   /** Resolves when every queued VIP change, GARP and notification has been done. */
@@ -247,7 +332,12 @@ export class VrrpInstanceDriver {
           this.timers.delete(e.timer);
           break;
         case 'vips':
-          if (e.action === 'del' && this.router.state === 'STOP' && this.p.keepVipsOnStop === true) {
+          if (
+            e.action === 'del' &&
+            this.router.state === 'STOP' &&
+            this.p.keepVipsOnStop === true &&
+            !this.removing
+          ) {
             this.p.log.info(
               { event: 'vrrp.vips.kept', instance: this.name, vips: this.vipList },
               `(${this.name}) leaving VIPs in place (--dont-release-vrrp)`,
@@ -326,7 +416,13 @@ export class VrrpInstanceDriver {
       if (reason !== 'sync') this.hooks.transitioned(this.name, from, to, reason);
       if (!silent && to !== 'INIT') {
         const priority = this.router.effectivePriority;
-        this.enqueue(() => this.p.notifier.instance(this.w.inst, to, priority));
+        const inst = this.w.inst;
+        if (to === 'STOP' && this.removing) {
+          if (from !== 'FAULT' || inst.notifyDeleted !== null)
+            this.enqueue(() => this.p.notifier.instance(inst, 'DELETED', priority));
+          return;
+        }
+        this.enqueue(() => this.p.notifier.instance(inst, to, priority));
       }
     };
   }
@@ -381,15 +477,26 @@ export class VrrpInstanceDriver {
     });
   }
 
-  /** The addresses first, the log line after: on a takeover every millisecond counts. */
+  /**
+   * The addresses first, the log line after: on a takeover every millisecond counts. `add` sets
+   * only the VIPs not set yet (keepalived netlink_iplist()); `del` removes them all.
+   */
   private async vips(action: 'add' | 'del'): Promise<void> {
-    if (this.w.vips.length === 0) return;
+    const todo = this.w.vips.filter((spec) =>
+      action === 'add' ? !this.installed.has(vipKey(spec)) : !this.spare.has(heldKey(spec)),
+    );
+    if (todo.length === 0) return;
     const failures: string[] = [];
     const done: string[] = [];
-    for (const spec of this.w.vips) {
+    for (const spec of todo) {
       try {
-        if (action === 'add') await this.p.rtnl.addAddress(spec);
-        else await this.p.rtnl.deleteAddress(spec);
+        if (action === 'add') {
+          await this.p.rtnl.addAddress(spec);
+          this.installed.set(vipKey(spec), spec);
+        } else {
+          this.installed.delete(vipKey(spec));
+          await this.p.rtnl.deleteAddress(spec);
+        }
         done.push(spec.address);
       } catch (err) {
         failures.push(`${spec.address}: ${(err as Error).message}`);
@@ -412,21 +519,43 @@ export class VrrpInstanceDriver {
     }
   }
 
+  /** VIPs a reload dropped from the config (keepalived clear_diff_vrrp_vip()). */
+  private async dropVips(gone: readonly { spec: AddressSpec; dev: string }[]): Promise<void> {
+    const done: string[] = [];
+    for (const { spec, dev } of gone) {
+      this.installed.delete(vipKey(spec));
+      this.p.log.info(
+        { event: 'vrrp.vips.removed', instance: this.name, vips: spec.address },
+        `(${this.name}) ip address ${spec.address}/${spec.prefixLength} dev ${dev}, no longer exist`,
+      );
+      try {
+        await this.p.rtnl.deleteAddress(spec);
+        done.push(spec.address);
+      } catch (err) {
+        this.p.log.error(
+          { event: 'vrrp.vips.error', instance: this.name, action: 'del', failures: [spec.address] },
+          `(${this.name}) cannot remove VIP ${spec.address}: ${(err as Error).message}`,
+        );
+      }
+    }
+    if (done.length > 0) this.p.vipsChanged?.(done, false);
+  }
+
   /**
-   * keepalived vrrp_send_link_update(): `repeat` rounds over every address, garp_interval apart.
-   * The first frame goes out before the log lines.
+   * keepalived vrrp_send_link_update(): `repeat` rounds over every address (or `targets`),
+   * garp_interval apart. The first frame goes out before the log lines.
    */
-  private async garpBurst(repeat: number): Promise<void> {
-    if (this.w.announce.length === 0 || !this.router.vipSet) return;
+  private async garpBurst(repeat: number, targets = this.w.announce): Promise<void> {
+    if (targets.length === 0 || !this.router.vipSet) return;
     const g = this.router.config.garp;
     let logged = false;
     for (let i = 0; i < repeat; i++) {
-      for (const t of this.w.announce) {
+      for (const t of targets) {
         if (!this.router.vipSet) return;
         this.announceOne(t);
         if (!logged) {
           logged = true;
-          this.logBurst(repeat);
+          this.logBurst(repeat, targets);
         }
         const gap = t.family === 'inet' ? g.intervalMs : g.gnaIntervalMs;
         if (gap > 0) await this.sleep(gap);
@@ -434,8 +563,8 @@ export class VrrpInstanceDriver {
     }
   }
 
-  private logBurst(repeat: number): void {
-    for (const t of this.w.announce) {
+  private logBurst(repeat: number, targets: readonly AnnounceTarget[]): void {
+    for (const t of targets) {
       const what = t.family === 'inet' ? 'gratuitous ARPs' : 'unsolicited neighbour adverts';
       this.p.log.info(
         { event: 'vrrp.garp', instance: this.name, interface: t.ifname, address: t.address, repeat },

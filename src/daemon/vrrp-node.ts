@@ -2,19 +2,36 @@
  * All VRRP instances of one daemon: their sockets (one per interface, family and source, shared by
  * the instances on it and demultiplexed by VRID, like keepalived's socket pool), their sync groups
  * (src/vrrp/sync-group.ts decides), and the trackers that feed them (link events from rtnetlink;
- * script and file results from their runners).
+ * script and file results from their runners). reload() applies a new config on SIGHUP.
  */
-import type { Config, VrrpSyncGroup } from '../config/model.js';
+import type { Config, VrrpInstance, VrrpSyncGroup } from '../config/model.js';
 import type { Clock } from '../lib/clock.js';
 import { formatIp } from '../lib/ip.js';
 import type { Announcer, LinkInfo, ReceivedAdvert, Rtnl, VrrpChannel, VrrpSockets } from '../net/ports.js';
 import type { VrrpState } from '../vrrp/fsm.js';
 import { trackerId } from '../vrrp/router-config.js';
-import { afterMemberTransition, groupAllowsMaster, type GroupState } from '../vrrp/sync-group.js';
-import type { TrackerStatus } from '../vrrp/tracking.js';
+import {
+  afterMemberTransition,
+  groupAfterReload,
+  groupAllowsMaster,
+  type GroupState,
+} from '../vrrp/sync-group.js';
+import type { TrackerConfig, TrackerStatus } from '../vrrp/tracking.js';
 import { RateLimitedLog, type Logger } from './log.js';
-import { VrrpInstanceDriver, type InstanceNotifier } from './vrrp-instance.js';
-import { wireInstance, type HostView } from './wiring.js';
+import { heldKey, VrrpInstanceDriver, type InstanceNotifier, type InstanceWiring } from './vrrp-instance.js';
+import { reloadIdentity, wireInstance, type HostView } from './wiring.js';
+
+/** What a reload did with each instance, by name (disjoint lists). */
+export interface VrrpReloadReport {
+  /** Same identity (reloadIdentity()): the new settings applied, the state kept. */
+  readonly kept: readonly string[];
+  /** Same name, another identity: removed, then started anew. */
+  readonly changed: readonly string[];
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+  /** Instances (added or changed) that could not start, e.g. their socket would not open. */
+  readonly errors: readonly string[];
+}
 
 export interface NodeNotifier extends InstanceNotifier {
   group(group: VrrpSyncGroup, state: GroupState | 'STOP'): void;
@@ -40,21 +57,32 @@ interface PooledChannel {
   readonly byVrid: Map<number, VrrpInstanceDriver[]>;
 }
 
+/** The channel an instance sends on; a reload may move a kept instance to another one. */
+interface Placement {
+  pooled: PooledChannel;
+}
+
 /** keepalived's `up`: administratively up with carrier. */
 const linkStatus = (l: LinkInfo): TrackerStatus => (l.up ? 'up' : 'down');
 
 export class VrrpNode {
   private readonly drivers = new Map<string, VrrpInstanceDriver>();
+  private readonly placements = new Map<VrrpInstanceDriver, Placement>();
   private readonly channels: PooledChannel[] = [];
   private readonly groupState = new Map<string, GroupState>();
   private readonly linkState = new Map<string, TrackerStatus>();
+  /** The last result of each vrrp_script and track_file, for instances a reload adds. */
+  private readonly scriptState = new Map<string, 'up' | 'down'>();
+  private readonly fileState = new Map<string, number>();
   private unwatch: (() => void) | undefined;
   private readonly limited: RateLimitedLog;
+  /** Reloads run one after the other. */
+  private reloading: Promise<unknown> = Promise.resolve();
   /** Packets for no instance of ours, or too short to carry a VRID. */
   unknownVrid = 0;
 
   constructor(
-    private readonly config: Config,
+    private config: Config,
     private readonly p: NodePorts,
   ) {
     this.limited = new RateLimitedLog(() => p.clock.now());
@@ -63,7 +91,7 @@ export class VrrpNode {
 
   /** Wire every instance to the host and open its socket; throws on what keeps it from running. */
   async start(): Promise<void> {
-    const host = await this.hostView();
+    const host = await this.hostView(this.config);
     const errors: string[] = [];
     for (const inst of this.config.vrrpInstances) {
       const wired = wireInstance(this.config, inst, host);
@@ -71,21 +99,7 @@ export class VrrpNode {
         errors.push(wired.error);
         continue;
       }
-      const w = wired.wiring;
-      const group = inst.unicastPeers.length === 0 ? (w.destinations[0] ?? null) : null;
-      const pooled = this.channelFor(w.ifindex, w.ifname, inst.family, w.source, group);
-      const driver = new VrrpInstanceDriver(
-        w,
-        { ...this.p, send: (payload, dst) => pooled.channel.send(payload, dst) },
-        {
-          groupAllowsMaster: (name) => this.allowsMaster(name),
-          transitioned: (name, from, to) => this.memberTransitioned(name, from, to),
-        },
-      );
-      this.drivers.set(inst.name, driver);
-      const list = pooled.byVrid.get(inst.virtualRouterId) ?? [];
-      list.push(driver);
-      pooled.byVrid.set(inst.virtualRouterId, list);
+      this.place(inst, wired.wiring);
     }
     if (errors.length > 0) {
       this.close();
@@ -94,28 +108,43 @@ export class VrrpNode {
     for (const l of host.links) this.linkState.set(l.name, linkStatus(l));
     this.unwatch = this.p.rtnl.watchLinks((link, deleted) => this.linkChanged(link, deleted));
     await Promise.all([...this.drivers.values()].map((d) => d.clearLeftoverVips()));
-    for (const d of this.drivers.values()) {
-      const initial: Record<string, TrackerStatus> = {};
-      for (const [name, status] of this.linkState) {
-        const id = trackerId.interface(name);
-        if (d.tracks(id)) initial[id] = status;
-      }
-      for (const t of d.snapshot.config.trackers) {
-        // A tracked interface that does not exist is down (keepalived: FAULT until it appears).
-        if (t.kind === 'interface' && !(t.id in initial)) initial[t.id] = 'down';
-      }
-      d.start(initial);
-    }
+    for (const d of this.drivers.values()) d.start(this.initialStatuses(d.snapshot.config.trackers, null));
+  }
+
+  /**
+   * SIGHUP: apply `config` (already validated) to the running instances, keepalived 2.2.7's way
+   * (vrrp_daemon.c reload_vrrp_thread(), vrrp.c clear_diff_vrrp()). Instances are paired by name:
+   * - same identity (wiring.ts reloadIdentity()): kept; the driver takes the new settings and
+   *   keeps its state (a MASTER stays MASTER: no flap, no GARP burst for the VIPs it keeps, VIPs
+   *   no longer configured removed, new ones added; no notification unless its state changes);
+   * - gone, or another identity: removed as keepalived does (priority 0 from a MASTER, VIPs
+   *   removed, notify DELETED), then a changed one starts again like an added one;
+   * - added: started as at start-up (pooled socket, leftover VIPs cleared, link statuses), with
+   *   the last known vrrp_script/track_file results; a script new in this reload weighs nothing
+   *   until its first result (keepalived SCRIPT_INIT_STATE_INIT_RELOAD).
+   * Sync groups are rebuilt from the new config: a group whose members are all kept (and the same)
+   * keeps its state; any other takes its state from its members (sync-group.ts groupAfterReload()).
+   * Sockets no instance uses any more are closed.
+   *
+   * Nothing changes if an instance of the new config cannot be wired (its interface is missing):
+   * that throws and the old config runs on. Reloads are serialised.
+   */
+  reload(config: Config): Promise<VrrpReloadReport> {
+    const run = this.reloading.then(() => this.applyReload(config));
+    this.reloading = run.catch(() => undefined);
+    return run;
   }
 
   /** A vrrp_script's status changed (src/daemon/vrrp-scripts.ts). */
   scriptStatus(name: string, status: 'up' | 'down'): void {
+    this.scriptState.set(name, status);
     const id = trackerId.script(name);
     for (const d of this.drivers.values()) d.tracker(id, status);
   }
 
   /** A track_file's value changed (src/daemon/track-files.ts). */
   fileValue(name: string, value: number): void {
+    this.fileState.set(name, value);
     const id = trackerId.file(name);
     for (const d of this.drivers.values()) d.tracker(id, value);
   }
@@ -147,16 +176,213 @@ export class VrrpNode {
     this.channels.length = 0;
   }
 
-  private async hostView(): Promise<HostView> {
-    const needsLinkLocal = this.config.vrrpInstances.some(
-      (i) => i.family === 'inet6' && i.sourceAddress === null,
+  private async applyReload(config: Config): Promise<VrrpReloadReport> {
+    const old = this.config;
+    const host = await this.hostView(config);
+    const wired = new Map<string, { inst: VrrpInstance; w: InstanceWiring }>();
+    const problems: string[] = [];
+    for (const inst of config.vrrpInstances) {
+      const result = wireInstance(config, inst, host);
+      if (result.ok) wired.set(inst.name, { inst, w: result.wiring });
+      else problems.push(result.error);
+    }
+    if (problems.length > 0) throw new Error(problems.join('; '));
+    // Link events missed while nobody listened (none are expected): the drivers follow.
+    for (const l of host.links) this.linkChanged(l, false);
+    // Results of scripts and files the new config no longer has are forgotten (one defined again
+    // later is new: keepalived frees the old one).
+    const scripts = new Set(config.vrrpScripts.map((x) => x.name));
+    for (const name of this.scriptState.keys()) if (!scripts.has(name)) this.scriptState.delete(name);
+    const files = new Set(config.trackFiles.map((x) => x.name));
+    for (const name of this.fileState.keys()) if (!files.has(name)) this.fileState.delete(name);
+
+    const kept: string[] = [];
+    const changed: string[] = [];
+    const removed: string[] = [];
+    for (const [name, d] of this.drivers) {
+      const next = wired.get(name);
+      if (!next) removed.push(name);
+      else if (reloadIdentity(next.w) === reloadIdentity(d.wiring)) kept.push(name);
+      else changed.push(name);
+    }
+    const added = config.vrrpInstances.map((i) => i.name).filter((n) => !this.drivers.has(n));
+    const trackedBefore = new Set(
+      [...this.drivers.values()].flatMap((d) => d.snapshot.config.trackers.map((t) => t.id)),
     );
+    this.p.log.info(
+      { event: 'vrrp.reload', kept, changed, added, removed },
+      `VRRP reload: ${kept.length} kept, ${changed.length} changed, ${added.length} added, ${removed.length} removed`,
+    );
+
+    // Gone first, as on SIGTERM (keepalived clear_diff_vrrp() deletes before it restores).
+    const leaving = [...removed, ...changed].flatMap((n) => {
+      const d = this.drivers.get(n);
+      return d ? [[n, d] as const] : [];
+    });
+    await Promise.all(leaving.map(([, d]) => d.remove()));
+    for (const [name, d] of leaving) {
+      d.dispose();
+      this.unplace(d);
+      this.drivers.delete(name);
+    }
+
+    // The new config; groups that keep their members keep their state.
+    this.config = config;
+    const keptSet = new Set(kept);
+    const before = new Map(this.groupState);
+    const oldGroups = new Map(old.vrrpSyncGroups.map((g) => [g.name, g]));
+    const settled = new Set<string>();
+    this.groupState.clear();
+    for (const g of config.vrrpSyncGroups) {
+      const was = oldGroups.get(g.name);
+      if (was && sameMembers(was.group, g.group) && g.group.every((m) => keptSet.has(m))) settled.add(g.name);
+      this.groupState.set(g.name, before.get(g.name) ?? 'BACKUP');
+    }
+
+    await Promise.all(
+      kept.flatMap((name) => {
+        const d = this.drivers.get(name);
+        const next = wired.get(name);
+        if (!d || !next) return [];
+        this.move(d, next.w);
+        return [d.reload(next.w, this.initialStatuses(next.w.router.trackers, trackedBefore))];
+      }),
+    );
+
+    // Added and changed instances start as at start-up, in config order.
+    const errors: string[] = [];
+    const failed = new Set<string>();
+    const spare = new Set(kept.flatMap((n) => this.drivers.get(n)?.installedVips().map(heldKey) ?? []));
+    const fresh: VrrpInstanceDriver[] = [];
+    for (const inst of config.vrrpInstances) {
+      const next = wired.get(inst.name);
+      if (!next || keptSet.has(inst.name)) continue;
+      try {
+        fresh.push(this.place(inst, next.w));
+      } catch (err) {
+        const message = `(${inst.name}) cannot start: ${(err as Error).message}`;
+        errors.push(message);
+        failed.add(inst.name);
+        this.p.log.error({ event: 'vrrp.reload-error', instance: inst.name, err }, message);
+      }
+    }
+    await Promise.all(fresh.map((d) => d.clearLeftoverVips(spare)));
+    for (const d of fresh) d.start(this.initialStatuses(d.snapshot.config.trackers, trackedBefore));
+
+    for (const g of config.vrrpSyncGroups) if (!settled.has(g.name)) this.settleGroup(g);
+    this.releaseIdleChannels();
+    return {
+      kept,
+      changed: changed.filter((n) => !failed.has(n)),
+      added: added.filter((n) => !failed.has(n)),
+      removed,
+      errors,
+    };
+  }
+
+  /**
+   * Tracker statuses for an instance that starts or gains trackers: interfaces from the link
+   * state (one that does not exist is down: keepalived FAULTs until it appears), scripts and files
+   * from their last result. `reloadFrom` (the tracker ids in use before a reload): a script not
+   * among them is 'unknown' until it reports; one that was but has no result yet stays 'init'.
+   */
+  private initialStatuses(
+    trackers: readonly TrackerConfig[],
+    reloadFrom: ReadonlySet<string> | null,
+  ): Record<string, TrackerStatus> {
+    const out: Record<string, TrackerStatus> = {};
+    for (const t of trackers) {
+      // Tracker ids are "<kind> <name>" (router-config.ts trackerId).
+      const name = t.id.slice(t.kind.length + 1);
+      if (t.kind === 'interface') out[t.id] = this.linkState.get(name) ?? 'down';
+      else if (t.kind === 'file') {
+        const value = this.fileState.get(name);
+        if (value !== undefined) out[t.id] = value;
+      } else {
+        const status = this.scriptState.get(name);
+        if (status !== undefined) out[t.id] = status;
+        else if (reloadFrom && !reloadFrom.has(t.id)) out[t.id] = 'unknown';
+      }
+    }
+    return out;
+  }
+
+  /** A driver on the pooled channel its wiring asks for. */
+  private place(inst: VrrpInstance, w: InstanceWiring): VrrpInstanceDriver {
+    const placement: Placement = { pooled: this.channelFor(w) };
+    const driver = new VrrpInstanceDriver(
+      w,
+      { ...this.p, send: (payload, dst) => placement.pooled.channel.send(payload, dst) },
+      {
+        groupAllowsMaster: (name) => this.allowsMaster(name),
+        transitioned: (name, from, to) => this.memberTransitioned(name, from, to),
+      },
+    );
+    this.drivers.set(inst.name, driver);
+    this.placements.set(driver, placement);
+    join(placement.pooled, w.router.vrid, driver);
+    return driver;
+  }
+
+  /** A kept instance whose source or interface index changed moves to the matching channel. */
+  private move(d: VrrpInstanceDriver, w: InstanceWiring): void {
+    const placement = this.placements.get(d);
+    if (!placement || placement.pooled.key === channelKey(w)) return;
+    let pooled: PooledChannel;
+    try {
+      pooled = this.channelFor(w);
+    } catch (err) {
+      this.p.log.error(
+        { event: 'vrrp.reload-error', instance: w.inst.name, err },
+        `(${w.inst.name}) cannot open its new socket, keeping the old one: ${(err as Error).message}`,
+      );
+      return;
+    }
+    leave(placement.pooled, w.router.vrid, d);
+    placement.pooled = pooled;
+    join(pooled, w.router.vrid, d);
+  }
+
+  private unplace(d: VrrpInstanceDriver): void {
+    const placement = this.placements.get(d);
+    if (!placement) return;
+    leave(placement.pooled, d.snapshot.config.vrid, d);
+    this.placements.delete(d);
+  }
+
+  /** keepalived vrrp_dispatcher_release(): a socket no instance uses any more is closed. */
+  private releaseIdleChannels(): void {
+    for (let i = this.channels.length - 1; i >= 0; i--) {
+      const c = this.channels[i];
+      if (!c || c.byVrid.size > 0) continue;
+      c.channel.close();
+      this.channels.splice(i, 1);
+    }
+  }
+
+  /** A sync group the reload made or changed: its state from its members. */
+  private settleGroup(g: VrrpSyncGroup): void {
+    const now = this.groupState.get(g.name) ?? 'BACKUP';
+    const result = groupAfterReload(this.members(g).map((d) => d.snapshot));
+    this.groupState.set(g.name, result.group);
+    if (result.group !== now) {
+      this.p.log.info(
+        { event: 'vrrp.group', group: g.name, from: now, to: result.group },
+        `VRRP_Group(${g.name}) Syncing instances to ${result.group} state`,
+      );
+      this.p.notifier.group(g, result.group);
+    }
+    for (const o of result.orders) this.drivers.get(o.member)?.sync(o.to);
+  }
+
+  private async hostView(config: Config): Promise<HostView> {
+    const needsLinkLocal = config.vrrpInstances.some((i) => i.family === 'inet6' && i.sourceAddress === null);
     let [links, addresses] = await Promise.all([this.p.rtnl.links(), this.p.rtnl.addresses()]);
     // A fresh interface has no IPv6 link-local address until DAD ends (~1-2 s): wait for it.
     for (let waited = 0; needsLinkLocal && waited < 5000; waited += 100) {
-      const missing = this.config.vrrpInstances.some((i) => {
+      const missing = config.vrrpInstances.some((i) => {
         if (i.family !== 'inet6' || i.sourceAddress !== null) return false;
-        const link = links.find((l) => l.name === (i.interface ?? this.config.globalDefs.defaultInterface));
+        const link = links.find((l) => l.name === (i.interface ?? config.globalDefs.defaultInterface));
         return link !== undefined && link.up && !addresses.some((a) => a.index === link.index && a.linkLocal);
       });
       if (!missing) break;
@@ -166,15 +392,12 @@ export class VrrpNode {
     return { links, addresses, ipv6Forwarding: this.p.ipv6Forwarding };
   }
 
-  private channelFor(
-    ifindex: number,
-    ifname: string,
-    family: 'inet' | 'inet6',
-    source: Uint8Array,
-    group: Uint8Array | null,
-  ): PooledChannel {
+  private channelFor(w: InstanceWiring): PooledChannel {
+    const { ifindex, ifname, source } = w;
+    const family = w.router.family;
+    const group = multicastGroup(w);
     const multicast = group !== null;
-    const key = `${ifindex}/${family}/${formatIp(source)}/${group ? formatIp(group) : 'unicast'}`;
+    const key = channelKey(w);
     const found = this.channels.find((c) => c.key === key);
     if (found) return found;
     const byVrid = new Map<number, VrrpInstanceDriver[]>();
@@ -272,4 +495,30 @@ export class VrrpNode {
     }
     for (const o of result.orders) this.drivers.get(o.member)?.sync(o.to);
   }
+}
+
+function multicastGroup(w: InstanceWiring): Uint8Array | null {
+  return w.inst.unicastPeers.length === 0 ? (w.destinations[0] ?? null) : null;
+}
+
+/** One socket per interface, family, source and group (or unicast), as keepalived's sockpool. */
+function channelKey(w: InstanceWiring): string {
+  const group = multicastGroup(w);
+  return `${w.ifindex}/${w.router.family}/${formatIp(w.source)}/${group ? formatIp(group) : 'unicast'}`;
+}
+
+function join(pooled: PooledChannel, vrid: number, d: VrrpInstanceDriver): void {
+  const list = pooled.byVrid.get(vrid) ?? [];
+  list.push(d);
+  pooled.byVrid.set(vrid, list);
+}
+
+function leave(pooled: PooledChannel, vrid: number, d: VrrpInstanceDriver): void {
+  const list = (pooled.byVrid.get(vrid) ?? []).filter((x) => x !== d);
+  if (list.length > 0) pooled.byVrid.set(vrid, list);
+  else pooled.byVrid.delete(vrid);
+}
+
+function sameMembers(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((m) => b.includes(m));
 }

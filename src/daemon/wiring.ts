@@ -11,6 +11,7 @@
  * - GARPs/NAs cover virtual_ipaddress and virtual_ipaddress_excluded (vrrp_send_link_update()).
  */
 import type { Config, IpAddressSpec, VrrpInstance } from '../config/model.js';
+import { formatIp } from '../lib/ip.js';
 import type { AddressSpec, InterfaceAddress, LinkInfo } from '../net/ports.js';
 import { routerConfig } from '../vrrp/router-config.js';
 import { ipBytes, type AnnounceTarget, type InstanceWiring } from './vrrp-instance.js';
@@ -95,6 +96,27 @@ export function wireInstance(config: Config, inst: VrrpInstance, host: HostView)
       ownAddress,
     },
   };
+}
+
+/**
+ * What a reload may not change in an instance it keeps. keepalived 2.2.7 (vrrp.c vrrp_exist())
+ * takes an old and a new instance for the same one when they have the same interface, VRID and
+ * family, are both unicast or both multicast, and then have the same unicast source address or the
+ * same multicast group. Everything else (priority, advert_int, version, preempt, auth, peers,
+ * VIPs, trackers, GARP settings, the multicast source...) is applied to the running instance.
+ * A different identity makes a new instance: the old one is removed, the new one starts from INIT.
+ *
+ * Two differences: instances are paired by name first (keepalived pairs on this identity alone,
+ * so it keeps a renamed instance; we restart it), and use_vmac, which keepalived compares too,
+ * is left out because it is not acted on here.
+ */
+export function reloadIdentity(w: InstanceWiring): string {
+  const r = w.router;
+  const route =
+    w.inst.unicastPeers.length > 0
+      ? `unicast from ${formatIp(w.source)}`
+      : `multicast to ${w.destinations[0] ? formatIp(w.destinations[0]) : '?'}`;
+  return `${w.ifname} vrid ${r.vrid} ${r.family} ${route}`;
 }
 
 function addressSpec(v: IpAddressSpec, index: number): AddressSpec {

@@ -5,8 +5,13 @@
  */
 import type { VirtualServer } from '../config/model.js';
 import { MemoryTable, type Destination, type ServiceTable } from '../check/table.js';
-import type { DataPlane } from './plane.js';
-import type { ListenerSpec } from './services.js';
+import type { DataPlane, DestSpec } from './plane.js';
+
+/** A data-plane service and the virtual server it serves (by display name). */
+export interface PlaneListener {
+  readonly id: string;
+  readonly vs: string;
+}
 
 export class PlaneTable implements ServiceTable {
   readonly memory = new MemoryTable();
@@ -14,30 +19,17 @@ export class PlaneTable implements ServiceTable {
 
   constructor(
     private readonly plane: DataPlane | null,
-    listeners: readonly ListenerSpec[],
+    listeners: readonly PlaneListener[],
     private readonly kernel: ServiceTable | null = null,
   ) {
-    for (const l of listeners) {
-      const ids = this.listeners.get(l.vs) ?? [];
-      ids.push(l.id);
-      this.listeners.set(l.vs, ids);
-    }
+    this.attach(listeners);
   }
 
   set(vs: VirtualServer, dest: Destination, weight: number): void {
     this.memory.set(vs, dest, weight);
     this.kernel?.set(vs, dest, weight);
-    const rs = vs.realServers.find((r) => r.address === dest.address && r.port === dest.port);
-    for (const id of this.listeners.get(vs.display) ?? []) {
-      this.plane?.setDest(id, {
-        address: dest.address,
-        port: dest.port,
-        weight,
-        sorry: dest.sorry,
-        upperThreshold: rs?.uthreshold ?? 0,
-        lowerThreshold: rs?.lthreshold ?? 0,
-      });
-    }
+    for (const id of this.listeners.get(vs.display) ?? [])
+      this.plane?.setDest(id, destSpec(vs, dest, weight));
   }
 
   remove(vs: VirtualServer, dest: Destination): void {
@@ -51,4 +43,46 @@ export class PlaneTable implements ServiceTable {
   listenersOf(vs: string): readonly string[] {
     return this.listeners.get(vs) ?? [];
   }
+
+  /**
+   * After a reload (Dispatcher.reload()): the listeners each virtual server has now. `added` are
+   * services new in the data plane: they get the virtual server's destinations as the table has
+   * them (the checkers may have set them before the listener existed). Virtual servers not in
+   * `servers` are forgotten.
+   */
+  reload(
+    listeners: readonly PlaneListener[],
+    servers: readonly VirtualServer[],
+    added: ReadonlySet<string>,
+  ): void {
+    this.listeners.clear();
+    this.attach(listeners);
+    this.memory.retain(new Set(servers.map((vs) => vs.display)));
+    for (const vs of servers) {
+      for (const id of this.listenersOf(vs.display)) {
+        if (!added.has(id)) continue;
+        for (const e of this.memory.entries(vs.display)) this.plane?.setDest(id, destSpec(vs, e, e.weight));
+      }
+    }
+  }
+
+  private attach(listeners: readonly PlaneListener[]): void {
+    for (const l of listeners) {
+      const ids = this.listeners.get(l.vs) ?? [];
+      ids.push(l.id);
+      this.listeners.set(l.vs, ids);
+    }
+  }
+}
+
+function destSpec(vs: VirtualServer, dest: Destination, weight: number): DestSpec {
+  const rs = vs.realServers.find((r) => r.address === dest.address && r.port === dest.port);
+  return {
+    address: dest.address,
+    port: dest.port,
+    weight,
+    sorry: dest.sorry,
+    upperThreshold: rs?.uthreshold ?? 0,
+    lowerThreshold: rs?.lthreshold ?? 0,
+  };
 }

@@ -3,10 +3,12 @@
  * makes one service per `virtual_server`, and for `virtual_server group` one per group entry
  * address, all with the same real servers (keepalived ipvswrapper.c); so do we. What a userspace
  * proxy cannot emulate is reported once and left out: fwmark services (they need packet marks),
- * SCTP (Node has no SCTP sockets).
+ * SCTP (Node has no SCTP sockets). On a reload, diffListeners() says which listeners stay.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { Config, L4Protocol, LbAlgo, VirtualServer, VirtualServerGroupEntry } from '../config/model.js';
 import { formatIp, parseIp } from '../lib/ip.js';
+import type { ServiceSpec } from './plane-messages.js';
 
 /** How long the proxy waits for a real server to accept (IPVS has none: the client's own SYN timers). */
 export const CONNECT_TIMEOUT_MS = 5000;
@@ -124,4 +126,92 @@ export function planListeners(config: Config): ListenerPlan {
     }
   }
   return { listeners, skipped };
+}
+
+/** The part of a listener the data plane is given (ServiceSpec). */
+export function serviceSpecOf(l: ListenerSpec): ServiceSpec {
+  return {
+    protocol: l.protocol,
+    address: l.address,
+    port: l.port,
+    scheduler: l.scheduler,
+    flags: l.flags,
+    persistenceTimeoutMs: l.persistenceTimeoutMs,
+    persistencePrefix: l.persistencePrefix,
+    connectTimeoutMs: l.connectTimeoutMs,
+    udpIdleTimeoutMs: l.udpIdleTimeoutMs,
+    proxyProtocol: l.proxyProtocol,
+  };
+}
+
+/** A listener of the new plan under the data-plane id it has (or gets). */
+export interface PlacedListener {
+  readonly id: string;
+  readonly spec: ListenerSpec;
+}
+
+/** What a reload does to the data plane's services (diffListeners()). */
+export interface ListenerDiff {
+  /** The same service: untouched (its socket and connections go on). */
+  readonly kept: readonly PlacedListener[];
+  /** The same service with other parameters: setService(); `relisten` when its address or port changed. */
+  readonly changed: readonly (PlacedListener & { readonly relisten: boolean })[];
+  /** New services: setService() under a fresh id. */
+  readonly added: readonly PlacedListener[];
+  /** Services gone: removeService(); their open connections go on until they end. */
+  readonly removed: readonly string[];
+}
+
+const listenKey = (l: ListenerSpec): string => `${l.vs} ${l.protocol} ${l.address} ${l.port}`;
+
+/**
+ * From the services the data plane runs (`live`, by id) to a new plan (pure). keepalived keeps a
+ * virtual server, and the entries of its group, that the new config still has (ipwrapper.c
+ * clear_diff_services(), clear_diff_vsge()); so do we:
+ * 1. a listener of the same virtual server on the same protocol, address and port keeps its id:
+ *    kept if nothing else changed, else changed (a new scheduler, persistence, ...);
+ * 2. the other listeners of a kept virtual server take over its unmatched old ones in order
+ *    (a group entry's address changed): changed, re-listening;
+ * 3. what is left is added (under its plan id, or a free variant of it) or removed.
+ */
+export function diffListeners(
+  live: ReadonlyMap<string, ListenerSpec>,
+  next: readonly ListenerSpec[],
+): ListenerDiff {
+  const kept: PlacedListener[] = [];
+  const changed: (PlacedListener & { relisten: boolean })[] = [];
+  const added: PlacedListener[] = [];
+  const unmatched = new Map(live);
+  const rest: ListenerSpec[] = [];
+  const byListen = new Map<string, string>();
+  for (const [id, l] of live) if (!byListen.has(listenKey(l))) byListen.set(listenKey(l), id);
+  for (const spec of next) {
+    const id = byListen.get(listenKey(spec));
+    const old = id === undefined ? undefined : unmatched.get(id);
+    if (id === undefined || old === undefined) {
+      rest.push(spec);
+      continue;
+    }
+    unmatched.delete(id);
+    if (isDeepStrictEqual(serviceSpecOf(old), serviceSpecOf(spec))) kept.push({ id, spec });
+    else changed.push({ id, spec, relisten: false });
+  }
+  const fresh: ListenerSpec[] = [];
+  for (const spec of rest) {
+    const old = [...unmatched].find(([, l]) => l.vs === spec.vs);
+    if (old === undefined) {
+      fresh.push(spec);
+      continue;
+    }
+    unmatched.delete(old[0]);
+    changed.push({ id: old[0], spec, relisten: true });
+  }
+  const taken = new Set([...kept, ...changed].map((x) => x.id));
+  for (const spec of fresh) {
+    let id = spec.id;
+    for (let n = 1; taken.has(id); n++) id = `${spec.id}~${n}`;
+    taken.add(id);
+    added.push({ id, spec });
+  }
+  return { kept, changed, added, removed: [...unmatched.keys()] };
 }

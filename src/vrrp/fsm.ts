@@ -110,7 +110,15 @@ export type Event =
   | { readonly kind: 'timer'; readonly timer: TimerName; readonly groupAllowsMaster?: boolean }
   | { readonly kind: 'tracker'; readonly id: string; readonly status: TrackerStatus }
   | { readonly kind: 'shutdown' }
-  | { readonly kind: 'reload'; readonly config: RouterConfig }
+  /**
+   * SIGHUP with this instance kept. `trackerStatus` seeds the trackers the instance did not have
+   * before (statuses it already has are kept).
+   */
+  | {
+      readonly kind: 'reload';
+      readonly config: RouterConfig;
+      readonly trackerStatus?: Readonly<Record<string, TrackerStatus>>;
+    }
   /** The sync group moves this member (vrrp_sync_master/backup/fault). */
   | { readonly kind: 'sync'; readonly to: 'MASTER' | 'BACKUP' | 'FAULT' };
 
@@ -266,7 +274,7 @@ export function step(router: Router, ev: Event, nowMs: number): StepResult {
     case 'shutdown':
       return shutdown(s);
     case 'reload':
-      return reload(s, ev.config);
+      return reload(s, ev.config, ev.trackerStatus ?? {});
     case 'sync':
       return sync(s, ev.to);
   }
@@ -591,22 +599,56 @@ function shutdown(s: Step): StepResult {
 }
 
 /**
- * SIGHUP with this instance kept: a MASTER stays MASTER (VIPs re-applied, no GARP burst) and
- * advertises at once; a BACKUP restarts its down timer (keepalived reload_master / init_sands).
+ * SIGHUP with this instance kept (keepalived vrrp.c vrrp_complete_init() + restore_vrrp_state(),
+ * vrrp_scheduler.c vrrp_init_state()/vrrp_init_instance_sands()): the new config replaces the old
+ * one and the state carries over.
+ * - Tracker statuses are kept for trackers still configured; `seed` gives the new ones theirs.
+ * - A MASTER stays MASTER: its VIPs are made sure of (the driver adds only the missing ones), no
+ *   GARP burst, and it advertises at once (reload_master: sands = now); a BACKUP restarts its
+ *   down timer.
+ * - If the new config faults the instance it goes to FAULT as at run time; a FAULT instance whose
+ *   faults are gone comes up as when they clear (keepalived: "Entering BACKUP STATE (init)").
+ *   A state that does not change sends no notification.
  */
-function reload(s: Step, config: RouterConfig): StepResult {
+function reload(s: Step, config: RouterConfig, seed: Readonly<Record<string, TrackerStatus>>): StepResult {
   const { r } = s;
-  const t = evaluateTracking(config.basePriority, config.trackers, r.trackerStatus, config.configFault);
-  s.set({ config, basePriority: config.basePriority, masterAdverIntervalMs: config.advertIntervalMs });
+  const trackerStatus: Record<string, TrackerStatus> = {};
+  for (const t of config.trackers) {
+    const status = r.trackerStatus[t.id] ?? seed[t.id];
+    if (status !== undefined) trackerStatus[t.id] = status;
+  }
+  const t = evaluateTracking(config.basePriority, config.trackers, trackerStatus, config.configFault);
+  const faults = config.sourceAddress === null ? [...t.faults, 'no source address'] : t.faults;
+  const isDown = faults.length > 0 || t.initScripts.length > 0;
+  s.set({
+    config,
+    basePriority: config.basePriority,
+    masterAdverIntervalMs: config.advertIntervalMs,
+    trackerStatus,
+    faults,
+    initScripts: t.initScripts,
+  });
   if (t.effectivePriority !== r.effectivePriority) {
     s.effects.push({ kind: 'priority', from: r.effectivePriority, to: t.effectivePriority });
     s.set({ effectivePriority: t.effectivePriority });
+  }
+  if (r.state === 'INIT' || r.state === 'STOP') return s.done();
+  if (r.state === 'FAULT') {
+    if (!isDown) tryUp(s);
+    return s.done();
+  }
+  if (isDown) {
+    downInstance(s, [...faults, ...t.initScripts].join(', '), false);
+    return s.done();
   }
   if (r.state === 'MASTER') {
     s.effects.push({ kind: 'vips', action: 'add' });
     s.send(s.r.effectivePriority);
     s.arm('advert', s.now + config.advertIntervalMs);
-  } else if (r.state === 'BACKUP') {
+    // The refresh schedule runs on; it starts or stops if garp_master_refresh was changed.
+    const refreshMs = config.garp.masterRefreshMs;
+    s.set({ garpRefreshAtMs: refreshMs > 0 ? (r.garpRefreshAtMs ?? s.now + refreshMs) : null });
+  } else {
     s.arm('masterDown', s.now + masterDownMs(s.r));
   }
   return s.done();

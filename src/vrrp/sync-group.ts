@@ -47,3 +47,24 @@ export function afterMemberTransition(
     return group === 'BACKUP' ? { group, orders: [] } : order('BACKUP');
   return { group, orders: [] };
 }
+
+/**
+ * A sync group that a reload made or changed (new members, or members that were restarted): its
+ * state comes from its members (keepalived 2.2.7 vrrp.c vrrp_complete_init() on reload, then
+ * vrrp_scheduler.c vrrp_init_state()). A faulted member faults the group and the others follow;
+ * the group is MASTER only if every member already is; otherwise it is BACKUP and a member still
+ * MASTER goes to BACKUP with it, as keepalived moves it. A group whose members were all kept is
+ * not passed here: it keeps its state.
+ */
+export function groupAfterReload(members: readonly Router[]): { group: GroupState; orders: SyncOrder[] } {
+  const live = members.filter((m) => m.state !== 'STOP' && m.state !== 'INIT');
+  const group: GroupState = live.some((m) => m.state === 'FAULT' || faulted(m))
+    ? 'FAULT'
+    : live.length > 0 && live.every((m) => m.state === 'MASTER')
+      ? 'MASTER'
+      : 'BACKUP';
+  return {
+    group,
+    orders: live.filter((m) => m.state !== group).map((m) => ({ member: m.config.name, to: group })),
+  };
+}

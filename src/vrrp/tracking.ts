@@ -20,8 +20,14 @@ export interface TrackerConfig {
   readonly reverse: boolean;
 }
 
-/** Interfaces and scripts are up/down; a script starts 'init' (no result yet); files have a value. */
-export type TrackerStatus = 'up' | 'down' | 'init' | number;
+/**
+ * Interfaces and scripts are up/down; a script starts 'init' (no result yet); files have a value.
+ * 'unknown': a script new at a reload, without a result yet. keepalived gives every script read
+ * at a reload SCRIPT_INIT_STATE_INIT_RELOAD (vrrp_data.c alloc_vrrp_script()) and clear_diff_script()
+ * (vrrp.c) carries the old result over for the ones that existed: a new one neither faults the
+ * instance nor weighs on its priority until it reports, so a reload never takes a MASTER down for it.
+ */
+export type TrackerStatus = 'up' | 'down' | 'init' | 'unknown' | number;
 
 export interface Tracking {
   /** Tracked objects that currently fault the instance. */
@@ -65,6 +71,7 @@ export function evaluateTracking(
       if (t.weight === 0) initScripts.push(t.id);
       continue;
     }
+    if (s === 'unknown') continue;
     const up = s === 'up';
     if (t.weight === 0) {
       if (up === t.reverse) faults.push(t.id);

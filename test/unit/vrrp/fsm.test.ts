@@ -457,4 +457,71 @@ describe('reload', () => {
       ['vips add', 'send 100', 'arm advert 9000'],
     ]);
   });
+
+  const eth1 = { id: 'interface eth1', kind: 'interface', weight: 0, reverse: false } as const;
+  const chk = { id: 'script chk', kind: 'script', weight: 0, reverse: false } as const;
+
+  it('a BACKUP restarts its down timer with the new priority; statuses it has are kept, new ones seeded', () => {
+    const r0 = started({ trackers: [eth1] });
+    const r1 = step(r0, { kind: 'tracker', id: eth1.id, status: 'up' }, 100).router;
+    const r = step(
+      r1,
+      {
+        kind: 'reload',
+        config: routerConfig({ basePriority: 120, trackers: [eth1, chk] }),
+        trackerStatus: { [eth1.id]: 'down', [chk.id]: 'up' },
+      },
+      1000,
+    );
+    expect([r.router.state, r.router.trackerStatus, kinds(r.effects)]).toEqual([
+      'BACKUP',
+      { [eth1.id]: 'up', [chk.id]: 'up' },
+      ['priority 100->120', `arm masterDown ${1000 + masterDownIntervalMs(2, 120, 1000)}`],
+    ]);
+  });
+
+  it('a MASTER the new config faults leaves as on a fault: priority 0 twice, VIPs, FAULT', () => {
+    const { router } = master();
+    const r = step(
+      router,
+      { kind: 'reload', config: routerConfig({ trackers: [eth1] }), trackerStatus: { [eth1.id]: 'down' } },
+      8000,
+    );
+    expect([r.router.state, kinds(r.effects)]).toEqual([
+      'FAULT',
+      ['send 0', 'send 0', 'vips del', 'cancel advert', 'cancel garpDelay', 'MASTER->FAULT fault'],
+    ]);
+  });
+
+  it("a script new in the reload ('unknown') neither faults nor weighs until it reports", () => {
+    const { router } = master();
+    const weighted = { ...chk, id: 'script w', weight: 20 };
+    const r = step(
+      router,
+      {
+        kind: 'reload',
+        config: routerConfig({ trackers: [chk, weighted] }),
+        trackerStatus: { [chk.id]: 'unknown', [weighted.id]: 'unknown' },
+      },
+      8000,
+    );
+    expect([r.router.state, r.router.effectivePriority, kinds(r.effects)]).toEqual([
+      'MASTER',
+      100,
+      ['vips add', 'send 100', 'arm advert 9000'],
+    ]);
+  });
+
+  it('a FAULT instance whose fault the new config drops comes up in BACKUP; one still faulted stays silent', () => {
+    const r0 = started({ trackers: [eth1] });
+    const faulted = step(r0, { kind: 'tracker', id: eth1.id, status: 'down' }, 100).router;
+    expect(faulted.state).toBe('FAULT');
+    const still = step(faulted, { kind: 'reload', config: routerConfig({ trackers: [eth1] }) }, 1000);
+    expect([still.router.state, kinds(still.effects)]).toEqual(['FAULT', []]);
+    const up = step(faulted, { kind: 'reload', config: routerConfig() }, 1000);
+    expect([up.router.state, kinds(up.effects)]).toEqual([
+      'BACKUP',
+      ['FAULT->BACKUP fault-cleared', `arm masterDown ${1000 + MDI_100}`],
+    ]);
+  });
 });

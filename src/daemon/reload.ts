@@ -1,0 +1,105 @@
+/**
+ * SIGHUP: read and validate the configuration again, then apply the difference (keepalived
+ * reload_vrrp_thread / reload_check_thread). A new configuration with errors is not applied: the
+ * running one stays and the log says why. Kept VRRP instances keep their state and VIPs, kept real
+ * servers their checker state and connections; removed instances send priority 0.
+ * Reloads never overlap: a SIGHUP during a reload runs after it.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import type { ParsedArgs } from '../cli/args.js';
+import type { HealthChecks } from '../check/health-checks.js';
+import type { Config } from '../config/model.js';
+import type { Dispatcher } from './dispatcher.js';
+import type { Logger } from './log.js';
+import { readConfig } from './read-config.js';
+import type { SdNotifier } from './sd-notify.js';
+import { trackedNames } from './trackers.js';
+import type { VrrpNode } from './vrrp-node.js';
+
+export interface ReloadTargets {
+  readonly node: VrrpNode | undefined;
+  readonly checks: HealthChecks | undefined;
+  readonly dispatcher: Dispatcher | undefined;
+  /** vrrp_script / track_file definitions changed: stop the trackers and start them on `config`. */
+  restartTrackers(config: Config): void;
+}
+
+/** Parts of the configuration a running daemon cannot change (a restart applies them). */
+function needsRestart(old: Config, next: Config, t: ReloadTargets): string[] {
+  const out: string[] = [];
+  if (!t.node && next.vrrpInstances.length > 0 && old.vrrpInstances.length === 0)
+    out.push('vrrp_instance blocks added to a daemon started without any');
+  if (!t.checks && next.virtualServers.length > 0 && old.virtualServers.length === 0)
+    out.push('virtual_server blocks added to a daemon started without any');
+  if (!isDeepStrictEqual(old.globalDefs.metricsListen, next.globalDefs.metricsListen))
+    out.push('metrics_listen');
+  return out;
+}
+
+/** The trackers run the vrrp_scripts and track_files in use: restart them when those change. */
+function trackersChanged(old: Config, next: Config): boolean {
+  const used = (c: Config) =>
+    [...trackedNames(c, 'trackScripts'), '|', ...trackedNames(c, 'trackFiles')].sort();
+  return (
+    !isDeepStrictEqual(old.vrrpScripts, next.vrrpScripts) ||
+    !isDeepStrictEqual(old.trackFiles, next.trackFiles) ||
+    !isDeepStrictEqual(used(old), used(next))
+  );
+}
+
+export class Reloader {
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly args: ParsedArgs,
+    private readonly log: Logger,
+    private readonly sd: SdNotifier,
+    private current: Config,
+    private readonly targets: () => ReloadTargets,
+  ) {}
+
+  get config(): Config {
+    return this.current;
+  }
+
+  /** Queue a reload; resolves when it (and any before it) is done. Never rejects. */
+  reload(): Promise<void> {
+    this.queue = this.queue
+      .then(() => this.once())
+      .catch((err: unknown) => {
+        this.log.error({ event: 'daemon.reload-failed', err }, `Reload failed: ${String(err)}`);
+        this.sd.ready(`Reload failed: ${String(err)}`);
+      });
+    return this.queue;
+  }
+
+  private async once(): Promise<void> {
+    const { log, sd } = this;
+    log.info({ event: 'daemon.reloading' }, 'Reloading ...');
+    sd.reloading('Reloading');
+    const next = readConfig(this.args, log, ['fatal', 'error']);
+    if (!next) {
+      log.error(
+        { event: 'daemon.reload-refused' },
+        'Reload refused: the new configuration has errors (above); the running configuration stays',
+      );
+      sd.ready('Reload refused: configuration errors');
+      return;
+    }
+    const t = this.targets();
+    const old = this.current;
+    for (const what of needsRestart(old, next, t))
+      log.warn(
+        { event: 'daemon.reload-restart-needed', what },
+        `keepalived-ts: ${what} takes effect on restart`,
+      );
+    // The VRRP side first: it refuses (throws) before changing anything.
+    const vrrp = t.node ? await t.node.reload(next) : undefined;
+    if (trackersChanged(old, next)) t.restartTrackers(next);
+    const checks = t.checks?.reload(next);
+    const dispatch = await t.dispatcher?.reload(next);
+    this.current = next;
+    log.info({ event: 'daemon.reloaded', vrrp, checks, dispatch }, 'Reload complete');
+    sd.ready('Reload complete');
+  }
+}
