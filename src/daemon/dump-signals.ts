@@ -35,10 +35,9 @@ export interface DumpSources {
   readonly now: () => number;
 }
 
-/** Write one kind of dump; failures are logged, never thrown. */
-export async function writeDumps(kind: DumpKind, src: DumpSources): Promise<void> {
+/** The files of one kind of dump, with their text. */
+function dumpTexts(kind: DumpKind, src: DumpSources): [string, string][] {
   const paths = dumpPaths(process.env);
-  const { log } = src;
   const config = src.config();
   const node = src.node();
   const instances = node?.instances().map(instanceStatus) ?? [];
@@ -70,6 +69,19 @@ export async function writeDumps(kind: DumpKind, src: DumpSources): Promise<void
         formatCheckDataFile({ config, virtualServers: checks.status(), scriptUser }),
       ]);
   }
+  return files;
+}
+
+/** keepalived -d: the configuration and state, as the data dump has them, into the log at start. */
+export function logConfigDump(src: DumpSources): void {
+  for (const [, text] of dumpTexts('data', src))
+    for (const line of text.split('\n')) if (line !== '') src.log.info({ event: 'daemon.dump-conf' }, line);
+}
+
+/** Write one kind of dump; failures are logged, never thrown. */
+export async function writeDumps(kind: DumpKind, src: DumpSources): Promise<void> {
+  const { log } = src;
+  const files = dumpTexts(kind, src);
   const what = { data: 'data', stats: 'stats', json: 'as json' }[kind];
   log.info(
     { event: 'daemon.dump', kind, files: files.map(([p]) => p) },

@@ -24,7 +24,7 @@ import { startDispatcher, type Dispatcher } from './dispatcher.js';
 import { createLogger } from './log.js';
 import { Notifier } from './notify.js';
 import { PidFile } from './pidfile.js';
-import { installDumpSignals } from './dump-signals.js';
+import { installDumpSignals, logConfigDump, type DumpSources } from './dump-signals.js';
 import { readConfig } from './read-config.js';
 import { Reloader } from './reload.js';
 import { renderMetrics } from './metrics.js';
@@ -98,6 +98,7 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
 
   let node: VrrpNode | undefined;
   let trackers: Trackers;
+  let dumpSources: DumpSources | undefined;
   let startTrackersOn: (c: Config) => Trackers = () => trackers;
   const reloader: Reloader = new Reloader(args, log, sd, config, () => ({
     node,
@@ -146,16 +147,15 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
       });
     trackers = startTrackersOn(config);
     cleanups.push(() => trackers.stop());
-    cleanups.push(
-      installDumpSignals({
-        config: () => reloader.config,
-        log,
-        node: () => vrrp,
-        checks: () => checks,
-        trackers: () => trackers,
-        now: () => clock.now(),
-      }),
-    );
+    dumpSources = {
+      config: () => reloader.config,
+      log,
+      node: () => vrrp,
+      checks: () => checks,
+      trackers: () => trackers,
+      now: () => clock.now(),
+    };
+    cleanups.push(installDumpSignals(dumpSources));
     if (checkSide) {
       dispatcher = startDispatcher(config, log, { keepIpvsOnStop: args.dontReleaseIpvs === true });
       const local = new Set((await rtnl.addresses()).map((a) => a.address));
@@ -225,6 +225,7 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
 
   log.info({ event: 'daemon.started', version, instances: config.vrrpInstances.length }, 'Startup complete');
   sd.ready('Startup complete');
+  if (args.dumpConf === true && dumpSources) logConfigDump(dumpSources);
   const watchdog = startWatchdog(sd, process.env);
   cleanups.push(() => watchdog.stop());
 

@@ -151,4 +151,16 @@ describe('operating a running director', () => {
     expect(lab.holders(VIP)).toEqual([1]);
     lab.exec(lab.host(1), ['ip', 'addr', 'del', `${VIP}/24`, 'dev', 'eth0']);
   });
+
+  it('-d logs the configuration and state, as keepalived.data has them, at start', async () => {
+    const d = startDirector(config(instanceBlock({ priority: 150, version: 3, advertInt: 0.1 })), {}, ['-d']);
+    await d.waitForRecord(
+      (r) => r.event === 'daemon.dump-conf' && r.msg === ' VRRP Instance = VI_1',
+      'the dump',
+    );
+    const dump = d.records.filter((r) => r.event === 'daemon.dump-conf').map((r) => r.msg);
+    expect(dump).toContain('------< Global definitions >------');
+    expect(dump).toContain('------< VRRP Topology >------');
+    expect(dump).toContain('   Virtual Router ID = 51');
+  });
 });
