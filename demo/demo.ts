@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { eventually, Lab, type Daemon, type LabHost, type LogRecord } from '../test/netns/lab.js';
 import { PACKAGE_ROOT } from '../test/netns/netns.js';
-import { config, instanceBlock } from '../test/netns/vrrp-conf.js';
+import { config, httpRealServer, instanceBlock } from '../test/netns/vrrp-conf.js';
 
 const VIP = '192.0.2.100';
 const ADVERT_S = 0.5;
@@ -29,20 +29,8 @@ interface Reply {
 export type Say = (line: string) => void;
 
 function directorConf(priority: number, servers: readonly LabHost[]): string {
-  const rs = servers.map((h) =>
-    [
-      `  real_server ${h.ip4} 8080 {`,
-      '    HTTP_GET {',
-      '      url {',
-      '        path /health',
-      '        status_code 200',
-      '      }',
-      '      connect_timeout 1',
-      '      retry 0',
-      '    }',
-      '  }',
-    ].join('\n'),
-  );
+  const rs = servers.map((h) => httpRealServer(h.ip4));
+
   return config(
     instanceBlock({ priority, version: 3, advertInt: ADVERT_S, vips: [`${VIP}/24`] }),
     [

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { eventually, type Daemon, type Lab, type LogRecord } from './lab.js';
 import { useLab } from './use-lab.js';
-import { config, instanceBlock } from './vrrp-conf.js';
+import { config, httpRealServer, instanceBlock } from './vrrp-conf.js';
 
 const BACKEND = fileURLToPath(new URL('./scripts/backend.mjs', import.meta.url));
 const CLIENT = fileURLToPath(new URL('./scripts/client.mjs', import.meta.url));
@@ -28,23 +28,6 @@ interface Reply {
 }
 const replies = (d: Daemon): Reply[] =>
   d.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Reply);
-
-function realServer(name: string, address: string, inhibit: boolean): string {
-  return [
-    `real_server ${address} 8080 {`,
-    ...(inhibit ? ['  inhibit_on_failure'] : []),
-    '  HTTP_GET {',
-    '    url {',
-    '      path /health',
-    '      status_code 200',
-    '    }',
-    '    connect_timeout 1',
-    '    retry 0',
-    '    warmup 0',
-    '  }',
-    `}  # ${name}`,
-  ].join('\n');
-}
 
 describe('the embedded dispatcher behind the VIP', () => {
   it('spreads clients over the real servers, drops a dead one without failed requests, drains a quiesced one', async () => {
@@ -65,9 +48,9 @@ describe('the embedded dispatcher behind the VIP', () => {
         '  lb_algo rr',
         '  lb_kind NAT',
         '  protocol TCP',
-        realServer('rs2', lab.host(2).ip4, true),
-        realServer('rs3', lab.host(3).ip4, false),
-        realServer('rs4', lab.host(4).ip4, true),
+        httpRealServer(lab.host(2).ip4, { inhibitOnFailure: true, warmup0: true }),
+        httpRealServer(lab.host(3).ip4, { inhibitOnFailure: false, warmup0: true }),
+        httpRealServer(lab.host(4).ip4, { inhibitOnFailure: true, warmup0: true }),
         '}',
       ].join('\n'),
     );

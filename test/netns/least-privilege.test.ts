@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { eventually, type Daemon, type Lab, type LogRecord } from './lab.js';
 import { requireCommand } from './netns.js';
 import { useLab } from './use-lab.js';
-import { instanceBlock } from './vrrp-conf.js';
+import { httpRealServer, instanceBlock } from './vrrp-conf.js';
 
 const BACKEND = fileURLToPath(new URL('./scripts/backend.mjs', import.meta.url));
 const CLIENT = fileURLToPath(new URL('./scripts/client.mjs', import.meta.url));
@@ -70,22 +70,6 @@ function procStatus(pid: number): Record<string, string> {
   );
 }
 
-function realServer(address: string): string {
-  return [
-    `  real_server ${address} 8080 {`,
-    '    HTTP_GET {',
-    '      url {',
-    '        path /health',
-    '        status_code 200',
-    '      }',
-    '      connect_timeout 1',
-    '      retry 0',
-    '      warmup 0',
-    '    }',
-    '  }',
-  ].join('\n');
-}
-
 describe('keepalived-ts as uid 65534 with CAP_NET_RAW, CAP_NET_ADMIN, CAP_NET_BIND_SERVICE only', () => {
   it('becomes MASTER, holds the VIP, serves port 80, checks real servers, runs scripts, and leaves cleanly', async () => {
     const backends = new Map<string, Daemon>();
@@ -126,8 +110,8 @@ describe('keepalived-ts as uid 65534 with CAP_NET_RAW, CAP_NET_ADMIN, CAP_NET_BI
       '  lb_algo rr',
       '  lb_kind NAT',
       '  protocol TCP',
-      realServer(lab.host(2).ip4),
-      realServer(lab.host(3).ip4),
+      httpRealServer(lab.host(2).ip4, { warmup0: true }),
+      httpRealServer(lab.host(3).ip4, { warmup0: true }),
       '}',
     ].join('\n');
 

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { eventually, type Daemon, type Lab, type LogRecord } from './lab.js';
 import { PACKAGE_ROOT } from './netns.js';
 import { useLab } from './use-lab.js';
-import { config, instanceBlock } from './vrrp-conf.js';
+import { config, httpRealServer, instanceBlock } from './vrrp-conf.js';
 
 const BACKEND = `${PACKAGE_ROOT}/test/netns/scripts/backend.mjs`;
 const CLIENT = `${PACKAGE_ROOT}/test/netns/scripts/client.mjs`;
@@ -29,22 +29,6 @@ interface Reply {
 }
 const replies = (d: Daemon): Reply[] =>
   d.lines.filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Reply);
-
-function realServer(address: string, weight = 1): string {
-  return [
-    `  real_server ${address} 8080 {`,
-    `    weight ${weight}`,
-    '    HTTP_GET {',
-    '      url {',
-    '        path /health',
-    '        status_code 200',
-    '      }',
-    '      connect_timeout 1',
-    '      retry 0',
-    '    }',
-    '  }',
-  ].join('\n');
-}
 
 function conf(priority: number, vips: readonly string[], servers: readonly string[]): string {
   return config(
@@ -72,7 +56,7 @@ describe('SIGHUP reload', () => {
       );
       await b.waitForLine(/listening/);
     }
-    const servers = [realServer(lab.host(3).ip4), realServer(lab.host(4).ip4)];
+    const servers = [httpRealServer(lab.host(3).ip4), httpRealServer(lab.host(4).ip4)];
     const master = suite.track(await lab.startKts(lab.host(1), conf(150, [`${VIP}/24`], servers)));
     const backup = suite.track(await lab.startKts(lab.host(2), conf(100, [`${VIP}/24`], servers)));
     await master.waitForLine(/Entering MASTER STATE/);

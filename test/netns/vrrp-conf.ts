@@ -48,3 +48,31 @@ export function config(...blocks: string[]): string {
     ...blocks,
   ].join('\n');
 }
+
+export interface HttpRealServer {
+  readonly weight?: number;
+  readonly inhibitOnFailure?: boolean;
+  readonly warmup0?: boolean;
+}
+
+/**
+ * A `real_server ADDRESS 8080` block (indented for a virtual_server) checked by HTTP_GET on
+ * /health (status 200, connect_timeout 1, retry 0), as test/netns/scripts/backend.mjs answers.
+ */
+export function httpRealServer(address: string, o: HttpRealServer = {}): string {
+  return [
+    `  real_server ${address} 8080 {`,
+    ...(o.weight === undefined ? [] : [`    weight ${o.weight}`]),
+    ...(o.inhibitOnFailure ? ['    inhibit_on_failure'] : []),
+    '    HTTP_GET {',
+    '      url {',
+    '        path /health',
+    '        status_code 200',
+    '      }',
+    '      connect_timeout 1',
+    '      retry 0',
+    ...(o.warmup0 ? ['      warmup 0'] : []),
+    '    }',
+    '  }',
+  ].join('\n');
+}
