@@ -6,6 +6,7 @@
  * (plane-messages.ts). A failing message handler is reported, never thrown: an uncaught exception
  * here ends the worker, and the main thread restarts it with the table re-applied.
  */
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { FromWorker, PlaneEvent, ToWorker, WorkerInit } from './plane-messages.js';
 import { RateLimitedEvents } from './rate-limited-events.js';
@@ -15,6 +16,18 @@ import { ServiceRuntime, type RuntimeEnv } from './service-runtime.js';
 const port = parentPort;
 if (port === null) throw new Error('dispatch/worker.ts runs as a worker thread (see plane.ts)');
 const { index } = workerData as WorkerInit;
+
+/**
+ * Below the VRRP thread: on Linux a nice value belongs to the thread (setpriority(PRIO_PROCESS, 0)
+ * changes only the caller), so a saturated data plane yields the CPU to adverts, much as keepalived
+ * gives its VRRP process a real-time priority (vrrp_rt_priority).
+ */
+const WORKER_NICE = 10;
+try {
+  setPriority(0, WORKER_NICE);
+} catch {
+  // Not allowed (a seccomp filter): the worker runs at the daemon's priority.
+}
 
 const send = (msg: FromWorker): void => port.postMessage(msg);
 const env: RuntimeEnv = {
