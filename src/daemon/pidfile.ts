@@ -2,7 +2,16 @@
  * The pid file (keepalived `-p`, default /run/keepalived-ts.pid): refuse to start when it names a
  * live process (keepalived pidfile.c keepalived_running()), remove it on exit.
  */
-import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fchmodSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { KaError } from '../lib/errors.js';
 
@@ -36,7 +45,18 @@ export class PidFile {
     }
     try {
       mkdirSync(dirname(path), { recursive: true });
-      writeFileSync(path, `${process.pid}\n`, { mode: 0o644 });
+      // keepalived pidfile.c: O_NOFOLLOW (a planted symlink is not followed), 0644 whatever the umask.
+      const fd = openSync(
+        path,
+        constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
+        0o644,
+      );
+      try {
+        fchmodSync(fd, 0o644);
+        writeSync(fd, `${process.pid}\n`);
+      } finally {
+        closeSync(fd);
+      }
     } catch (err) {
       throw new KaError('KA_ERR_PIDFILE', `cannot write pid file ${path}: ${(err as Error).message}`, err);
     }
