@@ -14,7 +14,10 @@ interface OptionSpec {
   readonly arg: ArgKind;
 }
 
-/** Every keepalived 2.2.7 option, plus keepalived-ts's own (`--dump-config`, `--control-socket`). */
+/**
+ * Every keepalived 2.2.7 option, plus keepalived-ts's own (`--dump-config`, `--control-socket`,
+ * `--control-socket-group`).
+ */
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'useFile', short: 'f', long: ['use-file'], arg: 'required' },
   { name: 'vrrp', short: 'P', long: ['vrrp'], arg: 'none' },
@@ -53,6 +56,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'help', short: 'h', long: ['help'], arg: 'none' },
   { name: 'dumpConfig', long: ['dump-config'], arg: 'none' },
   { name: 'controlSocket', long: ['control-socket'], arg: 'required' },
+  { name: 'controlSocketGroup', long: ['control-socket-group'], arg: 'required' },
 ];
 
 /** The keys parseArgs() may put in ParsedArgs, in `--help` order. */
@@ -135,6 +139,9 @@ export const USAGE = `Usage: keepalived-ts [OPTION...]
   -d, --dump-conf              Dump the configuration data to the log at start-up
   -p, --pid=FILE               Pid file (default /run/keepalived-ts.pid)
       --control-socket=PATH    Control socket (default /run/keepalived-ts.sock)
+      --control-socket-group=GROUP
+                               Let GROUP (name or gid) use the control socket: mode 0660 with that
+                               group (default: mode 0600, the daemon's user only)
   -i, --config-id id           Skip any configuration lines beginning '@' that don't match id
   -e, --all-config             Error if any configuration file is missing
       --signum=SIGFUNC         Print the signal number for STOP, RELOAD, DATA, STATS, STATS_CLEAR, JSON

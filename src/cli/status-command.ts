@@ -73,7 +73,7 @@ function hint(code: string | undefined): string {
       return ' (is the daemon running? --control-socket PATH)';
     case 'EACCES':
     case 'EPERM':
-      return " (the socket is mode 0600: run as the daemon's user, usually root)";
+      return " (run as the daemon's user, usually root, or as a member of its --control-socket-group)";
     case 'ENOTDIR':
     case 'ENAMETOOLONG':
       return ' (--control-socket PATH)';

@@ -181,7 +181,8 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
 
   const socketPath = typeof args.controlSocket === 'string' ? args.controlSocket : DEFAULT_CONTROL_SOCKET;
   try {
-    const control = await ControlSocket.listen(socketPath, async (command) => {
+    const group = typeof args.controlSocketGroup === 'string' ? args.controlSocketGroup : null;
+    const control = await ControlSocket.listen(socketPath, { group }, async (command) => {
       if (command === 'ipvsadm' || command === 'ipvsadm-save')
         return (await dispatcher?.ipvsadm(command === 'ipvsadm-save')) ?? '';
       return daemonStatus(node, checks, dispatcher, { version, startedAt, now: clock.now() });

@@ -9,6 +9,14 @@
  * - uid/gid are switched only when they differ from ours; stdio goes to /dev/null.
  * - Timeout: SIGTERM to the group, SIGKILL 2 s later. Death by the signal we sent is a
  *   'timeout'; a script that catches SIGTERM and exits normally reports its exit code.
+ * - Checks and track scripts (runScript) own their group: when the script exits, whatever it left
+ *   running in it gets SIGKILL. keepalived leaves such children alone, but a MISC_CHECK or
+ *   vrrp_script run every few seconds that backgrounds `sleep 1000` would pile up processes
+ *   until the host has no pids left. A daemon a script starts must detach (setsid), as daemons
+ *   do. Notify scripts keep keepalived's behaviour: what they start in the background survives.
+ * - A group we asked to stop (timeout, abort, daemon stop) whose SIGKILL was still pending
+ *   gets it when this process exits, so a script that ignores SIGTERM does not outlive the
+ *   daemon (keepalived script_killall() at shutdown, with the SIGKILL a second later).
  *
  * The user a script runs as (lib/notify.c set_uid_gid(), get_default_script_user()):
  * its own `user [group]`, else global `script_user`, else `keepalived_script` if that user
@@ -96,6 +104,22 @@ function spawnAs(launch: Launch, user: ScriptUser, env: NodeJS.ProcessEnv | unde
   });
 }
 
+/**
+ * Process groups asked to stop whose SIGKILL is still to come: SIGKILLed if this process exits
+ * first (its timers die with it). One `exit` listener for all of them.
+ */
+const terminating = new Set<number>();
+let exitHookInstalled = false;
+function killOnExit(pid: number): void {
+  terminating.add(pid);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const group of terminating) killGroup(group, 'SIGKILL');
+    terminating.clear();
+  });
+}
+
 /** Send `sig` to the child's process group; false when there is nothing left to signal. */
 function killGroup(pid: number | undefined, sig: NodeJS.Signals): boolean {
   if (pid === undefined) return false;
@@ -109,7 +133,7 @@ function killGroup(pid: number | undefined, sig: NodeJS.Signals): boolean {
 
 /** Run `argv` and report how it ended. Never throws, never rejects. */
 export function runScript(spec: Pick<ScriptSpec, 'argv'>, opts: RunScriptOptions): Promise<ScriptOutcome> {
-  return runArgv(spec.argv, opts, false);
+  return runArgv(spec.argv, { ...opts, reapGroup: true }, false);
 }
 
 interface RunOptions extends Omit<RunScriptOptions, 'timeoutMs'> {
@@ -117,6 +141,8 @@ interface RunOptions extends Omit<RunScriptOptions, 'timeoutMs'> {
   readonly timeoutMs: number;
   /** keepalived's STOP notifies get SIGKILL straight away when their time is up. */
   readonly timeoutSignal?: 'SIGTERM' | 'SIGKILL';
+  /** SIGKILL what is left in the group once the script has exited (checks, not notifies). */
+  readonly reapGroup?: boolean;
 }
 
 function runArgv(argv: readonly string[], opts: RunOptions, viaShell: boolean): Promise<ScriptOutcome> {
@@ -144,12 +170,14 @@ function runArgv(argv: readonly string[], opts: RunOptions, viaShell: boolean): 
       if (phase !== 'running') return;
       phase = 'term';
       killGroup(child.pid, 'SIGTERM');
+      if (child.pid !== undefined) killOnExit(child.pid);
       timer = setTimeout(forceKill, opts.killGraceMs ?? KILL_GRACE_MS);
     };
     const onAbort = (): void => terminate();
     const finish = (): void => {
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
+      if (child.pid !== undefined) terminating.delete(child.pid);
     };
     child.on('error', (err: NodeJS.ErrnoException) => {
       if (child.pid !== undefined) return; // not a spawn failure
@@ -163,11 +191,13 @@ function runArgv(argv: readonly string[], opts: RunOptions, viaShell: boolean): 
     });
     child.once('exit', (code, signal) => {
       finish();
+      // The leader is gone (and reaped, but its pid stays reserved while the group has members):
+      // make sure whatever it started goes too. After our SIGTERM always; after a normal end
+      // only for checks (reapGroup).
+      if (opts.reapGroup === true || phase !== 'running') killGroup(child.pid, 'SIGKILL');
       if (signal !== null) {
         const termed = phase === 'term' && signal === 'SIGTERM';
         const killed = phase === 'kill' && (signal === 'SIGKILL' || signal === 'SIGTERM');
-        // The leader died of our SIGTERM: make sure whatever it started goes too.
-        if (termed) killGroup(child.pid, 'SIGKILL');
         resolve(termed || killed ? { kind: 'timeout' } : { kind: 'signal', signal });
       } else if (viaShell && (code === 127 || code === 126)) {
         // keepalived logs this from its child, which then exits 0.

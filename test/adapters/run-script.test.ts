@@ -3,12 +3,14 @@
  * (SIGTERM to the process group, then SIGKILL), spawn errors, the /bin/sh fallback, running as
  * another user, notify scripts, and keepalived's choice of script user.
  */
+import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ScriptSpec } from '../../src/config/model.js';
 import { resolveScriptUser, runScript, shellCommand, spawnNotify } from '../../src/daemon/run-script.js';
+import { TS_LOADER } from '../helpers/dispatch.js';
 import { alive, waitFor } from '../helpers/process.js';
 
 let dir: string;
@@ -138,6 +140,77 @@ describe('runScript', () => {
     expect(readFileSync(out, 'utf8').trim()).toBe('65534 65534');
   });
 });
+
+describe('runScript: nothing is left behind in the process group', () => {
+  /** A script that starts `n` background sleeps, writes their pids, then runs `tail`. */
+  const forker = (name: string, n: number, tail: string, pre = ''): { file: string; pidFile: string } => {
+    const pidFile = join(dir, `${name}.pids`);
+    const body =
+      `#!/bin/sh\n${pre}i=0\nwhile [ $i -lt ${n} ]; do sleep 30 & echo $! >> '${pidFile}'; i=$((i+1)); done\n` +
+      `${tail}\n`;
+    return { file: script(`${name}.sh`, body), pidFile };
+  };
+
+  it('a check script that exits: the children it left running get SIGKILL', async () => {
+    const { file, pidFile } = forker('leaves', 20, 'exit 1');
+    expect(await runScript(spec([file]), { ...me, timeoutMs: 5000 })).toEqual({ kind: 'exit', code: 1 });
+    const children = pids(pidFile);
+    expect(children).toHaveLength(20);
+    await waitFor(() => children.every((p) => !alive(p)), 2000);
+  });
+
+  it('a script that catches SIGTERM and exits: children that ignore SIGTERM still go', async () => {
+    // `trap '' TERM` before the loop: the sleeps inherit the ignored SIGTERM; the shell then
+    // catches it itself and exits 0 (that is its outcome, as keepalived reports it).
+    const { file, pidFile } = forker('stubborn-kids', 5, "trap 'exit 0' TERM\nwait", "trap '' TERM\n");
+    const outcome = await runScript(spec([file]), { ...me, timeoutMs: 300, killGraceMs: 10_000 });
+    expect(outcome).toEqual({ kind: 'exit', code: 0 });
+    const children = pids(pidFile);
+    await waitFor(() => children.every((p) => !alive(p)), 2000);
+  });
+
+  it("a notify script's background children are left alone (keepalived)", async () => {
+    const { file, pidFile } = forker('notify-bg', 2, 'exit 0');
+    await spawnNotify(spec([file]), [], me).exited;
+    const children = pids(pidFile);
+    try {
+      await new Promise((r) => setTimeout(r, 100));
+      expect(children.every((p) => alive(p))).toBe(true);
+    } finally {
+      for (const p of children) process.kill(p, 'SIGKILL');
+    }
+  });
+
+  it('a script asked to stop that ignores SIGTERM does not outlive this process', async () => {
+    const pidFile = join(dir, 'pid');
+    const s = script('deaf.sh', `#!/bin/sh\ntrap '' TERM\necho $$ > '${pidFile}'\nexec sleep 30\n`);
+    // A node process that starts the script, aborts it (SIGTERM, SIGKILL due 2 s later) and
+    // exits at once, before its SIGKILL timer could fire.
+    const program = `
+      import { runScript } from ${JSON.stringify(new URL('../../src/daemon/run-script.ts', import.meta.url).href)};
+      import { existsSync, readFileSync } from 'node:fs';
+      const ac = new AbortController();
+      void runScript({ argv: [${JSON.stringify(s)}] }, { uid: ${me.uid}, gid: ${me.gid}, timeoutMs: 60_000, signal: ac.signal });
+      const wait = () => existsSync(${JSON.stringify(pidFile)}) && readFileSync(${JSON.stringify(pidFile)}, 'utf8').includes('\\n');
+      const t = setInterval(() => { if (wait()) { clearInterval(t); ac.abort(); setTimeout(() => process.exit(0), 50); } }, 10);
+    `;
+    const { code } = await runNode(program);
+    expect(code).toBe(0);
+    const [pid] = pids(pidFile);
+    await waitFor(() => !alive(pid!), 1000);
+  });
+});
+
+/** Run an ES module (TypeScript imports allowed) in a fresh node; resolve with its exit code. */
+function runNode(program: string): Promise<{ code: number | null }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', TS_LOADER, '--input-type=module', '-e', program], {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code }));
+  });
+}
 
 describe('shellCommand (keepalived cmd_str)', () => {
   it.each([

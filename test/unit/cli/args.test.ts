@@ -15,6 +15,10 @@ describe('keepalived command line', () => {
       { dontFork: true, logConsole: true, logDetail: true, configId: 'high', pid: '/run/a.pid' },
     ],
     [['--dump-config', '-e'], { dumpConfig: true, allConfig: true }],
+    [
+      ['--control-socket=/run/k.sock', '--control-socket-group', 'kts-status'],
+      { controlSocket: '/run/k.sock', controlSocketGroup: 'kts-status' },
+    ],
   ])('%j', (argv, expected) => {
     expect(parseArgs(argv)).toEqual({ ok: true, args: expected });
   });

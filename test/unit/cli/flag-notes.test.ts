@@ -25,6 +25,7 @@ const ACTING = [
   'help',
   'dumpConfig',
   'controlSocket',
+  'controlSocketGroup',
 ];
 
 function args(...argv: string[]): ParsedArgs {
