@@ -29,6 +29,11 @@ export interface InstanceStatus {
   readonly trackers: Readonly<Record<string, string | number>>;
   readonly syncGroup: string | null;
   readonly stats: Readonly<Record<string, number>>;
+  /**
+   * Received packets for this VRID that were dropped, by drop reason (docs/logging.md): every
+   * one, also those `stats` (keepalived's counters) leave out, such as `bad-checksum`.
+   */
+  readonly drops?: Readonly<Record<string, number>>;
   /** Clock time (Clock.now()) of the last state change: keepalived's last_transition. */
   readonly lastTransitionMs?: number;
   /** Master_Adver_Interval: learned from the master's adverts in VRRPv3. */
@@ -63,6 +68,7 @@ export function instanceStatus(d: VrrpInstanceDriver): InstanceStatus {
     trackers: { ...r.trackerStatus },
     syncGroup: r.config.syncGroup,
     stats: { ...r.stats },
+    drops: { ...d.drops },
     ...(d.lastTransitionMs === undefined ? {} : { lastTransitionMs: d.lastTransitionMs }),
     masterAdverIntervalMs: r.masterAdverIntervalMs,
     receivedMasterPriority: r.masterPriority,

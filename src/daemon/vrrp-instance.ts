@@ -16,6 +16,7 @@ import type { AddressSpec, Announcer, Rtnl } from '../net/ports.js';
 import {
   newRouter,
   step,
+  type DropReason,
   type Effect,
   type Event,
   type Router,
@@ -87,6 +88,11 @@ export interface InstancePorts {
   readonly notifier: InstanceNotifier;
   /** Put a VRRP message on the wire to `dst`. */
   send(payload: Uint8Array, dst: Uint8Array): void;
+  /**
+   * Hand over, now, the VRRP messages already waiting on our socket (they come back through
+   * receive()). Without it the driver trusts the event loop's order.
+   */
+  receivePending?(): void;
   /** Addresses this instance just set or removed (the checkers' ha_suspend follows them). */
   vipsChanged?(addresses: readonly string[], present: boolean): void;
   /** keepalived -V/--dont-release-vrrp: a stopping MASTER leaves its VIPs in place. */
@@ -128,6 +134,8 @@ export class VrrpInstanceDriver {
   private spare: ReadonlySet<string> = new Set();
   /** Removed by a reload: notify DELETED instead of STOP, and the VIPs go even with -V. */
   private removing = false;
+  /** Received packets dropped, by reason: all of them, also those keepalived's counters leave out. */
+  private readonly dropCounts: Partial<Record<DropReason, number>> = {};
 
   constructor(
     private w: InstanceWiring,
@@ -150,6 +158,11 @@ export class VrrpInstanceDriver {
 
   get wiring(): InstanceWiring {
     return this.w;
+  }
+
+  /** Received packets dropped so far, by reason (the status document's `drops`). */
+  get drops(): Readonly<Partial<Record<DropReason, number>>> {
+    return this.dropCounts;
   }
 
   /** Clock time of the last state change (keepalived's last_transition); undefined before any. */
@@ -293,7 +306,10 @@ export class VrrpInstanceDriver {
   private handle(ev: Event, from?: string): void {
     const res = step(this.router, ev, this.p.clock.now());
     this.router = res.router;
-    if (res.drop) this.logDrop(res.drop.reason, res.drop.detail, from);
+    if (res.drop) {
+      if (from !== undefined) this.dropCounts[res.drop.reason] = (this.dropCounts[res.drop.reason] ?? 0) + 1;
+      this.logDrop(res.drop.reason, res.drop.detail, from);
+    }
     this.apply(res.effects);
   }
 
@@ -427,17 +443,27 @@ export class VrrpInstanceDriver {
     };
   }
 
+  /**
+   * One handle per timer. Before the down timer takes a BACKUP to MASTER, the adverts already
+   * queued on the socket are read: after SIGSTOP/SIGCONT (or a VM pause, or a long stall) Node
+   * runs expired timers before it polls sockets, so the timer would fire although the master's
+   * adverts arrived in time, and the BACKUP would take over for a moment, VIPs and GARPs
+   * included (chaos harness, test/chaos). keepalived reads ready sockets before it expires
+   * timers. An advert read here re-arms (or cancels) the timer: then this expiry is stale.
+   */
   private arm(timer: TimerName, atMs: number): void {
     this.timers.get(timer)?.cancel();
-    this.timers.set(
-      timer,
-      this.p.clock.at(atMs, () => {
-        this.timers.delete(timer);
-        const allows = timer === 'masterDown' ? this.hooks.groupAllowsMaster(this.name) : undefined;
-        this.handle({ kind: 'timer', timer, ...(allows === undefined ? {} : { groupAllowsMaster: allows }) });
-        if (timer === 'masterDown') this.p.log.debug(`(${this.name}) Receive advertisement timeout`);
-      }),
-    );
+    const handle: TimerHandle = this.p.clock.at(atMs, () => {
+      if (timer === 'masterDown' && this.p.receivePending) {
+        this.p.receivePending();
+        if (this.timers.get(timer) !== handle) return;
+      }
+      this.timers.delete(timer);
+      const allows = timer === 'masterDown' ? this.hooks.groupAllowsMaster(this.name) : undefined;
+      this.handle({ kind: 'timer', timer, ...(allows === undefined ? {} : { groupAllowsMaster: allows }) });
+      if (timer === 'masterDown') this.p.log.debug(`(${this.name}) Receive advertisement timeout`);
+    });
+    this.timers.set(timer, handle);
   }
 
   private encode(priority: number, dst: Uint8Array): Uint8Array {

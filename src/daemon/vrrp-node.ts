@@ -312,7 +312,11 @@ export class VrrpNode {
     const placement: Placement = { pooled: this.channelFor(w) };
     const driver = new VrrpInstanceDriver(
       w,
-      { ...this.p, send: (payload, dst) => placement.pooled.channel.send(payload, dst) },
+      {
+        ...this.p,
+        send: (payload, dst) => placement.pooled.channel.send(payload, dst),
+        receivePending: () => placement.pooled.channel.receivePending(),
+      },
       {
         groupAllowsMaster: (name) => this.allowsMaster(name),
         transitioned: (name, from, to) => this.memberTransitioned(name, from, to),
@@ -429,7 +433,9 @@ export class VrrpNode {
     const targets = byVrid.get(vrid);
     if (!targets) {
       this.unknownVrid++;
-      this.limited.maybe(`vrid ${key} ${vrid}`, (suppressed) =>
+      // One key per socket, not per VRID: the VRID is the sender's choice, and 256 keys would let
+      // a flood cycling through them write 256 lines per period (test/netns/vrrp-fuzz.test.ts).
+      this.limited.maybe(`unknown-vrid ${key}`, (suppressed) =>
         this.p.log.debug(
           { event: 'vrrp.drop', reason: 'unknown-vrid', vrid, from: formatIp(advert.meta.src), suppressed },
           `Unknown VRID(${vrid}) received on interface(${key.split('/')[0] ?? ''}) from ${formatIp(advert.meta.src)}. ignoring...`,

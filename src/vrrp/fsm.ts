@@ -341,8 +341,10 @@ function advert(s: Step, a: Advert, source: string, ttl: number): StepResult {
   if (!check.ok) {
     if (check.counter) s.stats[check.counter]++;
     if (check.counted) s.stats.advert_rcvd++;
-    // keepalived quirk: while MASTER, any packet pushes the next advert back a full interval.
-    if (master && !r.config.lowerPrioNoAdvert) s.arm('advert', s.now + r.config.advertIntervalMs);
+    // Unlike keepalived (vrrp_dispatcher_read() resets the MASTER's advert timer after every
+    // packet for its VRID), a rejected advert leaves the schedule alone: otherwise anyone on the
+    // LAN silences the MASTER with one wrong-password advert per interval, and the BACKUP takes
+    // over (test/netns/vrrp-fuzz.test.ts).
     return s.done({ reason: check.reason, detail: check.detail });
   }
   s.stats.advert_rcvd++;

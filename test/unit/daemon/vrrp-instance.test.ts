@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../../../src/lib/clock.js';
 import type { AddressSpec, Announcer, InterfaceAddress, LinkInfo, Rtnl } from '../../../src/net/ports.js';
-import { decodeAdvert } from '../../../src/vrrp/packet.js';
+import { decodeAdvert, encodeAdvert } from '../../../src/vrrp/packet.js';
 import { VrrpInstanceDriver, type InstanceNotifier } from '../../../src/daemon/vrrp-instance.js';
 import { wireInstance } from '../../../src/daemon/wiring.js';
 import { loadText } from '../../helpers/config.js';
@@ -35,7 +35,7 @@ const ADDR: InterfaceAddress = {
   label: null,
 };
 
-function harness(opts: { failAdd?: boolean } = {}) {
+function harness(opts: { failAdd?: boolean; receivePending?: () => void } = {}) {
   const calls: string[] = [];
   const logs: { msg: string; event?: string; level: number }[] = [];
   const fake = new FakeClock();
@@ -95,6 +95,7 @@ function harness(opts: { failAdd?: boolean } = {}) {
         const d = decodeAdvert(payload, { family: 'inet', src: Uint8Array.of(192, 0, 2, 11), dst, ttl: 255 });
         calls.push(d.ok ? `advert ${d.advert.priority}` : `bad advert ${d.reason}`);
       },
+      ...(opts.receivePending ? { receivePending: opts.receivePending } : {}),
     },
     { groupAllowsMaster: () => undefined, transitioned: () => undefined },
   );
@@ -180,5 +181,98 @@ describe('VrrpInstanceDriver', () => {
     ]);
     fake.advanceTo(3500);
     expect(driver.state).toBe('MASTER');
+  });
+
+  it('counts every dropped packet by reason, also those no keepalived counter takes', async () => {
+    const { driver, fake } = harness();
+    driver.start({ 'interface eth0': 'up' });
+    await driver.idle();
+    const meta = {
+      family: 'inet' as const,
+      src: Uint8Array.of(192, 0, 2, 66),
+      dst: Uint8Array.of(224, 0, 0, 18),
+      ttl: 255,
+    };
+    const valid = encodeAdvert({
+      version: 2,
+      vrid: 51,
+      priority: 254,
+      family: 'inet',
+      addresses: [Uint8Array.of(192, 0, 2, 100), Uint8Array.of(192, 0, 2, 101)],
+      advertIntervalMs: 1000,
+      authType: 0,
+    });
+    const badSum = Uint8Array.from(valid);
+    badSum[7] = (badSum[7] as number) ^ 1;
+    for (let i = 0; i < 3; i++) driver.receive(badSum, meta);
+    driver.receive(valid.subarray(0, 4), meta);
+    driver.receive(valid, { ...meta, ttl: 64 });
+    expect(driver.drops).toEqual({ 'bad-checksum': 3, truncated: 1, 'bad-ttl': 1 });
+    // The down timer and an accepted advert (priority 254: back to BACKUP) add nothing.
+    fake.advanceTo(3500);
+    driver.receive(valid, meta);
+    expect(driver.state).toBe('BACKUP');
+    expect(driver.drops).toEqual({ 'bad-checksum': 3, truncated: 1, 'bad-ttl': 1 });
+  });
+});
+
+describe('VrrpInstanceDriver: the down timer reads what waits on the socket first', () => {
+  // A priority 200 master at 192.0.2.12; we are priority 150, VRRPv2 at 1 s: Master_Down_Interval
+  // 3 s + 414.0625 ms.
+  const advert = encodeAdvert({
+    version: 2,
+    vrid: 51,
+    priority: 200,
+    family: 'inet',
+    addresses: [Uint8Array.of(192, 0, 2, 100), Uint8Array.of(192, 0, 2, 101)],
+    advertIntervalMs: 1000,
+    authType: 0,
+  });
+  const meta = {
+    family: 'inet' as const,
+    src: Uint8Array.of(192, 0, 2, 12),
+    dst: Uint8Array.of(224, 0, 0, 18),
+    ttl: 255,
+  };
+
+  it('an advert that arrived in time but was not read yet (SIGSTOP/SIGCONT) keeps it BACKUP', async () => {
+    const socket: Uint8Array[] = [];
+    const pending: string[] = [];
+    const h = harness({
+      receivePending: () => {
+        pending.push(`read ${socket.length}`);
+        for (const p of socket.splice(0)) h.driver.receive(p, meta);
+      },
+    });
+    h.driver.start({ 'interface eth0': 'up' });
+    h.driver.receive(advert, meta);
+    await h.driver.idle();
+    h.calls.length = 0;
+    // The master's next advert sits in the socket when the timer runs out (the process was stopped).
+    socket.push(advert);
+    h.fake.advanceTo(3500);
+    await flush();
+    expect(pending).toEqual(['read 1']);
+    expect(h.driver.state).toBe('BACKUP');
+    expect(h.calls).toEqual([]);
+    // That advert re-armed the timer: the master is declared down 3414.0625 ms after it was read.
+    h.fake.advanceTo(6800);
+    expect(h.driver.state).toBe('BACKUP');
+    h.fake.advanceTo(6900);
+    await h.driver.idle();
+    expect(pending).toEqual(['read 1', 'read 0']);
+    expect(h.driver.state).toBe('MASTER');
+    expect(h.calls[0]).toBe('advert 150');
+  });
+
+  it('nothing waiting: the BACKUP takes over when the timer runs out, as before', async () => {
+    const h = harness({ receivePending: () => undefined });
+    h.driver.start({ 'interface eth0': 'up' });
+    h.driver.receive(advert, meta);
+    h.fake.advanceTo(3414);
+    expect(h.driver.state).toBe('BACKUP');
+    h.fake.advanceTo(3415);
+    await h.driver.idle();
+    expect(h.driver.state).toBe('MASTER');
   });
 });

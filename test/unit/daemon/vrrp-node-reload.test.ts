@@ -117,6 +117,7 @@ function harness(text: string, opts: { keepVipsOnStop?: boolean } = {}) {
           const d = decodeAdvert(payload, { family: 'inet', src: o.source, dst, ttl: 255 });
           calls.push(d.ok ? `advert ${d.advert.vrid} ${d.advert.priority}${from}` : `bad advert ${d.reason}`);
         },
+        receivePending: () => undefined,
         close: () => {
           calls.push(`close ${key}`);
           receivers.delete(key);
@@ -414,5 +415,23 @@ describe('VrrpNode.reload', () => {
       expect(of(VI_2.vips, 'VI_2')).toEqual(['del 192.0.2.110', 'notify VI_2 BACKUP 100']);
       expect(of(more.vips, 'VI_3')).toEqual(['del 192.0.2.130', 'del 192.0.2.130', 'notify VI_3 BACKUP 150']);
     });
+  });
+});
+
+describe('VrrpNode receive', () => {
+  it('adverts for VRIDs nobody has: each counted, one log line per socket and 10 s whatever the VRID', async () => {
+    const h = harness(instance(VI_1));
+    await h.startMasters();
+    for (let vrid = 1; vrid <= 255; vrid++) if (vrid !== 51) h.peerAdvert(vrid, 100, ['192.0.2.100']);
+    expect(h.node.unknownVrid).toBe(254);
+    const lines = (): { msg: string }[] => h.logs.filter((l) => l.event === 'vrrp.drop');
+    expect(lines().map((l) => l.msg)).toEqual([
+      'Unknown VRID(1) received on interface(2) from 192.0.2.12. ignoring...',
+    ]);
+    h.fake.advanceTo(19_000);
+    h.peerAdvert(52, 100, ['192.0.2.100']);
+    expect(lines()).toHaveLength(2);
+    expect(lines()[1]).toMatchObject({ suppressed: 253 });
+    expect(h.state('VI_1')).toBe('MASTER');
   });
 });

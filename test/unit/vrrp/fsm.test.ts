@@ -294,6 +294,21 @@ describe('MASTER receives an advert (keepalived vrrp_state_master_rx)', () => {
     ]);
   });
 
+  it('adverts that fail the instance checks leave the advert schedule alone: a flood cannot silence it', () => {
+    const { router, at } = master({ basePriority: 150, authType: 1, password: 'secret' });
+    const wrong = advertEvent({ priority: 254, authType: 1, authData: Buffer.from('wrong!!!') });
+    let r = router;
+    // 20 wrong-password adverts per second for 5 s (keepalived re-arms its advert timer on each).
+    for (let t = at + 50; t < at + 5000; t += 50) {
+      const res = step(r, wrong, t);
+      expect(res.drop?.reason).toBe('auth-failure');
+      expect(kinds(res.effects)).toEqual([]);
+      r = res.router;
+    }
+    expect(r.timers.advert).toBe(at + 1000);
+    expect(r.stats.auth_failure).toBe(99);
+  });
+
   it('equal priority: the higher address wins (RFC 5798 §6.4.3)', () => {
     expect(step(m(), advertEvent({ priority: 150 }, '192.0.2.12'), T).router.state).toBe('BACKUP');
     expect(step(m(), advertEvent({ priority: 150 }, '192.0.2.10'), T).router.state).toBe('MASTER');
