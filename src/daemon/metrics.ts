@@ -150,6 +150,12 @@ function renderVrrp(status: DaemonStatus, family: FamilyMaker): void {
     "VRRP adverts discarded, by keepalived's counter name.",
   );
 
+  const dropped = family(
+    'vrrp_packets_dropped_total',
+    'counter',
+    'VRRP packets an instance dropped, every one, by keepalived-ts reason (docs/logging.md).',
+  );
+
   for (const i of status.vrrp.instances) {
     const l: Labels = [
       [VRRP_INSTANCE_LABEL, i.name],
@@ -170,6 +176,7 @@ function renderVrrp(status: DaemonStatus, family: FamilyMaker): void {
     zeroSent.add(l, stat('pri_zero_sent'));
     zeroReceived.add(l, stat('pri_zero_rcvd'));
     for (const reason of DROP_REASONS) drops.add([...l, ['reason', reason]], stat(reason));
+    for (const [reason, n] of Object.entries(i.drops ?? {})) dropped.add([...l, ['reason', reason]], n);
   }
 
   const group = family(

@@ -132,6 +132,7 @@ describe('renderMetrics', () => {
               auth_failure: 2,
               pri_zero_sent: 1,
             },
+            drops: { 'bad-checksum': 5, 'auth-failure': 2 },
           }),
           instance({
             name: 'VI_6',
@@ -210,6 +211,10 @@ describe('renderMetrics', () => {
       `keepalived_ts_vrrp_drops_total{${L6},reason="invalid_authtype"} 0`,
       `keepalived_ts_vrrp_drops_total{${L6},reason="authtype_mismatch"} 0`,
       `keepalived_ts_vrrp_drops_total{${L6},reason="auth_failure"} 0`,
+      '# HELP keepalived_ts_vrrp_packets_dropped_total VRRP packets an instance dropped, every one, by keepalived-ts reason (docs/logging.md).',
+      '# TYPE keepalived_ts_vrrp_packets_dropped_total counter',
+      `keepalived_ts_vrrp_packets_dropped_total{${L1},reason="bad-checksum"} 5`,
+      `keepalived_ts_vrrp_packets_dropped_total{${L1},reason="auth-failure"} 2`,
       '# HELP keepalived_ts_vrrp_sync_group_state VRRP sync group state: 1 for the current state (BACKUP, MASTER, FAULT), 0 for the others.',
       '# TYPE keepalived_ts_vrrp_sync_group_state gauge',
       'keepalived_ts_vrrp_sync_group_state{group="G1",state="BACKUP"} 0',
