@@ -66,6 +66,12 @@ export interface ReceivedAdvert {
 export interface VrrpChannel {
   /** Send a VRRP message to `dst` (the group or a unicast peer). */
   send(payload: Uint8Array, dst: Uint8Array): void;
+  /**
+   * Deliver now, through `onAdvert`, what already waits on the socket (one batch), without
+   * waiting for the event loop's I/O phase: a timer that expired while the process was stopped
+   * must not fire before the adverts that arrived in time (see VrrpInstanceDriver.arm()).
+   */
+  receivePending(): void;
   close(): void;
 }
 

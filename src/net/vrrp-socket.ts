@@ -135,7 +135,7 @@ class Channel implements VrrpChannel {
     private readonly s: RawSock,
     private readonly rx: number,
     private readonly tx: number,
-    receive: () => void,
+    private readonly receive: () => void,
     private readonly sockaddr: (dst: Uint8Array) => Buffer,
     private readonly onError: (err: Error) => void,
   ) {
@@ -145,12 +145,18 @@ class Channel implements VrrpChannel {
         this.onError(new KaError('KA_ERR_SOCKET', `poll error ${status} on a VRRP socket`));
         return;
       }
-      try {
-        receive();
-      } catch (err) {
-        this.onError(err as Error);
-      }
+      this.receivePending();
     });
+  }
+
+  /** The socket is non-blocking: with nothing queued this is one recvmsg() that finds nothing. */
+  receivePending(): void {
+    if (this.closed) return;
+    try {
+      this.receive();
+    } catch (err) {
+      this.onError(err as Error);
+    }
   }
 
   send(payload: Uint8Array, dst: Uint8Array): void {
