@@ -38,7 +38,17 @@ export type TimerName =
   /** MASTER: the second GARP burst, garp_master_delay after taking over (one-shot). */
   | 'garpDelay'
   /** MASTER: the second lower-priority GARP burst, garp_lower_prio_delay after it. */
-  | 'garpLowerPrio';
+  | 'garpLowerPrio'
+  /** MASTER (keepalived-ts): re-announce once the lower-priority router has gone quiet. */
+  | 'garpReannounce';
+
+/**
+ * keepalived-ts, beyond keepalived: a router that wrongly took over sends its GARP burst about when
+ * we answer its advert with ours, and a client can end up pointing at its MAC after it yields
+ * (keepalived: blackholed until garp_lower_prio_delay, 5 s). A MASTER therefore announces again
+ * this long after the last lower-priority advert it heard, so the LAN's last GARP is its own.
+ */
+export const REANNOUNCE_QUIET_MS = 100;
 
 export interface RouterConfig {
   readonly name: string;
@@ -176,7 +186,13 @@ export interface StepResult {
   readonly drop?: { readonly reason: DropReason; readonly detail: string };
 }
 
-const ALL_TIMERS: readonly TimerName[] = ['masterDown', 'advert', 'garpDelay', 'garpLowerPrio'];
+const ALL_TIMERS: readonly TimerName[] = [
+  'masterDown',
+  'advert',
+  'garpDelay',
+  'garpLowerPrio',
+  'garpReannounce',
+];
 
 export function newRouter(config: RouterConfig): Router {
   const tracking = evaluateTracking(config.basePriority, config.trackers, {}, config.configFault);
@@ -435,6 +451,8 @@ function masterReceives(s: Step, a: Advert, source: string): StepResult {
     if (r.config.garp.lowerPrioRepeat > 0) {
       s.effects.push({ kind: 'garp', repeat: r.config.garp.lowerPrioRepeat });
       if (r.config.garp.lowerPrioDelayMs > 0) s.arm('garpLowerPrio', s.now + r.config.garp.lowerPrioDelayMs);
+      // Re-armed by every further lower-priority advert: it fires once that router has yielded.
+      s.arm('garpReannounce', s.now + REANNOUNCE_QUIET_MS);
     }
     rearm();
     return s.done();
@@ -485,6 +503,7 @@ function timer(s: Step, name: TimerName, groupAllowsMaster: boolean | undefined)
         s.effects.push({ kind: 'garp', repeat: r.config.garp.masterRepeat });
       return s.done();
     case 'garpLowerPrio':
+    case 'garpReannounce':
       if (r.vipSet) s.effects.push({ kind: 'garp', repeat: r.config.garp.lowerPrioRepeat });
       return s.done();
   }
@@ -522,7 +541,7 @@ function leaveMaster(
 ): void {
   for (let i = 0; i < priorityZero; i++) s.send(0);
   s.effects.push({ kind: 'vips', action: 'del' });
-  for (const t of ['advert', 'garpDelay', 'garpLowerPrio'] as const) s.cancel(t);
+  for (const t of ['advert', 'garpDelay', 'garpLowerPrio', 'garpReannounce'] as const) s.cancel(t);
   s.set({ vipSet: false, preemptAtMs: null, garpRefreshAtMs: null });
   s.stats.release_master++;
   s.transition(to, reason, detail);

@@ -277,6 +277,7 @@ describe('MASTER receives an advert (keepalived vrrp_state_master_rx)', () => {
       'send 150',
       'garp 5',
       `arm garpLowerPrio ${T + 5000}`,
+      `arm garpReannounce ${T + 100}`,
       `arm advert ${T + 1000}`,
     ]);
     expect(r.effects[0]).toMatchObject({
@@ -291,7 +292,31 @@ describe('MASTER receives an advert (keepalived vrrp_state_master_rx)', () => {
       'notice lower-priority-advert',
       'garp 5',
       `arm garpLowerPrio ${T + 5000}`,
+      `arm garpReannounce ${T + 100}`,
     ]);
+  });
+
+  it('re-announces 100 ms after the last lower-priority advert, so its GARP is the last (keepalived-ts)', () => {
+    let r = step(m(), advertEvent({ priority: 100 }), T).router;
+    // The other router is still advertising: each advert pushes the re-announcement back.
+    r = step(r, advertEvent({ priority: 100 }), T + 60).router;
+    expect(r.timers.garpReannounce).toBe(T + 160);
+    const fired = step(r, { kind: 'timer', timer: 'garpReannounce' }, T + 160);
+    expect(kinds(fired.effects)).toEqual(['garp 5']);
+    // No lower-priority GARPs configured: no re-announcement either.
+    const off = step(
+      m({ garp: { ...m().config.garp, lowerPrioRepeat: 0 } }),
+      advertEvent({ priority: 100 }),
+      T,
+    );
+    expect(kinds(off.effects)).not.toContain(`arm garpReannounce ${T + 100}`);
+  });
+
+  it('leaving MASTER cancels a pending re-announcement', () => {
+    const r = step(m(), advertEvent({ priority: 100 }), T).router;
+    const yielded = step(r, advertEvent({ priority: 200 }), T + 20);
+    expect(yielded.router.state).toBe('BACKUP');
+    expect(kinds(yielded.effects)).toContain('cancel garpReannounce');
   });
 
   it('adverts that fail the instance checks leave the advert schedule alone: a flood cannot silence it', () => {
