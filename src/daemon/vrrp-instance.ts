@@ -186,10 +186,24 @@ export class VrrpInstanceDriver {
    * up (keepalived 2.2.7 vrrp.c: vipset forced on start, then vrrp_restore_interfaces_startup()), so
    * a restarted BACKUP does not answer for the VIP. Addresses that are not there are no error.
    */
-  async clearLeftoverVips(spare: ReadonlySet<string> = new Set()): Promise<void> {
+  async clearLeftoverVips(
+    spare: ReadonlySet<string> = new Set(),
+    present?: ReadonlySet<string>,
+  ): Promise<void> {
     this.spare = spare;
-    for (const spec of this.w.vips)
-      if (!spare.has(heldKey(spec))) await this.p.rtnl.deleteAddress(spec).catch(() => undefined);
+    const left = this.w.vips.filter((v) => !spare.has(heldKey(v)) && (present?.has(heldKey(v)) ?? true));
+    // keepalived logs its init removal the same way; only said when something was really there.
+    if (present && left.length > 0)
+      this.p.log.info(
+        {
+          event: 'vrrp.vips.removed',
+          instance: this.name,
+          vips: left.map((v) => v.address).join(', '),
+          leftover: true,
+        },
+        `(${this.name}) removing VIPs.`,
+      );
+    for (const spec of left) await this.p.rtnl.deleteAddress(spec).catch(() => undefined);
   }
 
   /** Start with the trackers' current statuses (interfaces up/down, files read so far). */

@@ -107,7 +107,11 @@ export class VrrpNode {
     }
     for (const l of host.links) this.linkState.set(l.name, linkStatus(l));
     this.unwatch = this.p.rtnl.watchLinks((link, deleted) => this.linkChanged(link, deleted));
-    await Promise.all([...this.drivers.values()].map((d) => d.clearLeftoverVips()));
+    const present = await this.p.rtnl
+      .addresses()
+      .then((as) => new Set(as.map((a) => heldKey(a))))
+      .catch(() => undefined);
+    await Promise.all([...this.drivers.values()].map((d) => d.clearLeftoverVips(new Set(), present)));
     for (const d of this.drivers.values()) d.start(this.initialStatuses(d.snapshot.config.trackers, null));
   }
 

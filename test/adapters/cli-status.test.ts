@@ -4,7 +4,8 @@
  * text view, `--json` and `--ipvsadm-save` must show what the control socket answers; a missing,
  * stale or silent socket is one line on stderr and exit 1. Also `--signum`.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { startCheckerDaemon } from '../helpers/checker-daemon.js';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -61,35 +62,12 @@ beforeAll(async () => {
 }
 `,
   );
-  daemon = spawn(
-    process.execPath,
-    [
-      CLI,
-      '-C',
-      '-n',
-      '-f',
-      join(dir, 'keepalived.conf'),
-      '-p',
-      join(dir, 'kts.pid'),
-      '--control-socket',
-      sock,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let partial = '';
-  const onData = (c: Buffer): void => {
-    partial += c.toString();
-    const parts = partial.split('\n');
-    partial = parts.pop() ?? '';
-    lines.push(...parts);
-  };
-  daemon.stdout?.on('data', onData);
-  daemon.stderr?.on('data', onData);
-  await waitFor(
-    () => lines.some((l) => l.includes('Startup complete')),
-    10_000,
-    () => lines.join('\n'),
-  );
+  daemon = await startCheckerDaemon({
+    conf: join(dir, 'keepalived.conf'),
+    pidFile: join(dir, 'kts.pid'),
+    controlSocket: sock,
+    lines,
+  });
   // The dispatcher's worker is listening once its table line appears.
   await waitFor(
     () => lines.some((l) => l.includes(`Dispatcher listening on TCP 127.0.0.1:${vsPort}`)),

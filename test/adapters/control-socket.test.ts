@@ -6,6 +6,7 @@
  * with mode 0600 and let in with `group`. Then the built daemon: `--control-socket-group` on the
  * command line, and no TCP listener without `metrics_listen`.
  */
+import { startCheckerDaemon } from '../helpers/checker-daemon.js';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import {
   chmodSync,
@@ -30,7 +31,6 @@ import {
   resolveGroup,
   type ControlCommand,
 } from '../../src/daemon/control-socket.js';
-import { waitFor } from '../helpers/process.js';
 
 const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 const isRoot = process.getuid?.() === 0;
@@ -277,31 +277,13 @@ describe('the built daemon (-C)', () => {
       'virtual_server 192.0.2.100 80 {\n delay_loop 1\n protocol TCP\n real_server 127.0.0.1 9 {\n  TCP_CHECK {\n   connect_timeout 1\n  }\n }\n}\n',
     );
     const path = join(dir, 'daemon.sock');
-    daemon = spawn(
-      process.execPath,
-      [
-        CLI,
-        '-C',
-        '-n',
-        '-f',
-        conf,
-        '-p',
-        join(dir, 'd.pid'),
-        '--control-socket',
-        path,
-        '--control-socket-group',
-        'nogroup',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const collect = (c: Buffer): void => void lines.push(...c.toString().split('\n'));
-    daemon.stdout?.on('data', collect);
-    daemon.stderr?.on('data', collect);
-    await waitFor(
-      () => lines.some((l) => l.includes('Startup complete')),
-      10_000,
-      () => lines.join('\n'),
-    );
+    daemon = await startCheckerDaemon({
+      conf,
+      pidFile: join(dir, 'd.pid'),
+      controlSocket: path,
+      lines,
+      extra: ['--control-socket-group', 'nogroup'],
+    });
     const st = statSync(path);
     expect({ mode: st.mode & 0o777, gid: st.gid }).toEqual({ mode: 0o660, gid: 65534 });
     expect(errorOf((await ask(path, ['bogus\n'])).answer)).toMatch(/^unknown command 'bogus'/);

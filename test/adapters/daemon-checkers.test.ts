@@ -4,7 +4,8 @@
  * and reopens. The service table (status socket), keepalived's log lines, notify_down and the
  * checker FIFO lines follow, and SIGTERM clears the table.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { startCheckerDaemon } from '../helpers/checker-daemon.js';
+import { type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { connect, createServer, type AddressInfo, type Server } from 'node:net';
@@ -100,35 +101,12 @@ virtual_server 192.0.2.100 80 {
 }
 `;
   writeFileSync(join(dir, 'keepalived.conf'), conf);
-  daemon = spawn(
-    process.execPath,
-    [
-      CLI,
-      '-C',
-      '-n',
-      '-f',
-      join(dir, 'keepalived.conf'),
-      '-p',
-      join(dir, 'kts.pid'),
-      '--control-socket',
-      join(dir, 'kts.sock'),
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let partial = '';
-  const onData = (c: Buffer): void => {
-    partial += c.toString();
-    const parts = partial.split('\n');
-    partial = parts.pop() ?? '';
-    lines.push(...parts);
-  };
-  daemon.stdout?.on('data', onData);
-  daemon.stderr?.on('data', onData);
-  await waitFor(
-    () => lines.some((l) => l.includes('Startup complete')),
-    10_000,
-    () => lines.join('\n'),
-  );
+  daemon = await startCheckerDaemon({
+    conf: join(dir, 'keepalived.conf'),
+    pidFile: join(dir, 'kts.pid'),
+    controlSocket: join(dir, 'kts.sock'),
+    lines,
+  });
 });
 
 afterAll(() => {

@@ -20,7 +20,8 @@
  * has stopped. A status-only url against the endless body is the control: it passes on its status
  * after reading 64 KiB.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { startCheckerDaemon } from '../helpers/checker-daemon.js';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
@@ -272,36 +273,13 @@ beforeAll(async () => {
   const misc = miscKinds.map((k, i) => miscRealServer(i + 1, scripts[k])).join('');
   const conf = [...Array.from({ length: COPIES }, (_, i) => vs(i, http)), vs(COPIES, misc)].join('');
   writeFileSync(join(dir, 'keepalived.conf'), conf);
-  daemon = spawn(
-    process.execPath,
-    [
-      CLI,
-      '-C',
-      '-n',
-      '-f',
-      join(dir, 'keepalived.conf'),
-      '-p',
-      join(dir, 'kts.pid'),
-      '--control-socket',
-      join(dir, 'kts.sock'),
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  daemon = await startCheckerDaemon({
+    conf: join(dir, 'keepalived.conf'),
+    pidFile: join(dir, 'kts.pid'),
+    controlSocket: join(dir, 'kts.sock'),
+    lines,
+  });
   pid = daemon.pid ?? 0;
-  let partial = '';
-  const onData = (c: Buffer): void => {
-    partial += c.toString();
-    const parts = partial.split('\n');
-    partial = parts.pop() ?? '';
-    lines.push(...parts);
-  };
-  daemon.stdout?.on('data', onData);
-  daemon.stderr?.on('data', onData);
-  await waitFor(
-    () => lines.some((l) => l.includes('Startup complete')),
-    10_000,
-    () => lines.join('\n'),
-  );
   sampler = setInterval(() => sampled.push(leftovers().length), 200);
 });
 
