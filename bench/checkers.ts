@@ -12,13 +12,23 @@
  * Run as root with haproxy installed: `npm run bench:checkers` (SECONDS=measure window, default 20;
  * R=kill rounds, default 5; N=real servers per checker type, default 5000).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI } from '../test/netns/netns.js';
-import { TICKS_PER_S, cpuTicks, median, requireCommand, rssKiB, sh, sleep, waitFor } from './common.js';
+import {
+  TICKS_PER_S,
+  cpuTicks,
+  median,
+  requireCommand,
+  rssKiB,
+  runBench,
+  sh,
+  sleep,
+  waitFor,
+} from './common.js';
 
 const N = Number(process.env.N ?? 5000);
 const WINDOW_S = Number(process.env.SECONDS ?? 20);
@@ -220,19 +230,4 @@ async function main(): Promise<void> {
   }
 }
 
-main()
-  .catch((err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
-  })
-  .finally(() => {
-    for (const p of procs)
-      if (p.pid && p.exitCode === null)
-        try {
-          process.kill(-p.pid, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-    spawnSync('ip', ['netns', 'del', ns]);
-    rmSync(dir, { recursive: true, force: true });
-  });
+runBench(main, { procs, ns, dir });

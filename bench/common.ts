@@ -1,6 +1,6 @@
 /** Small helpers the benchmarks share: processes, /proc readings, statistics. */
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -44,3 +44,29 @@ export const median = (xs: readonly number[]): number => {
   const mid = s.length >> 1;
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 };
+
+/**
+ * Run a benchmark's main(): report an error as exit code 1, then always kill the process groups it
+ * started, everything left in its namespace, the namespace, and its temporary folder.
+ */
+export function runBench(
+  main: () => Promise<void>,
+  cleanup: { readonly procs: readonly ChildProcess[]; readonly ns: string; readonly dir: string },
+): void {
+  main()
+    .catch((err: unknown) => {
+      console.error(err);
+      process.exitCode = 1;
+    })
+    .finally(() => {
+      for (const p of cleanup.procs)
+        if (p.pid && p.exitCode === null)
+          try {
+            process.kill(-p.pid, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
+      spawnSync('sh', ['-c', `ip netns pids ${cleanup.ns} | xargs -r kill -9; ip netns del ${cleanup.ns}`]);
+      rmSync(cleanup.dir, { recursive: true, force: true });
+    });
+}

@@ -20,11 +20,21 @@
  * (SECONDS=length of one wrk run, default 10; R=rounds, default 3; IDLE=idle connections, default 9000).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI } from '../test/netns/netns.js';
-import { TICKS_PER_S, cpuTicks, median, requireCommand, rssKiB, sh, sleep, waitFor } from './common.js';
+import {
+  TICKS_PER_S,
+  cpuTicks,
+  median,
+  requireCommand,
+  rssKiB,
+  runBench,
+  sh,
+  sleep,
+  waitFor,
+} from './common.js';
 
 const SECONDS = Number(process.env.SECONDS ?? 10);
 const ROUNDS = Number(process.env.R ?? 3);
@@ -290,19 +300,4 @@ async function main(): Promise<void> {
   );
 }
 
-main()
-  .catch((err: unknown) => {
-    console.error(err);
-    process.exitCode = 1;
-  })
-  .finally(() => {
-    for (const p of procs)
-      if (p.pid && p.exitCode === null)
-        try {
-          process.kill(-p.pid, 'SIGKILL');
-        } catch {
-          /* gone */
-        }
-    sh('sh', ['-c', `ip netns pids ${ns} | xargs -r kill -9; ip netns del ${ns}`]);
-    rmSync(dir, { recursive: true, force: true });
-  });
+runBench(main, { procs, ns, dir });

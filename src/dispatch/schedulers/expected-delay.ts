@@ -9,6 +9,7 @@
 import type { Client, Destination, Service } from '../model.js';
 import type { Scheduler } from '../scheduler.js';
 import { isAvailable } from './dest-state.js';
+import { weightedLeastConnection } from './least-connection.js';
 
 /** ip_vs_sed_dest_overhead() / ip_vs_nq_dest_overhead(). */
 function expectedOverhead(dest: Destination): number {
@@ -18,25 +19,7 @@ function expectedOverhead(dest: Destination): number {
 /** ip_vs_sed_schedule(). */
 export class ShortestExpectedDelayScheduler implements Scheduler {
   schedule(svc: Service, _client: Client, _nowMs: number): Destination | null {
-    const dests = svc.dests;
-    let i = 0;
-    let least: Destination | undefined;
-    for (; i < dests.length; i++) {
-      least = dests[i];
-      if (least !== undefined && isAvailable(least)) break;
-    }
-    if (least === undefined || i === dests.length) return null;
-    let leastOverhead = expectedOverhead(least);
-    for (i++; i < dests.length; i++) {
-      const dest = dests[i];
-      if (dest === undefined || dest.overloaded) continue;
-      const overhead = expectedOverhead(dest);
-      if (leastOverhead * dest.weight > overhead * least.weight) {
-        least = dest;
-        leastOverhead = overhead;
-      }
-    }
-    return least;
+    return weightedLeastConnection(svc.dests, expectedOverhead);
   }
 
   update(_svc: Service): void {}

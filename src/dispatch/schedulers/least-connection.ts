@@ -30,10 +30,13 @@ export class LeastConnectionScheduler implements Scheduler {
 /**
  * ip_vs_wlc_schedule(), also __ip_vs_lblc_schedule() and __ip_vs_lblcr_schedule(): least
  * overhead/weight, compared without division as `leastOverhead * dest.weight > overhead *
- * least.weight`. The first available destination seeds the search; later ones are skipped only when
+ * least.weight` (sed passes its own overhead). The first available destination seeds the search; later ones are skipped only when
  * overloaded, as a weight-0 one can never win the comparison.
  */
-export function weightedLeastConnection(dests: readonly Destination[]): Destination | null {
+export function weightedLeastConnection(
+  dests: readonly Destination[],
+  overheadOf: (dest: Destination) => number = connOverhead,
+): Destination | null {
   let i = 0;
   let least: Destination | undefined;
   for (; i < dests.length; i++) {
@@ -41,11 +44,11 @@ export function weightedLeastConnection(dests: readonly Destination[]): Destinat
     if (least !== undefined && isAvailable(least)) break;
   }
   if (least === undefined || i === dests.length) return null;
-  let leastOverhead = connOverhead(least);
+  let leastOverhead = overheadOf(least);
   for (i++; i < dests.length; i++) {
     const dest = dests[i];
     if (dest === undefined || dest.overloaded) continue;
-    const overhead = connOverhead(dest);
+    const overhead = overheadOf(dest);
     if (leastOverhead * dest.weight > overhead * least.weight) {
       least = dest;
       leastOverhead = overhead;
