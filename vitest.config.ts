@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // network namespaces (run one file at a time: they share the host's /run and netns names).
 export default defineConfig({
   test: {
+    reporters: ['default', './test/reporters/slowest.ts'],
     projects: [
       {
         test: {
@@ -15,6 +16,10 @@ export default defineConfig({
         test: {
           name: 'adapters',
           include: ['test/adapters/**/*.test.ts'],
+          // Real processes, worker threads and sockets: under a loaded CPU (CI, test:stress)
+          // starting a worker with its TypeScript loader alone can take seconds.
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
         },
       },
       {

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -245,6 +246,93 @@ static napi_value RecvMsg(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/*
+ * recvmmsg(fd, data, slot, names, control, controlSize, meta) -> count: reads up to meta.length / 4
+ * waiting datagrams with one recvmmsg(2) into caller-owned buffers, so a flood costs one call and
+ * no allocation per packet. Datagram i lands at data[i * slot], its sender at names[i * 128], its
+ * ancillary data at control[i * controlSize]; meta[4 i ..] = { length (real, may exceed slot),
+ * name length, control length, msg_flags }. 0 when nothing is waiting.
+ */
+#define NAME_SLOT 128
+#define MAX_BATCH 256
+static napi_value RecvMmsg(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  int32_t fd, slot, csize;
+  void *data, *names, *control, *metap;
+  size_t dlen, nlen, clen, mlen;
+  napi_typedarray_type mtype;
+  napi_value mab;
+  size_t moff;
+  if (!get_args(env, info, 7, argv) || !get_int(env, argv[0], &fd) || !get_bytes(env, argv[1], &data, &dlen, 0) ||
+      !get_int(env, argv[2], &slot) || !get_bytes(env, argv[3], &names, &nlen, 0) ||
+      !get_bytes(env, argv[4], &control, &clen, 0) || !get_int(env, argv[5], &csize))
+    return NULL;
+  CHECK(napi_get_typedarray_info(env, argv[6], &mtype, &mlen, &metap, &mab, &moff));
+  if (mtype != napi_int32_array) {
+    napi_throw_type_error(env, NULL, "rawsock: recvmmsg meta must be an Int32Array");
+    return NULL;
+  }
+  size_t max = mlen / 4;
+  if (max > MAX_BATCH) max = MAX_BATCH;
+  if (slot <= 0 || csize < 0 || max == 0 || dlen < max * (size_t)slot || nlen < max * NAME_SLOT ||
+      clen < max * (size_t)csize) {
+    napi_throw_range_error(env, NULL, "rawsock: recvmmsg buffers too small");
+    return NULL;
+  }
+  struct mmsghdr msgs[MAX_BATCH];
+  struct iovec iov[MAX_BATCH];
+  for (size_t i = 0; i < max; i++) {
+    iov[i].iov_base = (char *)data + i * (size_t)slot;
+    iov[i].iov_len = (size_t)slot;
+    memset(&msgs[i], 0, sizeof msgs[i]);
+    msgs[i].msg_hdr.msg_name = (char *)names + i * NAME_SLOT;
+    msgs[i].msg_hdr.msg_namelen = NAME_SLOT;
+    msgs[i].msg_hdr.msg_iov = &iov[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+    msgs[i].msg_hdr.msg_control = csize > 0 ? (char *)control + i * (size_t)csize : NULL;
+    msgs[i].msg_hdr.msg_controllen = (size_t)csize;
+  }
+  int n;
+  do {
+    n = recvmmsg(fd, msgs, (unsigned)max, MSG_DONTWAIT | MSG_TRUNC, NULL);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return int_value(env, 0);
+    return throw_errno(env, "recvmmsg", errno);
+  }
+  int32_t *meta = (int32_t *)metap;
+  for (int i = 0; i < n; i++) {
+    meta[4 * i] = (int32_t)msgs[i].msg_len;
+    meta[4 * i + 1] = (int32_t)msgs[i].msg_hdr.msg_namelen;
+    meta[4 * i + 2] = (int32_t)msgs[i].msg_hdr.msg_controllen;
+    meta[4 * i + 3] = msgs[i].msg_hdr.msg_flags;
+  }
+  return int_value(env, n);
+}
+
+/*
+ * attachFilter(fd, program: Buffer of struct sock_filter) : SO_ATTACH_FILTER with a classic BPF
+ * program (8 bytes per instruction: u16 code, u8 jt, u8 jf, u32 k, host byte order), built in
+ * TypeScript (src/net/vrrp-filter.ts). Replaces any filter already attached.
+ */
+static napi_value AttachFilter(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int32_t fd;
+  void *prog;
+  size_t len;
+  if (!get_args(env, info, 2, argv) || !get_int(env, argv[0], &fd) || !get_bytes(env, argv[1], &prog, &len, 0))
+    return NULL;
+  if (len == 0 || len % sizeof(struct sock_filter) != 0 || len / sizeof(struct sock_filter) > BPF_MAXINSNS) {
+    napi_throw_range_error(env, NULL, "rawsock: a filter program is 1 to 4096 instructions of 8 bytes");
+    return NULL;
+  }
+  struct sock_fprog fprog = {.len = (unsigned short)(len / sizeof(struct sock_filter)),
+                             .filter = (struct sock_filter *)prog};
+  if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog) < 0)
+    return throw_errno(env, "setsockopt(SO_ATTACH_FILTER)", errno);
+  return NULL;
+}
+
 /* close(fd) */
 static napi_value Close(napi_env env, napi_callback_info info) {
   napi_value argv[1];
@@ -421,6 +509,8 @@ static napi_value Init(napi_env env, napi_value exports) {
       {"bind", NULL, Bind, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sendto", NULL, SendTo, NULL, NULL, NULL, napi_enumerable, NULL},
       {"recvmsg", NULL, RecvMsg, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"recvmmsg", NULL, RecvMmsg, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"attachFilter", NULL, AttachFilter, NULL, NULL, NULL, napi_enumerable, NULL},
       {"close", NULL, Close, NULL, NULL, NULL, napi_enumerable, NULL},
       {"sendUnixDgram", NULL, SendUnixDgram, NULL, NULL, NULL, napi_enumerable, NULL},
       {"catchSignals", NULL, CatchSignals, NULL, NULL, NULL, napi_enumerable, NULL},

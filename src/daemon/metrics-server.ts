@@ -29,6 +29,8 @@ export interface MetricsServerOptions {
 export interface MetricsServer {
   readonly address: string;
   readonly port: number;
+  /** Scrapes waiting for the render under way. */
+  readonly waiting: number;
   /** Stop listening and drop open connections (a scrape under way too); safe to call twice. */
   close(): Promise<void>;
 }
@@ -37,6 +39,7 @@ export interface MetricsServer {
 export async function startMetricsServer(opts: MetricsServerOptions): Promise<MetricsServer> {
   const log = opts.log?.child({ component: 'metrics' });
   let inflight: Promise<string> | undefined;
+  let waiting = 0;
   const render = (): Promise<string> =>
     (inflight ??= Promise.resolve()
       .then(opts.render)
@@ -54,17 +57,20 @@ export async function startMetricsServer(opts: MetricsServerOptions): Promise<Me
       reply(res, 405, 'method not allowed\n');
       return;
     }
-    render().then(
-      (body) => {
-        const ok = typeof body === 'string';
-        if (!ok) log?.warn({ event: 'metrics.render-failed' }, 'metrics renderer returned no text');
-        reply(res, ok ? 200 : 500, ok ? body : 'metrics unavailable\n', ok, req.method === 'HEAD');
-      },
-      (err: unknown) => {
-        log?.warn({ event: 'metrics.render-failed', err }, `metrics render failed: ${String(err)}`);
-        reply(res, 500, 'metrics unavailable\n');
-      },
-    );
+    waiting++;
+    render()
+      .finally(() => waiting--)
+      .then(
+        (body) => {
+          const ok = typeof body === 'string';
+          if (!ok) log?.warn({ event: 'metrics.render-failed' }, 'metrics renderer returned no text');
+          reply(res, ok ? 200 : 500, ok ? body : 'metrics unavailable\n', ok, req.method === 'HEAD');
+        },
+        (err: unknown) => {
+          log?.warn({ event: 'metrics.render-failed', err }, `metrics render failed: ${String(err)}`);
+          reply(res, 500, 'metrics unavailable\n');
+        },
+      );
   };
 
   const server = createServer((req, res) => {
@@ -104,6 +110,9 @@ export async function startMetricsServer(opts: MetricsServerOptions): Promise<Me
   return {
     address: bound.address,
     port: bound.port,
+    get waiting() {
+      return waiting;
+    },
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

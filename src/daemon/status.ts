@@ -34,6 +34,8 @@ export interface InstanceStatus {
    * one, also those `stats` (keepalived's counters) leave out, such as `bad-checksum`.
    */
   readonly drops?: Readonly<Record<string, number>>;
+  /** Adverts for this VRID that passed every check (any sender, lower priorities included). */
+  readonly advertsAccepted?: number;
   /** Clock time (Clock.now()) of the last state change: keepalived's last_transition. */
   readonly lastTransitionMs?: number;
   /** Master_Adver_Interval: learned from the master's adverts in VRRPv3. */
@@ -69,6 +71,7 @@ export function instanceStatus(d: VrrpInstanceDriver): InstanceStatus {
     syncGroup: r.config.syncGroup,
     stats: { ...r.stats },
     drops: { ...d.drops },
+    advertsAccepted: d.advertsAccepted,
     ...(d.lastTransitionMs === undefined ? {} : { lastTransitionMs: d.lastTransitionMs }),
     masterAdverIntervalMs: r.masterAdverIntervalMs,
     receivedMasterPriority: r.masterPriority,

@@ -136,6 +136,7 @@ export class VrrpInstanceDriver {
   private removing = false;
   /** Received packets dropped, by reason: all of them, also those keepalived's counters leave out. */
   private readonly dropCounts: Partial<Record<DropReason, number>> = {};
+  private accepted = 0;
 
   constructor(
     private w: InstanceWiring,
@@ -163,6 +164,11 @@ export class VrrpInstanceDriver {
   /** Received packets dropped so far, by reason (the status document's `drops`). */
   get drops(): Readonly<Partial<Record<DropReason, number>>> {
     return this.dropCounts;
+  }
+
+  /** Adverts for our VRID that passed every check (the status document's `advertsAccepted`). */
+  get advertsAccepted(): number {
+    return this.accepted;
   }
 
   /** Clock time of the last state change (keepalived's last_transition); undefined before any. */
@@ -286,7 +292,21 @@ export class VrrpInstanceDriver {
       this.handle({ kind: 'invalid', reason: decoded.reason, detail: decoded.detail }, source);
       return;
     }
-    this.handle({ kind: 'advert', advert: decoded.advert, source, ttl: meta.ttl }, source);
+    if (this.handle({ kind: 'advert', advert: decoded.advert, source, ttl: meta.ttl }, source)) this.accepted++;
+  }
+
+  /**
+   * The kernel dropped `count` packets for our VRID because the socket buffer was full (a flood
+   * the daemon could not read fast enough): counted as `socket-overflow`, logged at a limited rate.
+   */
+  overflowed(count: number): void {
+    this.dropCounts['socket-overflow'] = (this.dropCounts['socket-overflow'] ?? 0) + count;
+    this.limited.maybe('socket-overflow', (suppressed) =>
+      this.p.log.warn(
+        { event: 'vrrp.drop', instance: this.name, reason: 'socket-overflow', count, suppressed },
+        `(${this.name}) receive buffer full: the kernel dropped ${count} VRRP packet(s)`,
+      ),
+    );
   }
 
   /** SIGTERM: priority 0 if MASTER, VIPs removed; resolves when the queue is drained. */
@@ -316,8 +336,8 @@ export class VrrpInstanceDriver {
     }
   }
 
-  /** One event through the state machine; `from` is the sender of a received packet. */
-  private handle(ev: Event, from?: string): void {
+  /** One event through the state machine; `from` is the sender of a received packet. False: dropped. */
+  private handle(ev: Event, from?: string): boolean {
     const res = step(this.router, ev, this.p.clock.now());
     this.router = res.router;
     if (res.drop) {
@@ -325,6 +345,7 @@ export class VrrpInstanceDriver {
       this.logDrop(res.drop.reason, res.drop.detail, from);
     }
     this.apply(res.effects);
+    return res.drop === undefined;
   }
 
   private logDrop(reason: string, detail: string, from: string | undefined): void {

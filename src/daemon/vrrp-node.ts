@@ -319,7 +319,7 @@ export class VrrpNode {
       {
         ...this.p,
         send: (payload, dst) => placement.pooled.channel.send(payload, dst),
-        receivePending: () => placement.pooled.channel.receivePending(),
+        receivePending: () => placement.pooled.channel.receivePending(w.router.vrid),
       },
       {
         groupAllowsMaster: (name) => this.allowsMaster(name),
@@ -339,6 +339,7 @@ export class VrrpNode {
     let pooled: PooledChannel;
     try {
       pooled = this.channelFor(w);
+      join(pooled, w.router.vrid, d);
     } catch (err) {
       this.p.log.error(
         { event: 'vrrp.reload-error', instance: w.inst.name, err },
@@ -348,7 +349,6 @@ export class VrrpNode {
     }
     leave(placement.pooled, w.router.vrid, d);
     placement.pooled = pooled;
-    join(pooled, w.router.vrid, d);
   }
 
   private unplace(d: VrrpInstanceDriver): void {
@@ -416,6 +416,9 @@ export class VrrpNode {
       source,
       group,
       onAdvert: (advert) => this.dispatch(key, byVrid, advert),
+      onOverflow: (vrid, count) => {
+        for (const d of byVrid.get(vrid) ?? []) d.overflowed(count);
+      },
       onError: (err) =>
         this.limited.maybe(`socket ${key} ${err.message}`, (suppressed) =>
           this.p.log.error(
@@ -517,8 +520,10 @@ function channelKey(w: InstanceWiring): string {
   return `${w.ifindex}/${w.router.family}/${formatIp(w.source)}/${group ? formatIp(group) : 'unicast'}`;
 }
 
+/** The first instance of a VRID on a channel opens its receive socket (which may throw). */
 function join(pooled: PooledChannel, vrid: number, d: VrrpInstanceDriver): void {
   const list = pooled.byVrid.get(vrid) ?? [];
+  if (list.length === 0) pooled.channel.listen(vrid);
   list.push(d);
   pooled.byVrid.set(vrid, list);
 }
@@ -526,7 +531,10 @@ function join(pooled: PooledChannel, vrid: number, d: VrrpInstanceDriver): void 
 function leave(pooled: PooledChannel, vrid: number, d: VrrpInstanceDriver): void {
   const list = (pooled.byVrid.get(vrid) ?? []).filter((x) => x !== d);
   if (list.length > 0) pooled.byVrid.set(vrid, list);
-  else pooled.byVrid.delete(vrid);
+  else {
+    pooled.byVrid.delete(vrid);
+    pooled.channel.unlisten(vrid);
+  }
 }
 
 function sameMembers(a: readonly string[], b: readonly string[]): boolean {

@@ -10,13 +10,15 @@ export interface ControlData {
   readonly ifindex?: number;
   /** IP_TTL / IPV6_HOPLIMIT. */
   readonly ttl?: number;
+  /** SO_RXQ_OVFL: packets the kernel has dropped on this socket so far (receive buffer full). */
+  readonly dropped?: number;
 }
 
 const align = (n: number): number => (n + 7) & ~7;
 const HDR = 16;
 
 export function parseControl(control: Uint8Array): ControlData {
-  const out: { dst?: Uint8Array; ifindex?: number; ttl?: number } = {};
+  const out: { dst?: Uint8Array; ifindex?: number; ttl?: number; dropped?: number } = {};
   const view = new DataView(control.buffer, control.byteOffset, control.byteLength);
   for (let off = 0; off + HDR <= control.length;) {
     const len = Number(view.getBigUint64(off, true));
@@ -36,6 +38,8 @@ export function parseControl(control: Uint8Array): ControlData {
       out.ifindex = view.getUint32(data + 16, true);
     } else if (level === SOCK.IPPROTO_IPV6 && type === SOCK.IPV6_HOPLIMIT && len >= HDR + 4) {
       out.ttl = view.getInt32(data, true);
+    } else if (level === SOCK.SOL_SOCKET && type === SOCK.SO_RXQ_OVFL && len >= HDR + 4) {
+      out.dropped = view.getUint32(data, true);
     }
     off += align(len);
   }

@@ -27,6 +27,23 @@ export interface RawSock {
   bind(fd: number, addr: Uint8Array): void;
   sendto(fd: number, data: Uint8Array, addr: Uint8Array | null): number;
   recvmsg(fd: number, dataSize: number, controlSize: number): RecvResult | null;
+  /**
+   * Up to meta.length / 4 waiting datagrams with one recvmmsg(2), into the caller's buffers:
+   * datagram i at data[i * slot], its sockaddr at names[i * 128], its ancillary data at
+   * control[i * controlSize]; meta[4i..4i+3] = real length (may exceed slot), name length,
+   * control length, msg_flags. Returns how many (0: none waiting).
+   */
+  recvmmsg(
+    fd: number,
+    data: Uint8Array,
+    slot: number,
+    names: Uint8Array,
+    control: Uint8Array,
+    controlSize: number,
+    meta: Int32Array,
+  ): number;
+  /** SO_ATTACH_FILTER: a classic BPF program (struct sock_filter[] bytes, vrrp-filter.ts). */
+  attachFilter(fd: number, program: Uint8Array): void;
   close(fd: number): void;
   /** Calls back (status, events) whenever fd is readable, on Node's event loop. */
   poll(fd: number, onReadable: (status: number, events: number) => void): PollHandle;
@@ -97,6 +114,8 @@ export const SOCK = {
   SOL_SOCKET: 1,
   SO_RCVBUF: 8,
   SO_BINDTODEVICE: 25,
+  SO_RCVBUFFORCE: 33,
+  SO_RXQ_OVFL: 40,
   IPPROTO_IP: 0,
   IPPROTO_IPV6: 41,
   IPPROTO_ICMPV6: 58,

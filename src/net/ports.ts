@@ -62,16 +62,24 @@ export interface ReceivedAdvert {
   readonly meta: ReceivedMeta;
 }
 
-/** A VRRP socket pair on one interface and family: joined to the group, TTL 255 both ways. */
+/**
+ * VRRP sockets on one interface, family, source and group: one to send from, and one to receive
+ * each VRID that is listened to (so a flood for one VRID cannot crowd out another's adverts).
+ * TTL / hop limit 255 both ways.
+ */
 export interface VrrpChannel {
   /** Send a VRRP message to `dst` (the group or a unicast peer). */
   send(payload: Uint8Array, dst: Uint8Array): void;
+  /** Start receiving the adverts of `vrid` (idempotent); throws when the socket cannot be set up. */
+  listen(vrid: number): void;
+  /** Stop receiving `vrid` and close its socket (idempotent). */
+  unlisten(vrid: number): void;
   /**
-   * Deliver now, through `onAdvert`, what already waits on the socket (one batch), without
+   * Deliver now, through `onAdvert`, what already waits on the socket of `vrid`, without
    * waiting for the event loop's I/O phase: a timer that expired while the process was stopped
    * must not fire before the adverts that arrived in time (see VrrpInstanceDriver.arm()).
    */
-  receivePending(): void;
+  receivePending(vrid: number): void;
   close(): void;
 }
 
@@ -83,7 +91,10 @@ export interface VrrpChannelOptions {
   readonly source: Uint8Array;
   /** The multicast group to join, or null in unicast mode. */
   readonly group: Uint8Array | null;
+  /** A received packet; its bytes are valid during the call only. */
   readonly onAdvert: (advert: ReceivedAdvert) => void;
+  /** The kernel dropped `count` packets for `vrid` because its receive buffer was full. */
+  readonly onOverflow?: (vrid: number, count: number) => void;
   readonly onError: (err: Error) => void;
 }
 

@@ -1,36 +1,100 @@
 /**
- * VRRP sockets on Linux (port VrrpSockets, ports.ts): per interface and family a receive socket
- * (raw IP protocol 112, bound to the device, joined to 224.0.0.18 / ff02::12) and a send socket
- * (bound to our source address and the device, TTL / hop limit 255, multicast loop off, TOS
- * 0xc0 for IPv4 like keepalived), as keepalived's socket pool does (vrrp_scheduler.c).
+ * VRRP sockets on Linux (port VrrpSockets, ports.ts). Per interface, family, source and group a
+ * send socket (bound to our source address and the device, TTL / hop limit 255, multicast loop
+ * off, TOS 0xc0 for IPv4 like keepalived), as keepalived's socket pool does (vrrp_scheduler.c);
+ * and, unlike keepalived, one receive socket per VRID (raw IP protocol 112, bound to the device,
+ * joined to 224.0.0.18 / ff02::12) with a BPF program that lets only that VRID in (vrrp-filter.ts).
+ *
+ * Why per VRID: keepalived reads every VRID of an interface from one socket, so a flood aimed at
+ * one virtual router that outruns the reader fills the shared buffer and the kernel drops the
+ * other routers' adverts too: their backups take over (issue 13's VI_2). With a socket each, a
+ * flood fills only its own VRID's buffer. The cost: the kernel clones each VRRP packet once per
+ * receive socket on the interface before the filters run (raw_v4_input()).
+ *
+ * Flood resilience (test/netns/vrrp-flood.test.ts): each wake-up drains the socket with recvmmsg()
+ * batches into buffers allocated once, until it is empty or DRAIN_LIMIT packets have been read (then
+ * the event loop runs its timers, and the level-triggered poll wakes us again). The receive buffer
+ * is RCVBUF bytes (SO_RCVBUFFORCE, which CAP_NET_ADMIN allows past net.core.rmem_max), and
+ * SO_RXQ_OVFL reports what the kernel still dropped, which `onOverflow` passes on.
  *
  * Received packets go through the codec's checks, so the socket only reports what it saw: the
  * IPv4 header's TTL, source and destination (raw IPv4 sockets deliver the header), or for IPv6
- * the hop limit and destination from IPV6_HOPLIMIT / IPV6_PKTINFO ancillary data.
+ * the hop limit and destination from IPV6_HOPLIMIT / IPV6_PKTINFO ancillary data. The payload and
+ * address bytes passed to `onAdvert` are views of the shared buffers: valid during the call only.
  */
 import { parseControl } from './cmsg.js';
 import { isErrno, rawSock, SOCK, type PollHandle, type RawSock } from './native.js';
 import type { VrrpChannel, VrrpChannelOptions, VrrpSockets } from './ports.js';
 import { addressOf, ipMreqn, ipv6Mreq, sockaddrIn, sockaddrIn6 } from './sockaddr.js';
+import { dropAll, encodeFilter, vridFilter } from './vrrp-filter.js';
 import { KaError } from '../lib/errors.js';
 
 const TYPE = SOCK.SOCK_RAW | SOCK.SOCK_NONBLOCK | SOCK.SOCK_CLOEXEC;
 /** DSCP CS6 (network control), as keepalived sends. */
 const TOS_CS6 = 0xc0;
-const MAX_DATAGRAM = 65_535;
-/** At most this many packets per readiness callback, so a flood cannot starve the event loop. */
+/**
+ * Receive buffer per VRID socket. The kernel charges each queued packet its skb's truesize
+ * (about 1 KiB for a VRRP advert arriving over veth or Ethernet) against twice this value. 4 MiB
+ * holds about 8,000 packets: a flood of 20,000 packets/s for 400 ms while the daemon cannot run
+ * (a loaded CPU, a long GC pause), with the real adverts among them. Memory is only used while a
+ * flood is queued. Without CAP_NET_ADMIN the kernel caps it at net.core.rmem_max.
+ */
+export const RCVBUF = 4 * 1024 * 1024;
+/** Packets per recvmmsg() call. */
 const BATCH = 64;
+/** Packets read per wake-up before the event loop gets a turn (timers, adverts to send). */
+const DRAIN_LIMIT = 4096;
+/**
+ * Bytes per datagram: the largest advert is 4,088 bytes (VRRPv3, 255 IPv6 addresses); for IPv4
+ * the slot also holds the IP header (at most 60 bytes) before a message of at most 1,036. A longer
+ * packet is cut to this, which makes it fail the length check, as it would anyway.
+ */
+const SLOT = 4096;
+const NAME_SLOT = 128;
+/** Room for SO_RXQ_OVFL (IPv4), plus IPV6_HOPLIMIT and IPV6_PKTINFO (IPv6). */
+const CONTROL = { inet: 32, inet6: 128 } as const;
+
+/** The receive buffers, allocated once and reused by every socket: the event loop is one thread. */
+const buffers = {
+  data: Buffer.alloc(BATCH * SLOT),
+  names: Buffer.alloc(BATCH * NAME_SLOT),
+  control: Buffer.alloc(BATCH * CONTROL.inet6),
+  meta: new Int32Array(BATCH * 4),
+};
 
 export class LinuxVrrpSockets implements VrrpSockets {
   constructor(private readonly sock: RawSock = rawSock()) {}
 
   open(opts: VrrpChannelOptions): VrrpChannel {
-    return opts.family === 'inet' ? this.open4(opts) : this.open6(opts);
+    return new Channel(this.sock, opts);
+  }
+}
+
+interface Receiver {
+  readonly fd: number;
+  poll: PollHandle | undefined;
+  /** The last SO_RXQ_OVFL count seen (the kernel's running total for this socket). */
+  dropped: number;
+}
+
+class Channel implements VrrpChannel {
+  private readonly tx: number;
+  private readonly receivers = new Map<number, Receiver>();
+  private closed = false;
+  /** A drain is running: a nested receivePending() (from a callback) leaves the rest to it. */
+  private draining = false;
+
+  constructor(
+    private readonly s: RawSock,
+    private readonly o: VrrpChannelOptions,
+  ) {
+    this.tx = this.openSender();
   }
 
-  private fd(family: number): number {
+  private socket(): number {
+    const family = this.o.family === 'inet' ? SOCK.AF_INET : SOCK.AF_INET6;
     try {
-      return this.sock.socket(family, TYPE, SOCK.IPPROTO_VRRP);
+      return this.s.socket(family, TYPE, SOCK.IPPROTO_VRRP);
     } catch (err) {
       if (isErrno(err, 'EPERM')) {
         throw new KaError(
@@ -43,137 +107,183 @@ export class LinuxVrrpSockets implements VrrpSockets {
     }
   }
 
-  private open4(o: VrrpChannelOptions): VrrpChannel {
-    const s = this.sock;
-    const device = Buffer.from(`${o.ifname}\0`);
-    const rx = this.fd(SOCK.AF_INET);
-    const tx = this.fd(SOCK.AF_INET);
+  private setUp(fd: number, what: string, steps: () => void): void {
     try {
-      s.setsockopt(rx, SOCK.SOL_SOCKET, SOCK.SO_BINDTODEVICE, device);
-      if (o.group) s.setsockopt(rx, SOCK.IPPROTO_IP, SOCK.IP_ADD_MEMBERSHIP, ipMreqn(o.group, o.ifindex));
-      s.setsockopt(tx, SOCK.SOL_SOCKET, SOCK.SO_BINDTODEVICE, device);
-      s.setsockopt(tx, SOCK.IPPROTO_IP, SOCK.IP_TOS, TOS_CS6);
-      s.setsockopt(tx, SOCK.IPPROTO_IP, SOCK.IP_TTL, 255);
-      s.setsockopt(tx, SOCK.IPPROTO_IP, SOCK.IP_MULTICAST_TTL, 255);
-      s.setsockopt(tx, SOCK.IPPROTO_IP, SOCK.IP_MULTICAST_LOOP, 0);
-      s.setsockopt(
-        tx,
-        SOCK.IPPROTO_IP,
-        SOCK.IP_MULTICAST_IF,
-        ipMreqn(new Uint8Array(4), o.ifindex, o.source),
-      );
-      // The send socket is never read: keep its receive queue tiny.
-      s.setsockopt(tx, SOCK.SOL_SOCKET, SOCK.SO_RCVBUF, 256);
-      s.bind(tx, sockaddrIn(o.source));
+      steps();
     } catch (err) {
-      closeAll(s, [rx, tx]);
-      throw new KaError('KA_ERR_SOCKET', `cannot set up VRRP on ${o.ifname}: ${(err as Error).message}`, err);
-    }
-    const receive = (): void => {
-      for (let n = 0; n < BATCH; n++) {
-        const m = s.recvmsg(rx, MAX_DATAGRAM, 0);
-        if (!m) return;
-        const ip = m.data;
-        const v = ip.length < 20 ? 0 : ip.readUInt8(0);
-        if (v >> 4 !== 4) continue;
-        const ihl = (v & 0x0f) * 4;
-        const total = Math.min(ip.readUInt16BE(2), ip.length);
-        if (ihl < 20 || total < ihl) continue;
-        o.onAdvert({
-          payload: ip.subarray(ihl, total),
-          meta: { family: 'inet', src: ip.subarray(12, 16), dst: ip.subarray(16, 20), ttl: ip.readUInt8(8) },
-        });
-      }
-    };
-    return new Channel(s, rx, tx, receive, (dst) => sockaddrIn(dst), o.onError);
-  }
-
-  private open6(o: VrrpChannelOptions): VrrpChannel {
-    const s = this.sock;
-    const device = Buffer.from(`${o.ifname}\0`);
-    const rx = this.fd(SOCK.AF_INET6);
-    const tx = this.fd(SOCK.AF_INET6);
-    try {
-      s.setsockopt(rx, SOCK.SOL_SOCKET, SOCK.SO_BINDTODEVICE, device);
-      s.setsockopt(rx, SOCK.IPPROTO_IPV6, SOCK.IPV6_RECVHOPLIMIT, 1);
-      s.setsockopt(rx, SOCK.IPPROTO_IPV6, SOCK.IPV6_RECVPKTINFO, 1);
-      if (o.group) s.setsockopt(rx, SOCK.IPPROTO_IPV6, SOCK.IPV6_JOIN_GROUP, ipv6Mreq(o.group, o.ifindex));
-      s.setsockopt(tx, SOCK.SOL_SOCKET, SOCK.SO_BINDTODEVICE, device);
-      s.setsockopt(tx, SOCK.IPPROTO_IPV6, SOCK.IPV6_UNICAST_HOPS, 255);
-      s.setsockopt(tx, SOCK.IPPROTO_IPV6, SOCK.IPV6_MULTICAST_HOPS, 255);
-      s.setsockopt(tx, SOCK.IPPROTO_IPV6, SOCK.IPV6_MULTICAST_LOOP, 0);
-      s.setsockopt(tx, SOCK.IPPROTO_IPV6, SOCK.IPV6_MULTICAST_IF, o.ifindex);
-      s.setsockopt(tx, SOCK.SOL_SOCKET, SOCK.SO_RCVBUF, 256);
-      s.bind(tx, sockaddrIn6(o.source, o.ifindex));
-    } catch (err) {
-      closeAll(s, [rx, tx]);
+      closeAll(this.s, [fd]);
+      const v6 = this.o.family === 'inet6' ? ' (IPv6)' : '';
       throw new KaError(
         'KA_ERR_SOCKET',
-        `cannot set up VRRP (IPv6) on ${o.ifname}: ${(err as Error).message}`,
+        `cannot set up VRRP${v6} ${what} on ${this.o.ifname}: ${(err as Error).message}`,
         err,
       );
     }
-    const receive = (): void => {
-      for (let n = 0; n < BATCH; n++) {
-        const m = s.recvmsg(rx, MAX_DATAGRAM, 256);
-        if (!m) return;
-        const src = addressOf(m.name);
-        const control = parseControl(m.control);
-        if (!src || !control.dst || control.ttl === undefined) continue;
-        o.onAdvert({ payload: m.data, meta: { family: 'inet6', src, dst: control.dst, ttl: control.ttl } });
-      }
-    };
-    return new Channel(s, rx, tx, receive, (dst) => sockaddrIn6(dst, o.ifindex), o.onError);
   }
-}
 
-class Channel implements VrrpChannel {
-  private poll: PollHandle | undefined;
-  private closed = false;
-
-  constructor(
-    private readonly s: RawSock,
-    private readonly rx: number,
-    private readonly tx: number,
-    private readonly receive: () => void,
-    private readonly sockaddr: (dst: Uint8Array) => Buffer,
-    private readonly onError: (err: Error) => void,
-  ) {
-    this.poll = s.poll(rx, (status) => {
-      if (this.closed) return;
-      if (status < 0) {
-        this.onError(new KaError('KA_ERR_SOCKET', `poll error ${status} on a VRRP socket`));
-        return;
+  private openSender(): number {
+    const { s, o } = this;
+    const fd = this.socket();
+    this.setUp(fd, 'sending', () => {
+      s.setsockopt(fd, SOCK.SOL_SOCKET, SOCK.SO_BINDTODEVICE, Buffer.from(`${o.ifname}\0`));
+      if (o.family === 'inet') {
+        s.setsockopt(fd, SOCK.IPPROTO_IP, SOCK.IP_TOS, TOS_CS6);
+        s.setsockopt(fd, SOCK.IPPROTO_IP, SOCK.IP_TTL, 255);
+        s.setsockopt(fd, SOCK.IPPROTO_IP, SOCK.IP_MULTICAST_TTL, 255);
+        s.setsockopt(fd, SOCK.IPPROTO_IP, SOCK.IP_MULTICAST_LOOP, 0);
+        s.setsockopt(
+          fd,
+          SOCK.IPPROTO_IP,
+          SOCK.IP_MULTICAST_IF,
+          ipMreqn(new Uint8Array(4), o.ifindex, o.source),
+        );
+      } else {
+        s.setsockopt(fd, SOCK.IPPROTO_IPV6, SOCK.IPV6_UNICAST_HOPS, 255);
+        s.setsockopt(fd, SOCK.IPPROTO_IPV6, SOCK.IPV6_MULTICAST_HOPS, 255);
+        s.setsockopt(fd, SOCK.IPPROTO_IPV6, SOCK.IPV6_MULTICAST_LOOP, 0);
+        s.setsockopt(fd, SOCK.IPPROTO_IPV6, SOCK.IPV6_MULTICAST_IF, o.ifindex);
       }
-      this.receivePending();
+      // The send socket is never read: its filter drops everything, and its queue stays tiny.
+      s.attachFilter(fd, encodeFilter(dropAll()));
+      s.setsockopt(fd, SOCK.SOL_SOCKET, SOCK.SO_RCVBUF, 256);
+      s.bind(fd, o.family === 'inet' ? sockaddrIn(o.source) : sockaddrIn6(o.source, o.ifindex));
+    });
+    return fd;
+  }
+
+  listen(vrid: number): void {
+    if (this.closed || this.receivers.has(vrid)) return;
+    const { s, o } = this;
+    const fd = this.socket();
+    this.setUp(fd, `receiving for VRID ${vrid}`, () => {
+      // The filter first, so nothing for another VRID is queued in between.
+      s.attachFilter(fd, encodeFilter(vridFilter(o.family, vrid)));
+      s.setsockopt(fd, SOCK.SOL_SOCKET, SOCK.SO_BINDTODEVICE, Buffer.from(`${o.ifname}\0`));
+      setReceiveBuffer(s, fd);
+      s.setsockopt(fd, SOCK.SOL_SOCKET, SOCK.SO_RXQ_OVFL, 1);
+      if (o.family === 'inet') {
+        if (o.group) s.setsockopt(fd, SOCK.IPPROTO_IP, SOCK.IP_ADD_MEMBERSHIP, ipMreqn(o.group, o.ifindex));
+      } else {
+        s.setsockopt(fd, SOCK.IPPROTO_IPV6, SOCK.IPV6_RECVHOPLIMIT, 1);
+        s.setsockopt(fd, SOCK.IPPROTO_IPV6, SOCK.IPV6_RECVPKTINFO, 1);
+        if (o.group) s.setsockopt(fd, SOCK.IPPROTO_IPV6, SOCK.IPV6_JOIN_GROUP, ipv6Mreq(o.group, o.ifindex));
+      }
+    });
+    const r: Receiver = { fd, poll: undefined, dropped: 0 };
+    this.receivers.set(vrid, r);
+    try {
+      r.poll = s.poll(fd, (status) => {
+        if (this.closed || this.receivers.get(vrid) !== r) return;
+        if (status < 0) {
+          this.o.onError(new KaError('KA_ERR_SOCKET', `poll error ${status} on a VRRP socket`));
+          return;
+        }
+        this.drain(vrid, r);
+      });
+    } catch (err) {
+      this.unlisten(vrid);
+      throw new KaError('KA_ERR_SOCKET', `cannot poll a VRRP socket: ${(err as Error).message}`, err);
+    }
+  }
+
+  unlisten(vrid: number): void {
+    const r = this.receivers.get(vrid);
+    if (!r) return;
+    this.receivers.delete(vrid);
+    if (r.poll) this.s.pollStop(r.poll);
+    closeAll(this.s, [r.fd]);
+  }
+
+  /** The socket is non-blocking: with nothing queued this is one recvmmsg() that finds nothing. */
+  receivePending(vrid: number): void {
+    const r = this.receivers.get(vrid);
+    if (!this.closed && r) this.drain(vrid, r);
+  }
+
+  private drain(vrid: number, r: Receiver): void {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      for (let read = 0; read < DRAIN_LIMIT && this.receivers.get(vrid) === r; ) {
+        const n = this.batch(vrid, r);
+        read += n;
+        if (n < BATCH) break;
+      }
+    } catch (err) {
+      this.o.onError(err as Error);
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** One recvmmsg() and the adverts it read; returns how many it read. */
+  private batch(vrid: number, r: Receiver): number {
+    const { data, names, control, meta } = buffers;
+    const csize = CONTROL[this.o.family];
+    const n = this.s.recvmmsg(r.fd, data, SLOT, names, control, csize, meta);
+    let dropped = r.dropped;
+    for (let i = 0; i < n; i++) {
+      const length = Math.min(meta[4 * i] ?? 0, SLOT);
+      const bytes = data.subarray(i * SLOT, i * SLOT + length);
+      const ctl = parseControl(control.subarray(i * csize, i * csize + (meta[4 * i + 2] ?? 0)));
+      if (ctl.dropped !== undefined && ctl.dropped > dropped) dropped = ctl.dropped;
+      if (this.o.family === 'inet') this.deliver4(bytes);
+      else this.deliver6(bytes, names.subarray(i * NAME_SLOT, i * NAME_SLOT + (meta[4 * i + 1] ?? 0)), ctl);
+    }
+    if (dropped > r.dropped) {
+      const delta = dropped - r.dropped;
+      r.dropped = dropped;
+      this.o.onOverflow?.(vrid, delta);
+    }
+    return n;
+  }
+
+  private deliver4(ip: Buffer): void {
+    const v = ip.length < 20 ? 0 : (ip[0] as number);
+    if (v >> 4 !== 4) return;
+    const ihl = (v & 0x0f) * 4;
+    const total = Math.min(ip.readUInt16BE(2), ip.length);
+    if (ihl < 20 || total < ihl) return;
+    this.o.onAdvert({
+      payload: ip.subarray(ihl, total),
+      meta: { family: 'inet', src: ip.subarray(12, 16), dst: ip.subarray(16, 20), ttl: ip[8] as number },
     });
   }
 
-  /** The socket is non-blocking: with nothing queued this is one recvmsg() that finds nothing. */
-  receivePending(): void {
-    if (this.closed) return;
-    try {
-      this.receive();
-    } catch (err) {
-      this.onError(err as Error);
-    }
+  private deliver6(payload: Buffer, name: Buffer, control: ReturnType<typeof parseControl>): void {
+    const src = addressOf(name);
+    if (!src || !control.dst || control.ttl === undefined) return;
+    this.o.onAdvert({ payload, meta: { family: 'inet6', src, dst: control.dst, ttl: control.ttl } });
   }
 
   send(payload: Uint8Array, dst: Uint8Array): void {
     if (this.closed) return;
     try {
-      this.s.sendto(this.tx, payload, this.sockaddr(dst));
+      this.s.sendto(
+        this.tx,
+        payload,
+        this.o.family === 'inet' ? sockaddrIn(dst) : sockaddrIn6(dst, this.o.ifindex),
+      );
     } catch (err) {
-      this.onError(err as Error);
+      this.o.onError(err as Error);
     }
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.poll) this.s.pollStop(this.poll);
-    this.poll = undefined;
-    closeAll(this.s, [this.rx, this.tx]);
+    for (const vrid of [...this.receivers.keys()]) this.unlisten(vrid);
+    closeAll(this.s, [this.tx]);
+  }
+}
+
+/** SO_RCVBUFFORCE where allowed (CAP_NET_ADMIN), else SO_RCVBUF up to net.core.rmem_max. */
+function setReceiveBuffer(s: RawSock, fd: number): void {
+  try {
+    s.setsockopt(fd, SOCK.SOL_SOCKET, SOCK.SO_RCVBUFFORCE, RCVBUF);
+  } catch (err) {
+    if (!isErrno(err, 'EPERM')) throw err;
+    s.setsockopt(fd, SOCK.SOL_SOCKET, SOCK.SO_RCVBUF, RCVBUF);
   }
 }
 

@@ -178,7 +178,9 @@ export type DropReason =
   /** FAULT, INIT or STOP: adverts are not looked at. */
   | 'not-listening'
   /** A timer or event that does not apply in this state. */
-  | 'not-applicable';
+  | 'not-applicable'
+  /** The kernel dropped it before we read it: the socket's receive buffer was full (SO_RXQ_OVFL). */
+  | 'socket-overflow';
 
 export interface StepResult {
   readonly router: Router;

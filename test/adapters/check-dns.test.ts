@@ -5,6 +5,7 @@
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
+import { countBackTo, quietCount } from '../helpers/handles.js';
 import { firstChecker, probeSetup } from '../helpers/checks.js';
 import { DNS_TYPES, dnsCheck, dnsQuery } from '../../src/check/probes/dns.js';
 
@@ -154,17 +155,13 @@ describe('DNS_CHECK', () => {
   it('leaves no socket open', async () => {
     const { port } = await dnsServer('127.0.0.1', (q, send) => send(response(q)));
     const { probe } = dnsProbe('127.0.0.1', port);
-    const count = async (): Promise<number> => {
-      await new Promise((r) => setTimeout(r, 20));
-      return process.getActiveResourcesInfo().filter((t) => t === 'UDPWrap').length;
-    };
-    const before = await count();
+    const before = await quietCount('UDPWrap');
     await probe.attempt(signal());
     const ctl = new AbortController();
     const pending = probe.attempt(ctl.signal);
     ctl.abort();
     expect(await pending).toMatchObject({ ok: false, reason: 'aborted' });
-    expect(await count()).toBe(before);
+    expect(await countBackTo('UDPWrap', before)).toBe(before);
   });
 
   it("builds keepalived's query bytes", () => {

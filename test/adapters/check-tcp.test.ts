@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { countBackTo, quietCount } from '../helpers/handles.js';
 import type { TcpChecker } from '../../src/config/model.js';
 import { firstChecker, probeSetup } from '../helpers/checks.js';
 import { tcpCheck } from '../../src/check/probes/tcp.js';
@@ -14,12 +15,6 @@ const cleanups: (() => void)[] = [];
 afterEach(() => {
   for (const fn of cleanups.splice(0).reverse()) fn();
 });
-
-/** Open TCP sockets of this process, once closing handles are gone. */
-async function openSockets(): Promise<number> {
-  await new Promise((r) => setTimeout(r, 20));
-  return process.getActiveResourcesInfo().filter((t) => t === 'TCPSocketWrap').length;
-}
 
 function tcpProbe(rs: string, block = '', global = '') {
   const vip = rs.includes(':') ? '2001:db8::100' : '192.0.2.100';
@@ -95,7 +90,7 @@ describe('TCP_CHECK', () => {
     const { port, peers } = await listen(host);
     const { probe, target } = tcpProbe(`${host} ${port}`);
     expect(target.display).toBe(`[${host}]:tcp:${port}`);
-    const before = await openSockets();
+    const before = await quietCount('TCPSocketWrap');
     expect(await probe.attempt(new AbortController().signal)).toEqual({ ok: true });
     expect(peers).toHaveLength(1);
     // The checker closed its end: the server sees the end of the stream.
@@ -104,7 +99,7 @@ describe('TCP_CHECK', () => {
       else peers[0]!.once('end', resolve).resume();
     });
     peers[0]!.destroy();
-    expect(await openSockets()).toBe(before);
+    expect(await countBackTo('TCPSocketWrap', before)).toBe(before);
   });
 
   it('uses connect_ip / connect_port instead of the real server address', async () => {
@@ -128,7 +123,7 @@ describe('TCP_CHECK', () => {
   it('times out after connect_timeout when the SYN goes unanswered', async () => {
     const port = await blackhole();
     const { probe } = tcpProbe(`127.0.0.1 ${port}`);
-    const before = await openSockets();
+    const before = await quietCount('TCPSocketWrap');
     const started = Date.now();
     const outcome = await probe.attempt(new AbortController().signal);
     const took = Date.now() - started;
@@ -139,7 +134,7 @@ describe('TCP_CHECK', () => {
     });
     expect(took).toBeGreaterThanOrEqual(280);
     expect(took).toBeLessThan(1500);
-    expect(await openSockets()).toBe(before);
+    expect(await countBackTo('TCPSocketWrap', before)).toBe(before);
   });
 
   it('binds to bindto / bind_port', async () => {
@@ -163,14 +158,14 @@ describe('TCP_CHECK', () => {
   it('stops at once on abort and releases the socket', async () => {
     const port = await blackhole();
     const { probe } = tcpProbe(`127.0.0.1 ${port}`, 'connect_timeout 5');
-    const before = await openSockets();
+    const before = await quietCount('TCPSocketWrap');
     const ctl = new AbortController();
     const pending = probe.attempt(ctl.signal);
     setTimeout(() => ctl.abort(), 50);
     const started = Date.now();
     expect(await pending).toMatchObject({ ok: false, reason: 'aborted' });
     expect(Date.now() - started).toBeLessThan(500);
-    expect(await openSockets()).toBe(before);
+    expect(await countBackTo('TCPSocketWrap', before)).toBe(before);
     const aborted = AbortSignal.abort();
     expect(await probe.attempt(aborted)).toMatchObject({ ok: false, reason: 'aborted' });
   });

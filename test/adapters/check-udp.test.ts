@@ -5,6 +5,7 @@
  */
 import { createSocket, type RemoteInfo } from 'node:dgram';
 import { afterEach, describe, expect, it } from 'vitest';
+import { countBackTo, quietCount } from '../helpers/handles.js';
 import { firstChecker, probeSetup } from '../helpers/checks.js';
 import { keepalivedFiller, parseReplyPattern, replyMatches, udpCheck } from '../../src/check/probes/udp.js';
 
@@ -139,15 +140,11 @@ describe('UDP_CHECK', () => {
   it('leaves no socket open, also on abort', async () => {
     const { port } = await udpServer('127.0.0.1');
     const { probe } = udpProbe('127.0.0.1', port, 'connect_timeout 5');
-    const count = async (): Promise<number> => {
-      await new Promise((r) => setTimeout(r, 20));
-      return process.getActiveResourcesInfo().filter((t) => t === 'UDPWrap').length;
-    };
-    const before = await count();
+    const before = await quietCount('UDPWrap');
     const ctl = new AbortController();
     setTimeout(() => ctl.abort(), 30);
     expect(await probe.attempt(ctl.signal)).toMatchObject({ ok: false, reason: 'aborted' });
-    expect(await count()).toBe(before);
+    expect(await countBackTo('UDPWrap', before)).toBe(before);
   });
 
   it("matches like keepalived's check_udp_reply()", () => {

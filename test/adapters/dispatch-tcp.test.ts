@@ -382,28 +382,25 @@ describe('listening', () => {
     t.plane.removeService(id);
   });
 
-  const root = process.getuid?.() === 0;
-  it.skipIf(!root)(
-    'the address appears (netns, root): addressAvailable() listens at once',
-    async () => {
-      // A throwaway network namespace (unshare -n) where the child may add 192.0.2.10 to lo.
-      const script = fileURLToPath(new URL('../helpers/dispatch-vip-appears.ts', import.meta.url));
-      const child = spawn('unshare', ['-n', process.execPath, '--import', TS_LOADER, script], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-      const code = await new Promise<number | null>((r) => child.on('close', r));
-      expect({ code, err }).toEqual({ code: 0, err: '' });
-      const result = JSON.parse(out.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
-      expect(result).toMatchObject({ pending: 'EADDRNOTAVAIL', reply: 'backend' });
-      // Listening follows addressAvailable(), not the next 1 s retry.
-      expect(result.listenMs).toBeLessThan(500);
-    },
-    15_000,
-  );
+  it('the address appears (netns, root): addressAvailable() listens at once', async () => {
+    if (process.getuid?.() !== 0)
+      throw new Error('this test adds an address in a network namespace: run it as root (sudo npm test)');
+    // A throwaway network namespace (unshare -n) where the child may add 192.0.2.10 to lo.
+    const script = fileURLToPath(new URL('../helpers/dispatch-vip-appears.ts', import.meta.url));
+    const child = spawn('unshare', ['-n', process.execPath, '--import', TS_LOADER, script], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect({ code, err }).toEqual({ code: 0, err: '' });
+    const result = JSON.parse(out.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
+    expect(result).toMatchObject({ pending: 'EADDRNOTAVAIL', reply: 'backend' });
+    // Listening follows addressAvailable(), not the next 1 s retry.
+    expect(result.listenMs).toBeLessThan(500);
+  }, 15_000);
 });
 
 describe('worker crash', () => {

@@ -89,10 +89,9 @@ describe('metrics server', () => {
       return TEXT;
     });
     const scrapes = [1, 2, 3].map(() => fetch(url(s, '/metrics')).then((r) => r.text()));
-    // The first request has started the render; give the other two (sent at the same moment)
-    // ample time to reach the server before it finishes. Arriving late could only fail the test.
-    while (calls === 0) await new Promise((r) => setImmediate(r));
-    await new Promise((r) => setTimeout(r, 200));
+    // All three wait for the render the first one started; then it finishes.
+    while (s.waiting < 3) await new Promise((r) => setTimeout(r, 5));
+    expect(calls).toBe(1);
     release?.();
     expect(await Promise.all(scrapes)).toEqual([TEXT, TEXT, TEXT]);
     expect(calls).toBe(1);

@@ -25,6 +25,19 @@ export interface LossResult {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Until the MASTER has logged its second GARP burst (garp_master_delay, 5 s, after the first):
+ * both daemons log "Sending/queueing gratuitous ARPs" per burst. Its GARPs follow within ms.
+ */
+async function secondBurst(master: Daemon): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (master.lines.filter((l) => l.includes('Sending/queueing gratuitous ARPs')).length < 2) {
+    if (Date.now() > deadline) throw new Error(`${master.name} logged no second GARP burst`);
+    await sleep(50);
+  }
+  await sleep(100);
+}
+
 async function start(lab: Lab, kind: DirectorKind, host: number, priority: number): Promise<Daemon> {
   const conf = config(instanceBlock({ priority }));
   return kind === 'keepalived-ts'
@@ -49,7 +62,7 @@ export async function lossScenario(
   try {
     // The client resolves the VIP first: Linux creates no ARP entry from a gratuitous ARP.
     lab.exec(lab.client, ['ping', '-c', '1', '-W', '2', VIP]);
-    await sleep(6000); // past the MASTER's second GARP burst
+    await secondBurst(master);
     lab.exec(h2, ['nft', 'add', 'table', 'inet', 'ktsloss']);
     lab.exec(h2, ['nft', 'add chain inet ktsloss input { type filter hook input priority 0 ; }']);
     lab.exec(h2, [
@@ -105,7 +118,10 @@ export async function lossScenario(
 
 const IMPOSTOR = `${PACKAGE_ROOT}/test/netns/scripts/impostor.mjs`;
 
-function startPing(lab: Lab): { stop: () => Promise<{ sent: number; longestGapMs: number }> } {
+function startPing(lab: Lab): {
+  answered: () => Promise<void>;
+  stop: () => Promise<{ sent: number; longestGapMs: number }>;
+} {
   const ping = spawn(
     'ip',
     ['netns', 'exec', lab.client.ns, 'ping', '-D', '-n', '-i', '0.01', '-W', '1', VIP],
@@ -117,6 +133,16 @@ function startPing(lab: Lab): { stop: () => Promise<{ sent: number; longestGapMs
   let out = '';
   ping.stdout.on('data', (c: Buffer) => (out += c.toString()));
   return {
+    answered: () =>
+      new Promise<void>((resolve, reject) => {
+        const deadline = Date.now() + 10_000;
+        const check = (): void => {
+          if (/bytes from/.test(out)) resolve();
+          else if (Date.now() > deadline) reject(new Error('the client got no ping reply from the VIP'));
+          else setTimeout(check, 10);
+        };
+        check();
+      }),
     stop: async () => {
       if (ping.pid) process.kill(-ping.pid, 'SIGINT');
       await new Promise((r) => ping.once('exit', r));
@@ -147,10 +173,10 @@ export async function raceScenario(lab: Lab, kind: DirectorKind, rounds: number)
   const gaps: number[] = [];
   try {
     lab.exec(lab.client, ['ping', '-c', '1', '-W', '2', VIP]);
-    await sleep(6000); // past the master's second GARP burst
+    await secondBurst(master);
     for (let i = 0; i < rounds; i++) {
       const ping = startPing(lab);
-      await sleep(500);
+      await ping.answered();
       lab.exec(lab.host(3), [process.execPath, IMPOSTOR, VIP]);
       // keepalived's own recovery is garp_lower_prio_delay (5 s) later: wait past it.
       await sleep(7500);

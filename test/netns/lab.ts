@@ -10,7 +10,7 @@
  * the test's tag and this process's pid, so labs of different files never collide.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,19 +63,81 @@ function killAll(ns: string): void {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Poll `probe` until it returns a value other than undefined, or fail after `timeoutMs`. */
+/** Poll `probe` (sync or async) until it returns a value other than undefined, or fail after `timeoutMs`. */
 export async function eventually<T>(
   what: string,
-  probe: () => T | undefined,
+  probe: () => T | undefined | PromiseLike<T | undefined>,
   timeoutMs = 10_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const v = probe();
+    const v = await probe();
     if (v !== undefined) return v;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(50);
   }
+}
+
+/** keepalived.stats (keepalived 2.2.7's SIGUSR2 dump): per instance, "Section/Counter" -> value. */
+export function parseKeepalivedStats(text: string): Map<string, Record<string, number>> {
+  const out = new Map<string, Record<string, number>>();
+  let current: Record<string, number> | undefined;
+  let section = '';
+  for (const line of text.split('\n')) {
+    const inst = /^VRRP Instance: (\S+)/.exec(line);
+    if (inst) {
+      current = {};
+      out.set(inst[1] as string, current);
+      continue;
+    }
+    const m = /^\s+([^:]+):\s*(\d+)?\s*$/.exec(line);
+    if (!m || !current) continue;
+    if (m[2] === undefined) section = (m[1] as string).trim();
+    else current[`${section}/${(m[1] as string).trim()}`] = Number(m[2]);
+  }
+  return out;
+}
+
+let statsSerial = 0;
+
+/** keepalived-ts: the adverts an instance has accepted so far (its status's advertsAccepted). */
+export async function acceptedAdverts(d: Daemon, instance = 'VI_1'): Promise<number> {
+  const s = (await d.query()) as { vrrp: { instances: { name: string; advertsAccepted?: number }[] } };
+  return s.vrrp.instances.find((i) => i.name === instance)?.advertsAccepted ?? 0;
+}
+
+/** Resolves once `d` (keepalived-ts) has accepted `n` more adverts for `instance` than now. */
+export async function hearsAdverts(d: Daemon, n: number, instance = 'VI_1'): Promise<void> {
+  const base = await acceptedAdverts(d, instance);
+  await eventually(
+    `${d.name} accepting ${n} advert(s)`,
+    async () => ((await acceptedAdverts(d, instance)) >= base + n ? true : undefined),
+    15_000,
+  );
+}
+
+/**
+ * keepalived's counters now: SIGUSR2 makes it write $TMPDIR/keepalived.stats (the VRRP process
+ * does, a moment later); resolves once the file has every instance in `instances`.
+ */
+export async function keepalivedStats(
+  d: Daemon,
+  instances: readonly string[],
+): Promise<Map<string, Record<string, number>>> {
+  if (!d.tmpDir) throw new Error(`${d.name} is not a keepalived started by the lab`);
+  const file = join(d.tmpDir, 'keepalived.stats');
+  rmSync(file, { force: true });
+  d.signal('SIGUSR2');
+  return eventually(`keepalived.stats #${++statsSerial} of ${d.name}`, () => {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+    const parsed = parseKeepalivedStats(text);
+    return instances.every((i) => parsed.get(i)?.['Priority Zero/Sent'] !== undefined) ? parsed : undefined;
+  });
 }
 
 /** A daemon in a host namespace; its output lines are kept (JSON for keepalived-ts, text for keepalived). */
@@ -88,6 +150,8 @@ export class Daemon {
     readonly name: string,
     readonly proc: ChildProcess,
     readonly controlSocket: string | null,
+    /** keepalived: its $TMPDIR, where SIGUSR2 writes keepalived.stats (keepalivedStats()). */
+    readonly tmpDir: string | null = null,
   ) {
     let partial = '';
     const onData = (chunk: Buffer): void => {
@@ -439,7 +503,7 @@ export class Lab {
     host: LabHost,
     conf: string,
     extra: readonly string[] = [],
-    opts: { readonly wrap?: readonly string[]; readonly runDir?: string } = {},
+    opts: { readonly wrap?: readonly string[]; readonly runDir?: string; readonly cli?: string } = {},
   ): Promise<Daemon> {
     const name = `kts-h${host.index}`;
     const confPath = this.file(`${name}.conf`, conf);
@@ -448,7 +512,7 @@ export class Lab {
     const proc = this.spawnIn(host, [
       ...(opts.wrap ?? []),
       process.execPath,
-      CLI,
+      opts.cli ?? CLI,
       '-f',
       confPath,
       '-n',
@@ -464,13 +528,22 @@ export class Lab {
     return d;
   }
 
-  /** Debian's keepalived (VRRP only, foreground, console log, its own pid files). */
-  async startKeepalived(host: LabHost, conf: string): Promise<Daemon> {
+  /** Debian's keepalived (VRRP only, foreground, console log, its own pid files); `env` is added to its environment. */
+  async startKeepalived(
+    host: LabHost,
+    conf: string,
+    env: Readonly<Record<string, string>> = {},
+  ): Promise<Daemon> {
     const name = `ka-h${host.index}`;
     const confPath = this.file(`${name}.conf`, conf);
     // A crashed keepalived leaves pid files that can stop the next one ("daemon is already running").
     for (const f of ['', '-vrrp', '-check']) rmSync(join(this.dir, `${name}${f}.pid`), { force: true });
+    const tmpDir = join(this.dir, `${name}-tmp`);
+    mkdirSync(tmpDir, { recursive: true });
+    const vars = Object.entries({ TMPDIR: tmpDir, ...env }).map(([k, v]) => `${k}=${v}`);
     const proc = this.spawnIn(host, [
+      'env',
+      ...vars,
       'keepalived',
       '-P',
       '-n',
@@ -485,7 +558,7 @@ export class Lab {
       '-c',
       join(this.dir, `${name}-check.pid`),
     ]);
-    const d = new Daemon(name, proc, null);
+    const d = new Daemon(name, proc, null, tmpDir);
     await d.waitForLine(/Entering (BACKUP|FAULT|MASTER) STATE|VRRP sockpool/, 15_000);
     return d;
   }

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { eventually, type Daemon, type Lab, type LogRecord } from './lab.js';
 import { requireCommand } from './netns.js';
+import { cliFor } from './unprivileged-install.js';
 import { useLab } from './use-lab.js';
 import { httpRealServer, instanceBlock } from './vrrp-conf.js';
 
@@ -38,6 +39,8 @@ const SETPRIV = [
 let lab: Lab;
 /** Owned by 65534: pid file, control socket, and what the scripts write. */
 let runDir: string;
+/** dist/cli.js, or a copy 65534 can read when the checkout is under a directory it cannot enter. */
+let cli: string;
 const suite = useLab('lpriv', 3, {
   setup: (l) => {
     requireCommand('setpriv', 'install util-linux (`apt-get install util-linux`)');
@@ -47,6 +50,7 @@ const suite = useLab('lpriv', 3, {
     runDir = join(lab.dir, 'run');
     mkdirSync(runDir, { mode: 0o750 });
     chownSync(runDir, NOBODY, NOBODY);
+    cli = cliFor(NOBODY, lab.dir);
   },
 });
 
@@ -116,7 +120,7 @@ describe('keepalived-ts as uid 65534 with CAP_NET_RAW, CAP_NET_ADMIN, CAP_NET_BI
     ].join('\n');
 
     const cap = await lab.capture('lpriv');
-    const kts = suite.track(await lab.startKts(lab.host(1), conf, [], { wrap: SETPRIV, runDir }));
+    const kts = suite.track(await lab.startKts(lab.host(1), conf, [], { wrap: SETPRIV, runDir, cli }));
     await kts.waitForLine(/Entering MASTER STATE/);
     await kts.waitForLine(/Dispatcher listening on TCP 192\.0\.2\.100:80/);
 

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { skewTimeMs } from '../../src/vrrp/timers.js';
-import { eventually, type CapturedFrame, type Daemon, type Lab } from './lab.js';
+import { eventually, hearsAdverts, type CapturedFrame, type Daemon, type Lab } from './lab.js';
 import { useLab } from './use-lab.js';
 import { config, instanceBlock } from './vrrp-conf.js';
 
@@ -77,7 +77,11 @@ describe('two keepalived-ts directors', () => {
       // The client resolves the VIP now: Linux only updates an existing ARP entry from a GARP.
       lab.exec(lab.client, ['ping', '-c', '1', '-W', '2', VIP]);
       const cap = await lab.capture(`kill-v${v.version}`);
-      await new Promise((r) => setTimeout(r, 3 * v.intervalMs));
+      // The backup has taken adverts the capture saw: its down timer runs from the last of them.
+      await hearsAdverts(h2, 2);
+      await eventually('two adverts from h1 captured', () =>
+        adverts(cap.frames(), lab.host(1).ip4).length >= 2 ? true : undefined,
+      );
 
       h1.signal('SIGKILL');
       lab.setCable(lab.host(1), false);

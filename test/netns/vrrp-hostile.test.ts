@@ -60,6 +60,12 @@ const statsOf = async (d: Daemon): Promise<{ state: string; stats: Stats }> => {
   return i;
 };
 
+/** Every drop the daemon counted so far, all reasons. */
+const dropped = async (d: Daemon): Promise<number> => {
+  const s = (await d.query()) as { vrrp: { instances: { drops?: Record<string, number> }[] } };
+  return Object.values(s.vrrp.instances[0]?.drops ?? {}).reduce((a, b) => a + b, 0);
+};
+
 describe('hostile VRRP packets', () => {
   it('are dropped and counted; the master keeps its VIP; a valid higher priority still wins', async () => {
     const h1 = suite.track(await lab.startKts(lab.host(1), config(instanceBlock({ priority: 150 }))));
@@ -90,8 +96,15 @@ describe('hostile VRRP packets', () => {
       if (b.length > 2) b[2] = 255;
       packets.push({ hex: hex(b), ttl: rnd() < 0.5 ? 255 : 64 });
     }
+    // Every packet long enough to carry our VRID reaches both daemons (the shorter ones are
+    // dropped by the sockets' BPF filter) and is counted by reason.
+    const drops0 = await Promise.all([h1, h2].map(dropped));
     inject(packets);
-    await new Promise((r) => setTimeout(r, 2500));
+    const reaching = packets.filter((p) => p.hex.length >= 4).length;
+    await eventually('every packet counted on both', async () => {
+      const now = await Promise.all([h1, h2].map(dropped));
+      return now.every((n, i) => n - (drops0[i] ?? 0) >= reaching) ? true : undefined;
+    });
 
     for (const d of [h1, h2]) expect(d.running).toBe(true);
     expect(lab.holders(VIP)).toEqual([1]);

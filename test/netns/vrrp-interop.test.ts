@@ -4,7 +4,7 @@
  * with priority 0 one way, SIGKILL with a cut cable the other) and preempting back.
  */
 import { describe, expect, it } from 'vitest';
-import { eventually, type Lab } from './lab.js';
+import { eventually, hearsAdverts, keepalivedStats, type Lab } from './lab.js';
 import { useLab } from './use-lab.js';
 import { config, instanceBlock, type InstanceConf } from './vrrp-conf.js';
 
@@ -33,7 +33,7 @@ for (const proto of [
       await ka.waitForLine(/\(VI_1\) Entering MASTER STATE/);
       const kts = track(await lab.startKts(lab.host(2), conf(100)));
       await kts.waitForLine(/\(VI_1\) Entering BACKUP STATE/);
-      await new Promise((r) => setTimeout(r, 1500));
+      await hearsAdverts(kts, 1);
       const status = (await kts.query()) as { vrrp: { instances: Record<string, unknown>[] } };
       expect(status.vrrp.instances[0]).toMatchObject({
         state: 'BACKUP',
@@ -68,7 +68,11 @@ for (const proto of [
       await kts.waitForLine(/\(VI_1\) Entering MASTER STATE/);
       const ka = track(await lab.startKeepalived(lab.host(2), conf(100)));
       await ka.waitForLine(/\(VI_1\) Entering BACKUP STATE/);
-      await new Promise((r) => setTimeout(r, 1500));
+      await eventually('keepalived taking two adverts from keepalived-ts', async () =>
+        ((await keepalivedStats(ka, ['VI_1'])).get('VI_1')?.['Advertisements/Received'] ?? 0) >= 2
+          ? true
+          : undefined,
+      );
       expect(ka.lines.some((l) => /Entering MASTER STATE/.test(l))).toBe(false);
       await vipOn('1');
 

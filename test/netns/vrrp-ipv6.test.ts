@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { skewTimeMs } from '../../src/vrrp/timers.js';
-import { eventually, type CapturedFrame, type Lab } from './lab.js';
+import { eventually, hearsAdverts, type CapturedFrame, type Lab } from './lab.js';
 import { useLab } from './use-lab.js';
 import { config, instanceBlock } from './vrrp-conf.js';
 
@@ -48,7 +48,7 @@ describe('VRRPv3 over IPv6', () => {
     // The client learns the VIP's MAC now; the NA from the new master must update it.
     lab.exec(lab.client, ['ping', '-6', '-c', '1', '-W', '2', VIP6]);
     // Let the backup hear a few adverts: its down timer then runs from the last one.
-    await new Promise((r) => setTimeout(r, 2500));
+    await hearsAdverts(h2, 2);
     h1.signal('SIGKILL');
     lab.setCable(lab.host(1), false);
     await h2.waitForLine(/Entering MASTER STATE/);

@@ -4,7 +4,8 @@
 // starting again at the first after the last, `rate` per second, until `durationMs` has passed.
 // The TTL is the IPv4 header's: IP_MULTICAST_TTL, since IP_TTL applies to unicast only.
 // Pacing is by timer ticks (each tick catches up with rate × elapsed), not a busy loop, so the
-// daemons under test keep the CPU the sender does not need. Prints JSON { sent, elapsedMs }.
+// daemons under test keep the CPU the sender does not need. Rate 0: as fast as this process can
+// send (a busy loop on one core, 256 packets between clock readings). Prints JSON { sent, elapsedMs }.
 // Uses the BUILT native addon (dist/, so `npm run build` first).
 import { readFileSync } from 'node:fs';
 import { rawSock, SOCK } from '../../../dist/net/native.js';
@@ -27,22 +28,39 @@ let sent = 0;
 const start = process.hrtime.bigint();
 const elapsed = () => Number(process.hrtime.bigint() - start) / 1e6;
 
+function sendOne() {
+  const p = packets[sent % packets.length];
+  if (p.ttl !== ttl) {
+    s.setsockopt(fd, SOCK.IPPROTO_IP, SOCK.IP_MULTICAST_TTL, p.ttl);
+    ttl = p.ttl;
+  }
+  try {
+    s.sendto(fd, p.bytes, to);
+  } catch (err) {
+    // A full transmit queue: the same packet again, later.
+    if (err.code === 'ENOBUFS' || err.code === 'EAGAIN') return false;
+    throw err;
+  }
+  sent++;
+  return true;
+}
+
+function finish() {
+  s.close(fd);
+  process.stdout.write(`${JSON.stringify({ sent, elapsedMs: elapsed() })}\n`);
+}
+
+function flat() {
+  while (elapsed() < durationMs) for (let i = 0; i < 256; i++) sendOne();
+  finish();
+}
+
 function tick() {
   const now = elapsed();
   const due = Math.floor((Math.min(now, durationMs) * rate) / 1000);
-  while (sent < due) {
-    const p = packets[sent % packets.length];
-    if (p.ttl !== ttl) {
-      s.setsockopt(fd, SOCK.IPPROTO_IP, SOCK.IP_MULTICAST_TTL, p.ttl);
-      ttl = p.ttl;
-    }
-    s.sendto(fd, p.bytes, to);
-    sent++;
-  }
+  while (sent < due && sendOne());
   if (now < durationMs) setTimeout(tick, 1);
-  else {
-    s.close(fd);
-    process.stdout.write(`${JSON.stringify({ sent, elapsedMs: elapsed() })}\n`);
-  }
+  else finish();
 }
-tick();
+if (rate > 0) tick();
+else flat();

@@ -105,6 +105,8 @@ function harness(text: string, opts: { keepVipsOnStop?: boolean } = {}) {
   };
   /** Each channel's receive callback, by "ifname multicast|unicast". */
   const receivers = new Map<string, (advert: ReceivedAdvert) => void>();
+  /** The VRIDs each channel has a receive socket for, as "ifname multicast|unicast vrid". */
+  const listening = new Set<string>();
   const sockets: VrrpSockets = {
     open: (o) => {
       const key = `${o.ifname} ${o.group ? 'multicast' : 'unicast'}`;
@@ -117,10 +119,13 @@ function harness(text: string, opts: { keepVipsOnStop?: boolean } = {}) {
           const d = decodeAdvert(payload, { family: 'inet', src: o.source, dst, ttl: 255 });
           calls.push(d.ok ? `advert ${d.advert.vrid} ${d.advert.priority}${from}` : `bad advert ${d.reason}`);
         },
+        listen: (vrid) => listening.add(`${key} ${vrid}`),
+        unlisten: (vrid) => listening.delete(`${key} ${vrid}`),
         receivePending: () => undefined,
         close: () => {
           calls.push(`close ${key}`);
           receivers.delete(key);
+          for (const l of [...listening]) if (l.startsWith(`${key} `)) listening.delete(l);
         },
       };
     },
@@ -178,12 +183,22 @@ function harness(text: string, opts: { keepVipsOnStop?: boolean } = {}) {
     await idle();
     calls.length = 0;
   };
-  return { node, calls, logs, fake, idle, state, peerAdvert, startMasters };
+  return { node, calls, logs, fake, idle, state, peerAdvert, startMasters, listening };
 }
 
 const garps = (address: string, n = 5): string[] => Array.from({ length: n }, () => `garp ${address}`);
 
 describe('VrrpNode.reload', () => {
+  it('each VRID has its receive socket while an instance uses it: a reload opens and closes them', async () => {
+    const h = harness(instance(VI_1) + instance(VI_3));
+    await h.startMasters();
+    expect([...h.listening].sort()).toEqual(['eth0 multicast 51', 'eth0 unicast 53']);
+    await h.node.reload(load(instance(VI_1) + instance(VI_2)));
+    await h.idle();
+    expect([...h.listening].sort()).toEqual(['eth0 multicast 51', 'eth0 multicast 52']);
+    await h.node.shutdown();
+  });
+
   it('a MASTER reloaded with the same config: no transition, no GARP, no VIP change, one advert at once', async () => {
     const h = harness(instance(VI_1));
     await h.startMasters();

@@ -37,6 +37,10 @@ class FakeSock implements RawSock {
   recvmsg(): null {
     return null;
   }
+  recvmmsg(): number {
+    return 0;
+  }
+  attachFilter(): void {}
   close(fd: number): void {
     this.closed.push(fd);
   }

@@ -87,6 +87,10 @@ class FakeRawSock implements RawSock {
     }
     return data.length;
   }
+  recvmmsg(): number {
+    return 0;
+  }
+  attachFilter(): void {}
   recvmsg(fd: number, dataSize: number): RecvResult | null {
     this.live(fd);
     const next = this.inbox.get(fd)?.shift();
