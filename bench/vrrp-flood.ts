@@ -54,22 +54,23 @@ async function main(): Promise<void> {
     'VI_2 lost',
     'kernel drops',
   ];
-  console.log(head.map((h, i) => (i === 0 ? h.padEnd(14) : h.padStart(12))).join(''));
+  console.log(head.map((h, i) => (i === 0 ? h.padEnd(14) : h.padStart(14))).join(''));
   for (const { rate, r } of rows) {
     const lost = (name: string): string => {
       const l = r.lost.find((x) => x.instance === name);
-      return l ? `${l.lost}/${l.sent}` : '?';
+      if (r.transitions.some((t) => t.includes(`(${name})`))) return 'took over';
+      return l ? `${l.lost} of ${l.sent}` : '?';
     };
     console.log(
       [
         r.kind.padEnd(14),
-        `v${r.version}`.padStart(12),
-        (rate ? String(rate) : 'max').padStart(12),
-        String(r.pps).padStart(12),
-        String(r.transitions.length).padStart(12),
-        lost('VI_1').padStart(12),
-        lost('VI_2').padStart(12),
-        String(r.backupKernelDrops).padStart(12),
+        `v${r.version}`.padStart(14),
+        (rate ? String(rate) : 'max').padStart(14),
+        String(r.pps).padStart(14),
+        String(r.transitions.length).padStart(14),
+        lost('VI_1').padStart(14),
+        lost('VI_2').padStart(14),
+        String(r.backupKernelDrops).padStart(14),
       ].join(''),
     );
     for (const t of r.transitions) console.log(`    ${t}`);
