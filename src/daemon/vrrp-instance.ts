@@ -292,7 +292,8 @@ export class VrrpInstanceDriver {
       this.handle({ kind: 'invalid', reason: decoded.reason, detail: decoded.detail }, source);
       return;
     }
-    if (this.handle({ kind: 'advert', advert: decoded.advert, source, ttl: meta.ttl }, source)) this.accepted++;
+    if (this.handle({ kind: 'advert', advert: decoded.advert, source, ttl: meta.ttl }, source))
+      this.accepted++;
   }
 
   /**

@@ -204,7 +204,7 @@ class Channel implements VrrpChannel {
     if (this.draining) return;
     this.draining = true;
     try {
-      for (let read = 0; read < DRAIN_LIMIT && this.receivers.get(vrid) === r; ) {
+      for (let read = 0; read < DRAIN_LIMIT && this.receivers.get(vrid) === r;) {
         const n = this.batch(vrid, r);
         read += n;
         if (n < BATCH) break;
