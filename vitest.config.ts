@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects: pure unit tests, adapter tests on loopback, and tests that need root and
-// network namespaces (run one file at a time: they share the host's /run and netns names).
+// Four projects: pure unit tests, adapter tests on loopback, tests that need root and network
+// namespaces (one file at a time: they share the host's /run and netns names), and the VM lab's.
 export default defineConfig({
   test: {
     reporters: ['default', './test/reporters/slowest.ts'],
@@ -29,6 +29,18 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        // A real kernel under QEMU (test/vm/vm.ts): IPVS and the modules this machine lacks. Run
+        // after the others (QEMU keeps two host threads busy), one file at a time.
+        test: {
+          name: 'vm',
+          include: ['test/vm/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 900_000,
+          hookTimeout: 900_000,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

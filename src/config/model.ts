@@ -236,6 +236,17 @@ export type L4Protocol = 'TCP' | 'UDP' | 'SCTP';
 export interface SorryServer {
   readonly address: string;
   readonly port: number;
+  /** `sorry_server_lvs_method`; null: the virtual server's. */
+  readonly lvsMethod: LbKind | null;
+  readonly tunnel: LvsTunnel | null;
+}
+
+/** `lvs_method TUN type gue port 6080 csum`: the encapsulation of a TUN destination (Linux 5.2+). */
+export interface LvsTunnel {
+  readonly type: 'ipip' | 'gue' | 'gre';
+  /** The GUE UDP port (0 for the others). */
+  readonly port: number;
+  readonly flags: 'nocsum' | 'csum' | 'remcsum';
 }
 
 export interface HttpUrl {
@@ -331,6 +342,8 @@ export interface RealServer {
   readonly port: number;
   readonly weight: number;
   readonly lvsMethod: LbKind;
+  /** TUN options of its `lvs_method` (or the virtual server's); null: plain IPIP. */
+  readonly tunnel: LvsTunnel | null;
   readonly inhibitOnFailure: boolean;
   readonly notifyUp: ScriptSpec | null;
   readonly notifyDown: ScriptSpec | null;
@@ -357,9 +370,13 @@ export interface VirtualServer {
   readonly delayLoopMs: number;
   readonly lbAlgo: LbAlgo;
   readonly lbKind: LbKind;
+  /** TUN options of `lb_kind`/`lvs_method`; null: plain IPIP (or not TUN). */
+  readonly lbTunnel: LvsTunnel | null;
   /** Seconds; 0 = no persistence. */
   readonly persistenceTimeout: number;
   readonly persistenceGranularity: string | null;
+  /** `persistence_engine` (IPVS PE, e.g. `sip`), or null. */
+  readonly persistenceEngine: string | null;
   readonly sorryServer: SorryServer | null;
   readonly sorryServerInhibit: boolean;
   /** keepalived-ts extension: send a PROXY protocol header to the real servers (embedded dispatcher). */

@@ -1,7 +1,7 @@
 /**
  * The Linux `Rtnl`: rtnetlink over NETLINK_ROUTE sockets of the native addon. One request socket
- * carries requests one at a time (seq numbers increase; each answer is matched by seq; dumps are
- * collected until NLMSG_DONE); each `watchLinks` has its own socket in the RTMGRP_LINK group.
+ * (netlink-socket.ts) carries requests one at a time; each `watchLinks` has its own socket in the
+ * RTMGRP_LINK group.
  * Sockets are non-blocking and read when libuv reports them readable, so nothing here blocks.
  * Bytes are built and read by netlink.ts.
  */
@@ -9,27 +9,20 @@ import { KaError } from '../lib/errors.js';
 import { isErrno, rawSock, SOCK, type PollHandle, type RawSock } from './native.js';
 import {
   decodeAddress,
-  decodeDone,
-  decodeError,
   decodeLink,
   encodeAddressRequest,
   encodeGetAddresses,
   encodeGetLinks,
-  errnoName,
   MSG_TRUNC,
-  NETLINK_OPT,
-  NLM_F,
-  NLMSG,
   parseMessages,
   RTM,
   RTMGRP,
   toInterfaceAddress,
   toLinkInfo,
   AF,
-  type NlMessage,
 } from './netlink.js';
+import { NetlinkSocket, openNetlink, senderPid, socketError } from './netlink-socket.js';
 import type { AddressSpec, InterfaceAddress, LinkInfo, Rtnl } from './ports.js';
-import { sockaddrNl } from './sockaddr.js';
 
 export interface RtnlOptions {
   /** How long a request may wait for its answer before it rejects (default 2000 ms). */
@@ -42,88 +35,10 @@ export interface RtnlOptions {
   readonly onError?: (err: Error) => void;
 }
 
-/** Largest datagram we read: the kernel's dump batches stay under 32 KiB, events are smaller. */
+/** Largest datagram a link-event socket reads. */
 const RECV_SIZE = 64 * 1024;
-/** Dumps that the kernel reports as interrupted (NLM_F_DUMP_INTR) are re-read this often. */
-const DUMP_RETRIES = 3;
-const DEFAULT_TIMEOUT_MS = 2000;
-const ETIMEDOUT = 110;
-
-/** An errno as the cause of a KaError, shaped like the addon's errors (`isErrno` works on it). */
-class NetlinkErrno extends Error {
-  constructor(
-    readonly errno: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'NetlinkErrno';
-  }
-}
-
-function netlinkError(what: string, errno: number, detail: string | null): KaError {
-  const code = errnoName(errno);
-  const text = `${what}: ${code}${detail ? ` (${detail})` : ''}`;
-  return new KaError('KA_ERR_NETLINK', text, new NetlinkErrno(errno, code, text));
-}
-
-function socketError(what: string, cause: unknown): KaError {
-  const code = isErrno(cause) ? cause.code : 'EUNKNOWN';
-  return new KaError('KA_ERR_NETLINK', `${what}: ${code}`, cause);
-}
 
 const toError = (err: unknown): Error => (err instanceof Error ? err : new Error(String(err)));
-
-/** Open a NETLINK_ROUTE socket bound to `groups`; closes it again if setting it up fails. */
-function openSocket(sock: RawSock, groups: number): number {
-  let fd: number;
-  try {
-    fd = sock.socket(
-      SOCK.AF_NETLINK,
-      SOCK.SOCK_RAW | SOCK.SOCK_NONBLOCK | SOCK.SOCK_CLOEXEC,
-      SOCK.NETLINK_ROUTE,
-    );
-  } catch (err) {
-    throw socketError('cannot open a NETLINK_ROUTE socket', err);
-  }
-  try {
-    // Best effort: error texts from the kernel (extended ACK), and acks without our request echoed.
-    for (const opt of [NETLINK_OPT.EXT_ACK, NETLINK_OPT.CAP_ACK]) {
-      try {
-        sock.setsockopt(fd, SOCK.SOL_NETLINK, opt, 1);
-      } catch {
-        // older kernels: plain acks
-      }
-    }
-    sock.bind(fd, sockaddrNl(0, groups));
-    return fd;
-  } catch (err) {
-    try {
-      sock.close(fd);
-    } catch {
-      // the bind error is the one to report
-    }
-    throw socketError('cannot bind the NETLINK_ROUTE socket', err);
-  }
-}
-
-/** The sender's port id in a sockaddr_nl (0 is the kernel). */
-const senderPid = (name: Buffer): number => (name.length >= 8 ? name.readUInt32LE(4) : 0);
-
-interface Pending {
-  readonly what: string;
-  readonly build: (seq: number) => Buffer;
-  readonly dump: boolean;
-  /** errno names that count as success (idempotent add/delete). */
-  readonly okErrnos: readonly string[];
-  readonly resolve: (messages: NlMessage[]) => void;
-  readonly reject: (err: Error) => void;
-  seq: number;
-  collected: NlMessage[];
-  interrupted: boolean;
-  attempts: number;
-  timer: ReturnType<typeof setTimeout> | undefined;
-}
 
 interface Watch {
   readonly fd: number;
@@ -136,13 +51,8 @@ interface Watch {
 }
 
 export class LinuxRtnl implements Rtnl {
-  private readonly timeoutMs: number;
   private readonly onError: (err: Error) => void;
-  private readonly fd: number;
-  private poll: PollHandle | null = null;
-  private seq = 0;
-  private readonly queue: Pending[] = [];
-  private current: Pending | null = null;
+  private readonly requests: NetlinkSocket;
   private readonly watches = new Set<Watch>();
   private closed = false;
 
@@ -150,19 +60,18 @@ export class LinuxRtnl implements Rtnl {
     private readonly sock: RawSock,
     options: RtnlOptions = {},
   ) {
-    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.onError = options.onError ?? (() => {});
-    this.fd = openSocket(sock, 0);
-    try {
-      this.poll = sock.poll(this.fd, (status) => this.onReadable(status));
-    } catch (err) {
-      sock.close(this.fd);
-      throw socketError('cannot poll the NETLINK_ROUTE socket', err);
-    }
+    this.requests = new NetlinkSocket(sock, SOCK.NETLINK_ROUTE, 'rtnetlink', {
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      onError: this.onError,
+    });
   }
 
   async links(): Promise<LinkInfo[]> {
-    const messages = await this.request('RTM_GETLINK dump', (seq) => encodeGetLinks(seq), true, []);
+    const messages = await this.requests.request(
+      { what: 'RTM_GETLINK dump', build: (seq) => encodeGetLinks(seq) },
+      true,
+    );
     const out: LinkInfo[] = [];
     for (const m of messages) {
       if (m.type !== RTM.NEWLINK) continue;
@@ -173,7 +82,10 @@ export class LinuxRtnl implements Rtnl {
   }
 
   async addresses(): Promise<InterfaceAddress[]> {
-    const messages = await this.request('RTM_GETADDR dump', (seq) => encodeGetAddresses(seq), true, []);
+    const messages = await this.requests.request(
+      { what: 'RTM_GETADDR dump', build: (seq) => encodeGetAddresses(seq) },
+      true,
+    );
     const out: InterfaceAddress[] = [];
     for (const m of messages) {
       if (m.type !== RTM.NEWADDR) continue;
@@ -195,12 +107,8 @@ export class LinuxRtnl implements Rtnl {
 
   watchLinks(onChange: (link: LinkInfo, deleted: boolean) => void): () => void {
     if (this.closed) throw new KaError('KA_ERR_NETLINK', 'watchLinks: the rtnetlink handle is closed');
-    const fd = openSocket(this.sock, RTMGRP.LINK);
-    try {
-      this.sock.setsockopt(fd, SOCK.SOL_SOCKET, SOCK.SO_RCVBUF, 1024 * 1024);
-    } catch {
-      // the default buffer will do; an overrun is recovered from anyway
-    }
+    // A large buffer; an overrun is recovered from anyway (resync()).
+    const fd = openNetlink(this.sock, SOCK.NETLINK_ROUTE, 'link-event', RTMGRP.LINK, 1024 * 1024);
     const w: Watch = { fd, poll: null, known: new Map(), onChange, resyncing: false, closed: false };
     try {
       w.poll = this.sock.poll(fd, (status) => this.onWatchReadable(w, status));
@@ -217,21 +125,7 @@ export class LinuxRtnl implements Rtnl {
     if (this.closed) return;
     this.closed = true;
     for (const w of [...this.watches]) this.unwatch(w);
-    this.stopPoll();
-    try {
-      this.sock.close(this.fd);
-    } catch (err) {
-      this.onError(toError(err));
-    }
-    const closedError = (p: Pending): KaError =>
-      new KaError('KA_ERR_NETLINK', `${p.what}: the rtnetlink handle was closed`);
-    const cur = this.current;
-    this.current = null;
-    if (cur) {
-      clearTimeout(cur.timer);
-      cur.reject(closedError(cur));
-    }
-    for (const p of this.queue.splice(0)) p.reject(closedError(p));
+    this.requests.close();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -246,136 +140,7 @@ export class LinuxRtnl implements Rtnl {
       b.writeUInt32LE(seq, 8); // nlmsg_seq
       return b;
     };
-    await this.request(what, withSeq, false, okErrnos);
-  }
-
-  private request(
-    what: string,
-    build: (seq: number) => Buffer,
-    dump: boolean,
-    okErrnos: readonly string[],
-  ): Promise<NlMessage[]> {
-    if (this.closed)
-      return Promise.reject(new KaError('KA_ERR_NETLINK', `${what}: the rtnetlink handle is closed`));
-    return new Promise<NlMessage[]>((resolve, reject) => {
-      this.queue.push({
-        what,
-        build,
-        dump,
-        okErrnos,
-        resolve,
-        reject,
-        seq: 0,
-        collected: [],
-        interrupted: false,
-        attempts: 0,
-        timer: undefined,
-      });
-      if (!this.current) this.next();
-    });
-  }
-
-  /** Send the next queued request (one at a time: a dump needs the socket to itself anyway). */
-  private next(): void {
-    while (!this.current && !this.closed) {
-      const p = this.queue.shift();
-      if (!p) return;
-      if (this.send(p)) this.current = p;
-    }
-  }
-
-  /** Send (or re-send) `p` with a new seq; false (and `p` rejected) when the kernel refused it. */
-  private send(p: Pending): boolean {
-    this.seq = (this.seq + 1) >>> 0 || 1;
-    p.seq = this.seq;
-    p.collected = [];
-    p.interrupted = false;
-    p.attempts++;
-    try {
-      this.sock.sendto(this.fd, p.build(p.seq), sockaddrNl(0, 0));
-    } catch (err) {
-      p.reject(socketError(`${p.what}: sendto`, err));
-      return false;
-    }
-    clearTimeout(p.timer);
-    p.timer = setTimeout(() => {
-      if (this.current !== p) return;
-      this.finish(p, netlinkError(p.what, ETIMEDOUT, `no answer within ${this.timeoutMs} ms`));
-    }, this.timeoutMs);
-    return true;
-  }
-
-  private finish(p: Pending, result: Error | NlMessage[]): void {
-    clearTimeout(p.timer);
-    if (this.current === p) this.current = null;
-    if (result instanceof Error) p.reject(result);
-    else p.resolve(result);
-    this.next();
-  }
-
-  private onReadable(status: number): void {
-    if (this.closed) return;
-    if (status < 0) {
-      const err = new KaError('KA_ERR_NETLINK', `polling the rtnetlink socket failed (status ${status})`);
-      if (this.current) this.finish(this.current, err);
-      else this.onError(err);
-      return;
-    }
-    while (!this.closed) {
-      let r;
-      try {
-        r = this.sock.recvmsg(this.fd, RECV_SIZE, 0);
-      } catch (err) {
-        // ENOBUFS: answers were dropped; the request waiting for one will time out.
-        this.onError(socketError('recvmsg on the rtnetlink socket', err));
-        if (isErrno(err, 'ENOBUFS')) continue;
-        return;
-      }
-      if (!r || this.closed) return;
-      if (senderPid(r.name) !== 0) continue; // only the kernel answers
-      if (r.flags & MSG_TRUNC) {
-        this.onError(new KaError('KA_ERR_NETLINK', `an rtnetlink answer of ${r.length} bytes was truncated`));
-        continue;
-      }
-      const parsed = parseMessages(r.data);
-      if (parsed.error)
-        this.onError(new KaError('KA_ERR_NETLINK', `malformed rtnetlink answer: ${parsed.error}`));
-      for (const m of parsed.messages) this.onMessage(m);
-    }
-  }
-
-  private onMessage(m: NlMessage): void {
-    const p = this.current;
-    if (!p || m.seq !== p.seq) return; // late answer to a request that timed out
-    if (m.type === NLMSG.ERROR) {
-      const e = decodeError(m);
-      if (!e.ok) return this.finish(p, new KaError('KA_ERR_NETLINK', `${p.what}: ${e.reason}`));
-      const { errno, message } = e.error;
-      if (errno === 0 || p.okErrnos.includes(errnoName(errno))) return this.finish(p, p.collected);
-      return this.finish(p, netlinkError(p.what, errno, message));
-    }
-    if (!p.dump) return;
-    if (m.flags & NLM_F.DUMP_INTR) p.interrupted = true;
-    if (m.type === NLMSG.DONE) {
-      const errno = decodeDone(m);
-      if (errno !== 0) return this.finish(p, netlinkError(p.what, errno, null));
-      if (p.interrupted && p.attempts <= DUMP_RETRIES) {
-        if (!this.send(p)) {
-          clearTimeout(p.timer);
-          this.current = null;
-          this.next();
-        }
-        return;
-      }
-      return this.finish(p, p.collected);
-    }
-    if (m.type !== NLMSG.NOOP) p.collected.push(m);
-  }
-
-  private stopPoll(): void {
-    const h = this.poll;
-    this.poll = null;
-    if (h) this.sock.pollStop(h);
+    await this.requests.request({ what, build: withSeq, okErrnos }, false);
   }
 
   // -------------------------------------------------------------------------------------------

@@ -71,9 +71,14 @@ describe('SIGHUP reload', () => {
     await eventually('traffic', () =>
       replies(fresh).length >= 20 && replies(held).length >= 3 ? true : undefined,
     );
-    // keepalived's second GARP burst comes garp_master_delay (5 s) after becoming MASTER: let it pass.
-    const becameMaster = transitions(master).find((r) => r.to === 'MASTER')?.time ?? Date.now();
-    await new Promise((r) => setTimeout(r, Math.max(0, becameMaster + 6000 - Date.now())));
+    // keepalived's second GARP burst comes garp_master_delay (5 s) after becoming MASTER: let it
+    // pass (its GARPs follow the log line within milliseconds).
+    await eventually(
+      'the second GARP burst',
+      () => (master.records.filter((r) => r.event === 'vrrp.garp').length >= 2 ? true : undefined),
+      15_000,
+    );
+    await new Promise((r) => setTimeout(r, 200));
     const capture = await lab.capture('reload');
     const before = { master: transitions(master).length, backup: transitions(backup).length };
 
@@ -106,10 +111,18 @@ describe('SIGHUP reload', () => {
     expect(master.records.filter((r) => r.event === 'daemon.reloaded')).toHaveLength(RELOADS);
 
     // A reload that changes things applies the difference: a second VIP, one real server less.
+    // Both directors get the change, as an operator would do it: a backup whose VIP list differs
+    // from the master's adverts rejects them (keepalived: "not present in MASTER advert") and
+    // takes over after its down timer.
     lab.file('kts-h1.conf', conf(150, [`${VIP}/24`, '192.0.2.101/24'], [servers[0] as string]));
+    lab.file('kts-h2.conf', conf(100, [`${VIP}/24`, '192.0.2.101/24'], [servers[0] as string]));
     master.signal('SIGHUP');
+    backup.signal('SIGHUP');
     await eventually('reload with changes', () =>
-      master.records.filter((r) => r.event === 'daemon.reloaded').length > RELOADS ? true : undefined,
+      master.records.filter((r) => r.event === 'daemon.reloaded').length > RELOADS &&
+      backup.records.some((r) => r.event === 'daemon.reloaded')
+        ? true
+        : undefined,
     );
     await eventually('the second VIP', () => (lab.holders('192.0.2.101').join() === '1' ? true : undefined));
     expect(lab.holders(VIP)).toEqual([1]);
@@ -117,6 +130,7 @@ describe('SIGHUP reload', () => {
     expect(table).toContain(`${lab.host(3).ip4}:8080`);
     expect(table).not.toContain(`${lab.host(4).ip4}:8080`);
     expect(transitions(master)).toHaveLength(before.master);
+    expect(transitions(backup)).toHaveLength(before.backup);
 
     // A broken configuration is refused: the running one stays.
     lab.file('kts-h1.conf', 'vrrp_instance VI_1 {\n  virtual_router_id 300\n');
@@ -125,6 +139,7 @@ describe('SIGHUP reload', () => {
     expect(lab.holders(VIP)).toEqual([1]);
     expect(lab.holders('192.0.2.101')).toEqual([1]);
     expect(transitions(master)).toHaveLength(before.master);
+    expect(transitions(backup)).toHaveLength(before.backup);
     expect(master.running).toBe(true);
   });
 });

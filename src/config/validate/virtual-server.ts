@@ -10,6 +10,7 @@ import type {
   L4Protocol,
   LbAlgo,
   LbKind,
+  LvsTunnel,
   RealServer,
   ScriptSpec,
   SorryServer,
@@ -64,6 +65,7 @@ interface RealServerDraft extends Inheritable {
   port: number | undefined;
   weight: number | undefined;
   lvsMethod: LbKind | undefined;
+  tunnel: LvsTunnel | null | undefined;
   notifyUp: ScriptSpec | undefined;
   notifyDown: ScriptSpec | undefined;
   uthreshold: number;
@@ -79,8 +81,10 @@ interface VirtualServerDraft extends Inheritable {
   protocolAt: Statement | undefined;
   lbAlgo: LbAlgo | undefined;
   lbKind: LbKind | undefined;
+  lbTunnel: LvsTunnel | null;
   persistenceTimeout: number | undefined;
   persistenceGranularity: string | undefined;
+  persistenceEngine: string | null;
   sorryServer: SorryServer | undefined;
   sorryServerInhibit: boolean;
   proxyProtocol: 'v1' | 'v2' | null;
@@ -165,24 +169,78 @@ function inheritableKeywords<D extends Inheritable>(): KeywordTable<D> {
   };
 }
 
-const lvsMethod =
-  <D extends { lbKind?: LbKind | undefined; lvsMethod?: LbKind | undefined }>(
-    field: 'lbKind' | 'lvsMethod',
-  ): H<D> =>
-  (ctx, stmt, d) => {
-    const w = ctx.arg(stmt, 1);
-    if (!w) return;
-    if (w.text === 'NAT' || w.text === 'DR' || w.text === 'TUN') {
-      d[field] = w.text;
-      // Without IPVS the embedded dispatcher proxies every service (docs/dispatcher.md).
-      if (w.text !== 'NAT')
-        ctx.report(
-          'UNSUPPORTED',
-          stmt,
-          `${stmt.words[0]?.text ?? 'lb_kind'} ${w.text}: without IPVS the embedded dispatcher proxies the connections instead`,
+/**
+ * `NAT | DR | TUN [type ipip|gue|gre] [port N] [nocsum|csum|remcsum]` (keepalived
+ * check_parser.c svr_forwarding_handler()): the method, and the tunnel options (defaults: ipip,
+ * no port, nocsum). keepalived reads the options after any method; they matter for TUN only.
+ */
+function readLvsMethod(
+  ctx: Ctx,
+  stmt: Statement,
+  server: 'real' | 'virtual' | 'sorry',
+): { method: LbKind; tunnel: LvsTunnel } | undefined {
+  const w = ctx.arg(stmt, 1);
+  if (!w) return undefined;
+  if (w.text !== 'NAT' && w.text !== 'DR' && w.text !== 'TUN') {
+    ctx.report('GENERAL_ERROR', w, `PARSER : unknown [${w.text}] routing method for ${server} server.`);
+    return undefined;
+  }
+  let type: LvsTunnel['type'] = 'ipip';
+  let port = 0;
+  let flags: LvsTunnel['flags'] = 'nocsum';
+  const words = stmt.words;
+  for (let i = 2; i < words.length; i++) {
+    const word = words[i] as Word;
+    const next = words[i + 1];
+    if (word.text === 'type') {
+      if (!next) return void ctx.report('GENERAL_ERROR', word, `Missing tunnel type for ${server} server.`);
+      if (next.text !== 'ipip' && next.text !== 'gue' && next.text !== 'gre')
+        return void ctx.report(
+          'GENERAL_ERROR',
+          next,
+          `Unknown tunnel type ${next.text} for ${server} server.`,
         );
-    } else ctx.report('GENERAL_ERROR', w, `PARSER : unknown [${w.text}] routing method for virtual server.`);
-  };
+      type = next.text;
+      i++;
+    } else if (word.text === 'port') {
+      if (!next)
+        return void ctx.report('GENERAL_ERROR', word, `Missing port for ${server} server gue tunnel.`);
+      const v = /^\d+$/.test(next.text) ? Number(next.text) : NaN;
+      if (!(v >= 1 && v <= 65535))
+        return void ctx.report(
+          'GENERAL_ERROR',
+          next,
+          `Invalid gue tunnel port ${next.text} for ${server} server.`,
+        );
+      port = v;
+      i++;
+    } else if (word.text === 'nocsum' || word.text === 'csum' || word.text === 'remcsum') flags = word.text;
+    else
+      return void ctx.report(
+        'GENERAL_ERROR',
+        word,
+        `Invalid tunnel option ${word.text} for ${server} server.`,
+      );
+  }
+  if ((type === 'gue') !== (port !== 0))
+    return void ctx.report('GENERAL_ERROR', stmt, 'gue tunnels require port, otherwise cannot have port.');
+  if (type === 'ipip' && flags !== 'nocsum')
+    return void ctx.report('GENERAL_ERROR', stmt, 'ipip tunnels do not support checksum option.');
+  if (type === 'gre' && flags === 'remcsum')
+    return void ctx.report('GENERAL_ERROR', stmt, 'gre tunnels do not support remote checksum option.');
+  // Without IPVS the embedded dispatcher proxies every service (docs/dispatcher.md).
+  if (w.text !== 'NAT')
+    ctx.report(
+      'UNSUPPORTED',
+      stmt,
+      `${stmt.words[0]?.text ?? 'lb_kind'} ${w.text}: without IPVS the embedded dispatcher proxies the connections instead`,
+    );
+  return { method: w.text, tunnel: { type, port, flags } };
+}
+
+/** The tunnel options worth keeping: TUN with more than plain IPIP. */
+const tunnelOf = (m: { method: LbKind; tunnel: LvsTunnel }): LvsTunnel | null =>
+  m.method === 'TUN' && m.tunnel.type !== 'ipip' ? m.tunnel : null;
 
 const script =
   <D>(set: (d: D, s: ScriptSpec) => void): H<D> =>
@@ -198,7 +256,12 @@ const realServerKeywords: KeywordTable<RealServerDraft> = {
     const v = w && readUnsigned(ctx, w, 0, 2147483647);
     if (v !== undefined) d.weight = v;
   }),
-  lvs_method: plain(lvsMethod<RealServerDraft>('lvsMethod')),
+  lvs_method: plain((ctx, stmt, d) => {
+    const m = readLvsMethod(ctx, stmt, 'real');
+    if (!m) return;
+    d.lvsMethod = m.method;
+    d.tunnel = tunnelOf(m);
+  }),
   uthreshold: plain((ctx, stmt, d) => {
     const w = ctx.arg(stmt, 1);
     const v = w && readUnsigned(ctx, w, 0, 0xffffffff);
@@ -259,8 +322,8 @@ const virtualServerKeywords: KeywordTable<VirtualServerDraft> = {
   }),
   lb_algo: plain(algo),
   lvs_sched: plain(algo),
-  lb_kind: plain(lvsMethod<VirtualServerDraft>('lbKind')),
-  lvs_method: plain(lvsMethod<VirtualServerDraft>('lbKind')),
+  lb_kind: plain(vsMethod),
+  lvs_method: plain(vsMethod),
   protocol: plain((ctx, stmt, d) => {
     const w = ctx.arg(stmt, 1);
     if (!w) return;
@@ -288,7 +351,23 @@ const virtualServerKeywords: KeywordTable<VirtualServerDraft> = {
   }),
   sorry_server: plain((ctx, stmt, d) => {
     const e = readEndpoint(ctx, stmt);
-    if (e?.ip) d.sorryServer = { address: e.ip.address, port: e.port ?? 0 };
+    if (e?.ip) d.sorryServer = { address: e.ip.address, port: e.port ?? 0, lvsMethod: null, tunnel: null };
+  }),
+  sorry_server_lvs_method: plain((ctx, stmt, d) => {
+    if (!d.sorryServer) {
+      ctx.report('GENERAL_ERROR', stmt, 'sorry_server forwarding used without sorry_server');
+      return;
+    }
+    const m = readLvsMethod(ctx, stmt, 'sorry');
+    if (m) d.sorryServer = { ...d.sorryServer, lvsMethod: m.method, tunnel: tunnelOf(m) };
+  }),
+  persistence_engine: plain((ctx, stmt, d) => {
+    const w = ctx.arg(stmt, 1);
+    if (!w) return;
+    // IP_VS_PENAME_MAXLEN is 16 with the NUL.
+    if (w.text.length > 15)
+      ctx.report('GENERAL_ERROR', w, `persistence_name too long, truncating - ${w.text}`);
+    d.persistenceEngine = w.text.slice(0, 15);
   }),
   sorry_server_inhibit: plain((_ctx, _stmt, d) => (d.sorryServerInhibit = true)),
   // keepalived-ts extension (docs/dispatcher.md): keepalived itself rejects it as unknown.
@@ -337,6 +416,7 @@ const virtualServerKeywords: KeywordTable<VirtualServerDraft> = {
       smtpAlert: undefined,
       weight: undefined,
       lvsMethod: undefined,
+      tunnel: undefined,
       notifyUp: undefined,
       notifyDown: undefined,
       at: stmt,
@@ -359,8 +439,14 @@ const virtualServerKeywords: KeywordTable<VirtualServerDraft> = {
     d.family ??= rs.family;
     d.realServers.push(rs);
   }),
-  ...unsupported<VirtualServerDraft>(['persistence_engine', 'sorry_server_lvs_method']),
 };
+
+function vsMethod(ctx: Ctx, stmt: Statement, d: VirtualServerDraft): void {
+  const m = readLvsMethod(ctx, stmt, 'virtual');
+  if (!m) return;
+  d.lbKind = m.method;
+  d.lbTunnel = tunnelOf(m);
+}
 
 function algo(ctx: Ctx, stmt: Statement, d: VirtualServerDraft): void {
   const w = ctx.arg(stmt, 1);
@@ -411,8 +497,10 @@ export function parseVirtualServer(ctx: Ctx, stmt: Statement): VirtualServerDraf
     protocolAt: undefined,
     lbAlgo: undefined,
     lbKind: undefined,
+    lbTunnel: null,
     persistenceTimeout: undefined,
     persistenceGranularity: undefined,
+    persistenceEngine: null,
     sorryServer: undefined,
     quorum: undefined,
     hysteresis: undefined,
@@ -528,6 +616,8 @@ export function completeVirtualServer(ctx: Ctx, d: VirtualServerDraft): Complete
       port,
       weight: rs.weight ?? d.weight ?? 1,
       lvsMethod: method,
+      // The virtual server's tunnel options go with its method to the servers that inherit it.
+      tunnel: rs.lvsMethod === undefined ? d.lbTunnel : (rs.tunnel ?? null),
       inhibitOnFailure: rs.inhibitOnFailure ?? d.inhibitOnFailure ?? false,
       notifyUp: rs.notifyUp ?? null,
       notifyDown: rs.notifyDown ?? null,
@@ -570,8 +660,10 @@ export function completeVirtualServer(ctx: Ctx, d: VirtualServerDraft): Complete
     delayLoopMs: d.delayLoopMs ?? 60_000,
     lbAlgo: d.lbAlgo ?? 'wlc',
     lbKind,
+    lbTunnel: d.lbTunnel,
     persistenceTimeout,
     persistenceGranularity: d.persistenceGranularity ?? null,
+    persistenceEngine: d.persistenceEngine,
     sorryServer: d.sorryServer ?? null,
     sorryServerInhibit: d.sorryServerInhibit,
     proxyProtocol: d.proxyProtocol,

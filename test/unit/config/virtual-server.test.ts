@@ -35,8 +35,10 @@ describe('virtual_server defaults', () => {
       delayLoopMs: 60_000,
       lbAlgo: 'rr',
       lbKind: 'NAT',
+      lbTunnel: null,
       persistenceTimeout: 0,
       persistenceGranularity: null,
+      persistenceEngine: null,
       sorryServer: null,
       sorryServerInhibit: false,
       proxyProtocol: null,
@@ -57,6 +59,7 @@ describe('virtual_server defaults', () => {
           port: 8080,
           weight: 1,
           lvsMethod: 'NAT',
+          tunnel: null,
           inhibitOnFailure: false,
           notifyUp: null,
           notifyDown: null,
@@ -69,6 +72,57 @@ describe('virtual_server defaults', () => {
         },
       ],
     });
+  });
+
+  it('lvs_method TUN with tunnel options, sorry_server_lvs_method and persistence_engine', () => {
+    const r = loadText(
+      vs(
+        '192.0.2.1 5060',
+        [
+          'protocol UDP',
+          'lb_algo rr',
+          'lb_kind TUN type gue port 6080 csum',
+          'persistence_timeout 60',
+          'persistence_engine sip',
+          'sorry_server 192.0.2.9 5060',
+          'sorry_server_lvs_method DR',
+          'real_server 192.0.2.5 5060 {\n }',
+          'real_server 192.0.2.6 5060 {\n lvs_method TUN type gre\n }',
+          'real_server 192.0.2.7 5060 {\n lvs_method NAT\n }',
+        ].join('\n'),
+      ),
+    );
+    expect(r.diagnostics.filter((d) => d.severity !== 'unsupported')).toEqual([]);
+    const v = r.config.virtualServers[0];
+    expect(v?.lbTunnel).toEqual({ type: 'gue', port: 6080, flags: 'csum' });
+    expect(v?.persistenceEngine).toBe('sip');
+    expect(v?.sorryServer).toEqual({ address: '192.0.2.9', port: 5060, lvsMethod: 'DR', tunnel: null });
+    expect(v?.realServers.map((rs) => [rs.lvsMethod, rs.tunnel])).toEqual([
+      ['TUN', { type: 'gue', port: 6080, flags: 'csum' }],
+      ['TUN', { type: 'gre', port: 0, flags: 'nocsum' }],
+      ['NAT', null],
+    ]);
+  });
+
+  it.each([
+    ['TUN type gue', 'gue tunnels require port, otherwise cannot have port.'],
+    ['TUN port 80', 'gue tunnels require port, otherwise cannot have port.'],
+    ['TUN type ipip csum', 'ipip tunnels do not support checksum option.'],
+    ['TUN type gre remcsum', 'gre tunnels do not support remote checksum option.'],
+    ['TUN type vxlan', 'Unknown tunnel type vxlan for virtual server.'],
+    ['TUN fast', 'Invalid tunnel option fast for virtual server.'],
+  ])('lb_kind %s: %s (keepalived svr_forwarding_handler)', (method, message) => {
+    const r = loadText(vs('192.0.2.1 80', `lb_algo rr\n lb_kind ${method}\n real_server 192.0.2.5 80 {\n }`));
+    expect(r.diagnostics.map((d) => d.message)).toContain(message);
+  });
+
+  it('sorry_server_lvs_method without sorry_server is an error', () => {
+    const r = loadText(
+      vs('192.0.2.1 80', `${lvs} sorry_server_lvs_method DR\n real_server 192.0.2.5 80 {\n }`),
+    );
+    expect(r.diagnostics.map((d) => d.message)).toContain(
+      'sorry_server forwarding used without sorry_server',
+    );
   });
 
   it('proxy_protocol (keepalived-ts extension) takes v1 or v2 and reports anything else', () => {

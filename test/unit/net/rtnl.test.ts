@@ -383,7 +383,7 @@ describe('LinuxRtnl requests', () => {
     await rtnl.addAddress(vip);
     expect(errors.map((e) => e.message)).toEqual([
       'malformed rtnetlink answer: 3 trailing bytes',
-      'an rtnetlink answer of 36 bytes was truncated',
+      'a truncated answer of 36 bytes on the rtnetlink socket',
       'recvmsg on the rtnetlink socket: ENOBUFS',
     ]);
   });
@@ -411,7 +411,7 @@ describe('LinuxRtnl requests', () => {
     sock.bind = () => {
       throw new Errno('EPERM', 1);
     };
-    expect(() => new LinuxRtnl(sock)).toThrow(/cannot bind the NETLINK_ROUTE socket: EPERM/);
+    expect(() => new LinuxRtnl(sock)).toThrow(/cannot bind the rtnetlink socket: EPERM/);
     expect(sock.open.size).toBe(0);
   });
 });
