@@ -10,18 +10,23 @@
  */
 import { availableParallelism } from 'node:os';
 import type { Config } from '../config/model.js';
-import { IpvsTable, ipvsAvailable } from '../dispatch/ipvs-backend.js';
-import { ipvsadmList, ipvsadmSave } from '../dispatch/ipvsadm.js';
+import { IpvsTable, type IpvsServiceSnapshot } from '../dispatch/ipvs-backend.js';
+import { kernelServices } from '../dispatch/ipvs-model.js';
+import { ipvsadmList, ipvsadmSave, type ViewService } from '../dispatch/ipvsadm.js';
+import { openIpvs, type Ipvs } from '../net/ipvs.js';
+import { IP_VS_SVC_F, serviceName } from '../net/ipvs-netlink.js';
 import { WorkerDataPlane } from '../dispatch/plane.js';
 import type { DataPlane } from '../dispatch/plane.js';
 import type { PlaneEvent, ServiceStats } from '../dispatch/plane-messages.js';
-import { PlaneTable } from '../dispatch/plane-table.js';
+import { PlaneTable, type PlaneListener } from '../dispatch/plane-table.js';
 import { diffListeners, planListeners, serviceSpecOf, type ListenerSpec } from '../dispatch/services.js';
 import { tableView, type Counters } from '../dispatch/views.js';
 import type { Logger } from './log.js';
 
 export interface Dispatcher {
   readonly table: PlaneTable;
+  /** The kernel's table, with IPVS (its error and message counters); absent for the embedded one. */
+  readonly kernel?: IpvsTable;
   /** A VIP appeared on this host: listeners waiting for it bind now. */
   addressAvailable(address: string): void;
   /** Per listener: listening, connection counters and byte totals (empty with IPVS). */
@@ -49,6 +54,8 @@ export interface DispatcherOptions {
   readonly keepIpvsOnStop?: boolean;
   /** The embedded data plane to use (tests); given, IPVS is not looked for. Default: WorkerDataPlane. */
   readonly dataPlane?: (onEvent: (event: PlaneEvent) => void) => DataPlane;
+  /** The kernel's IPVS (tests); default: opened over netlink when there are virtual servers. */
+  readonly ipvs?: Ipvs | null;
 }
 
 function logEvent(log: Logger, e: PlaneEvent): void {
@@ -96,28 +103,134 @@ function logEvent(log: Logger, e: PlaneEvent): void {
   }
 }
 
-export function startDispatcher(config: Config, log: Logger, opts: DispatcherOptions = {}): Dispatcher {
+/**
+ * The dispatcher for `config`: the kernel's IPVS where it exists (keepalived loads ip_vs when it is
+ * missing; so does openIpvs()), otherwise the embedded data plane.
+ */
+export async function startDispatcher(
+  config: Config,
+  log: Logger,
+  opts: DispatcherOptions = {},
+): Promise<Dispatcher> {
+  let ipvs: Ipvs | null = opts.ipvs ?? null;
+  if (opts.ipvs === undefined && opts.dataPlane === undefined && config.virtualServers.length > 0) {
+    ipvs = await openIpvs({
+      onError: (err) => log.warn({ event: 'ipvs.netlink-error', err }, err.message),
+    }).catch((err: unknown) => {
+      log.warn({ event: 'ipvs.unavailable', err }, `IPVS: Can't initialize ipvs: ${(err as Error).message}`);
+      return null;
+    });
+  }
+  if (ipvs) return startKernel(config, log, ipvs, opts.keepIpvsOnStop === true);
+  return startEmbedded(config, log, opts);
+}
+
+/** Kernel services per virtual server, as status listeners: `ipvs TCP 192.0.2.1:80`. */
+const kernelListeners = (config: Config): PlaneListener[] =>
+  config.virtualServers.flatMap((vs) =>
+    kernelServices(vs, config.virtualServerGroups).map((ks) => ({
+      id: `ipvs ${serviceName(ks.service.key)}`,
+      vs: vs.display,
+    })),
+  );
+
+async function startKernel(config: Config, log: Logger, ipvs: Ipvs, keep: boolean): Promise<Dispatcher> {
+  log.info({ event: 'dispatch.ipvs' }, 'IPVS is available: the service table drives the kernel (netlink)');
+  const ipvsConfig = (c: Config) => ({
+    servers: c.virtualServers,
+    groups: c.virtualServerGroups,
+    global: c.globalDefs,
+  });
+  const kernel = new IpvsTable(ipvsConfig(config), ipvs, log);
+  await kernel.start();
+  const table = new PlaneTable(null, kernelListeners(config), kernel);
+  return {
+    table,
+    kernel,
+    addressAvailable: () => undefined,
+    stats: async () => (await kernel.snapshot()).map(kernelStats),
+    ipvsadm: async (save) => {
+      const views = (await kernel.snapshot()).map(kernelView);
+      return save ? ipvsadmSave(views) : ipvsadmList(views);
+    },
+    reload: async (next) => {
+      table.reload(kernelListeners(next), next.virtualServers, new Set());
+      await kernel.reload(ipvsConfig(next));
+      return { kept: [], changed: [], added: [], removed: [] };
+    },
+    close: async () => {
+      try {
+        await kernel.stop(keep);
+      } finally {
+        ipvs.close();
+      }
+    },
+  };
+}
+
+/** A kernel service as a dispatcher listener's statistics (status, metrics). */
+function kernelStats(s: IpvsServiceSnapshot): ServiceStats {
+  const key = s.service.key;
+  return {
+    id: `ipvs ${serviceName(key)}`,
+    protocol: key.kind === 'fwmark' ? 'FWM' : key.protocol,
+    address: key.kind === 'fwmark' ? String(key.fwmark) : key.address,
+    port: key.kind === 'fwmark' ? 0 : key.port,
+    worker: 0,
+    listening: true,
+    noDestination: 0,
+    dests: s.dests.map((d) => ({
+      address: d.address,
+      port: d.port,
+      weight: d.weight,
+      activeConns: d.activeConns,
+      inactConns: d.inactConns,
+      persistConns: d.persistConns,
+      connectFailures: 0,
+      totals: { conns: d.stats.conns, bytesIn: d.stats.inBytes, bytesOut: d.stats.outBytes },
+    })),
+  };
+}
+
+/** ipvsadm's scheduler flag names for the kernel's bits. */
+function flagNames(scheduler: string, flags: number): string[] {
+  const out: string[] = [];
+  const sched = scheduler === 'sh' || scheduler === 'mh' ? scheduler : null;
+  if (flags & IP_VS_SVC_F.SCHED1) out.push(sched ? `${sched}-fallback` : 'flag-1');
+  if (flags & IP_VS_SVC_F.SCHED2) out.push(sched ? `${sched}-port` : 'flag-2');
+  if (flags & IP_VS_SVC_F.SCHED3) out.push('flag-3');
+  if (flags & IP_VS_SVC_F.ONEPACKET) out.push('ops');
+  return out;
+}
+
+/** A kernel service as ipvsadm lists it. */
+function kernelView(s: IpvsServiceSnapshot): ViewService {
+  const svc = s.service;
+  const key = svc.key;
+  return {
+    protocol: key.kind === 'fwmark' ? 'TCP' : key.protocol,
+    address: key.kind === 'address' ? key.address : null,
+    port: key.kind === 'address' ? key.port : 0,
+    fwmark: key.kind === 'fwmark' ? key.fwmark : null,
+    family: key.family,
+    scheduler: svc.scheduler,
+    persistenceTimeout: svc.flags & IP_VS_SVC_F.PERSISTENT ? svc.timeout : 0,
+    persistencePrefix: svc.prefix,
+    flags: flagNames(svc.scheduler, svc.flags),
+    dests: s.dests.map((d) => ({
+      address: d.address,
+      port: d.port,
+      forward: d.forward === 'LOCAL' ? 'NAT' : d.forward,
+      weight: d.weight,
+      activeConns: d.activeConns,
+      inactConns: d.inactConns,
+    })),
+  };
+}
+
+function startEmbedded(config: Config, log: Logger, opts: DispatcherOptions): Dispatcher {
   let current = config;
   let plan = planListeners(config);
-  if (opts.dataPlane === undefined && ipvsAvailable()) {
-    log.info({ event: 'dispatch.ipvs' }, 'IPVS is available: the service table drives the kernel (ipvsadm)');
-    const kernel = new IpvsTable(config.virtualServers, log);
-    kernel.start();
-    const table = new PlaneTable(null, [], kernel);
-    return {
-      table,
-      addressAvailable: () => undefined,
-      stats: () => Promise.resolve([]),
-      ipvsadm: (save) => Promise.resolve(render(current, table, new Map(), save)),
-      reload: async (next) => {
-        current = next;
-        table.reload([], next.virtualServers, new Set());
-        await kernel.reload(next.virtualServers);
-        return { kept: [], changed: [], added: [], removed: [] };
-      },
-      close: () => (opts.keepIpvsOnStop === true ? Promise.resolve() : kernel.stop()),
-    };
-  }
   log.info(
     { event: 'dispatch.embedded' },
     'IPVS is not available (no /proc/net/ip_vs): the embedded dispatcher proxies the virtual servers',

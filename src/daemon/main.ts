@@ -157,7 +157,7 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
     };
     cleanups.push(installDumpSignals(dumpSources));
     if (checkSide) {
-      dispatcher = startDispatcher(config, log, { keepIpvsOnStop: args.dontReleaseIpvs === true });
+      dispatcher = await startDispatcher(config, log, { keepIpvsOnStop: args.dontReleaseIpvs === true });
       const local = new Set((await rtnl.addresses()).map((a) => a.address));
       checks = new HealthChecks(config, {
         clock,

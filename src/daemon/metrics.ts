@@ -304,7 +304,9 @@ function renderDispatcher(status: DaemonStatus, family: FamilyMaker): void {
   const byVs = new Map<string, Map<string, DestSum>>();
   for (const svc of status.dispatcher) {
     const vs = vsOf.get(svc.id) ?? svc.id;
-    const listener = formatService(svc.address, svc.protocol, svc.port);
+    const protocol = svc.protocol === 'FWM' ? null : svc.protocol;
+    const listener =
+      svc.protocol === 'FWM' ? `FWM ${svc.address}` : formatService(svc.address, protocol, svc.port);
     listening.add(
       [
         ['vs', vs],
@@ -322,7 +324,7 @@ function renderDispatcher(status: DaemonStatus, family: FamilyMaker): void {
     let dests = byVs.get(vs);
     if (!dests) byVs.set(vs, (dests = new Map<string, DestSum>()));
     for (const d of svc.dests) {
-      const rs = formatService(d.address, svc.protocol, d.port);
+      const rs = formatService(d.address, protocol, d.port);
       const s = dests.get(rs) ?? {
         active: 0,
         inactive: 0,

@@ -61,7 +61,8 @@ export interface DestStats {
 
 export interface ServiceStats {
   readonly id: string;
-  readonly protocol: 'TCP' | 'UDP';
+  /** FWM: a kernel IPVS fwmark service (address: the mark). */
+  readonly protocol: 'TCP' | 'UDP' | 'SCTP' | 'FWM';
   readonly address: string;
   readonly port: number;
   /** The worker that serves it. */

@@ -54,7 +54,7 @@ interface Daemon {
 }
 
 /** The checker and dispatcher sides as daemon/main.ts wires them. */
-function daemon(text: string): Daemon {
+async function daemon(text: string): Promise<Daemon> {
   const events: PlaneEvent[] = [];
   const msgs: string[] = [];
   const log = pino(
@@ -62,7 +62,7 @@ function daemon(text: string): Daemon {
     { write: (l: string) => msgs.push((JSON.parse(l) as { msg: string }).msg) },
   );
   const config = load(text);
-  const dispatcher = startDispatcher(config, log, {
+  const dispatcher = await startDispatcher(config, log, {
     dataPlane: (onEvent) =>
       new WorkerDataPlane({
         workerUrl: WORKER_TS,
@@ -130,7 +130,7 @@ describe('Dispatcher.reload() with the worker data plane', () => {
     if (!a) throw new Error('no backend');
     const port = await freePort();
     const id = `[127.0.0.1]:tcp:${port}`;
-    const d = daemon(vs(port, [a]));
+    const d = await daemon(vs(port, [a]));
     await waitFor(() => listening(d, id) === 1, 10_000, 'listening');
     const c1 = await client(port);
     expect(c1.line).toBe('a');
@@ -159,7 +159,7 @@ describe('Dispatcher.reload() with the worker data plane', () => {
     const [a, b] = await backends('a', 'b');
     if (!a || !b) throw new Error('no backend');
     const [port, port2] = [await freePort(), await freePort()];
-    const d = daemon(vs(port, [a]));
+    const d = await daemon(vs(port, [a]));
     await waitFor(() => listening(d, `[127.0.0.1]:tcp:${port}`) === 1, 10_000, 'listening');
     const c1 = await client(port);
 
@@ -183,7 +183,7 @@ describe('Dispatcher.reload() with the worker data plane', () => {
     const [a, b] = await backends('a', 'b');
     if (!a || !b) throw new Error('no backend');
     const port = await freePort();
-    const d = daemon(vs(port, [a]));
+    const d = await daemon(vs(port, [a]));
     await waitFor(() => listening(d, `[127.0.0.1]:tcp:${port}`) === 1, 10_000, 'listening');
     const c1 = await client(port);
     expect(c1.line).toBe('a');
