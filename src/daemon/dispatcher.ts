@@ -216,6 +216,7 @@ function kernelView(s: IpvsServiceSnapshot): ViewService {
     scheduler: svc.scheduler,
     persistenceTimeout: svc.flags & IP_VS_SVC_F.PERSISTENT ? svc.timeout : 0,
     persistencePrefix: svc.prefix,
+    pe: svc.pe,
     flags: flagNames(svc.scheduler, svc.flags),
     dests: s.dests.map((d) => ({
       address: d.address,
@@ -224,6 +225,7 @@ function kernelView(s: IpvsServiceSnapshot): ViewService {
       weight: d.weight,
       activeConns: d.activeConns,
       inactConns: d.inactConns,
+      tunnel: d.tunnel,
     })),
   };
 }

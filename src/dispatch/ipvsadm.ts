@@ -6,7 +6,7 @@
  * The embedded dispatcher proxies every connection; the Forward column still shows the configured
  * method (Masq, Route, Tunnel), which is what IPVS would use where it is available.
  */
-import type { IpFamily, LbKind } from '../config/model.js';
+import type { IpFamily, LbKind, LvsTunnel } from '../config/model.js';
 
 export interface ViewDest {
   readonly address: string;
@@ -15,6 +15,8 @@ export interface ViewDest {
   readonly weight: number;
   readonly activeConns: number;
   readonly inactConns: number;
+  /** TUN: the encapsulation (null: IPIP). */
+  readonly tunnel?: LvsTunnel | null;
 }
 
 export interface ViewService {
@@ -28,6 +30,8 @@ export interface ViewService {
   /** Seconds; 0: not persistent. */
   readonly persistenceTimeout: number;
   readonly persistencePrefix: number;
+  /** Persistence engine (`--pe sip`). */
+  readonly pe?: string | null;
   readonly flags: readonly string[];
   readonly dests: readonly ViewDest[];
 }
@@ -66,6 +70,7 @@ export function ipvsadmList(services: readonly ViewService[]): string {
       if (s.persistencePrefix !== fullPrefix(s.family))
         line += ` mask ${s.family === 'inet' ? netmask(s.persistencePrefix) : s.persistencePrefix}`;
     }
+    if (s.pe) line += ` pe ${s.pe}`;
     if (s.flags.includes('ops')) line += ' ops';
     out.push(line);
     for (const d of s.dests) {
@@ -94,6 +99,7 @@ export function addServiceArgs(s: Omit<ViewService, 'dests'>): string[] {
     if (s.persistencePrefix !== fullPrefix(s.family))
       args.push('-M', s.family === 'inet' ? netmask(s.persistencePrefix) : String(s.persistencePrefix));
   }
+  if (s.pe) args.push('--pe', s.pe);
   if (s.flags.includes('ops')) args.push('-o');
   return args;
 }
@@ -110,7 +116,15 @@ export function destArgs(
     '-r',
     hostPort(d.address, d.port),
   ];
-  return op === 'delete' ? head : [...head, SAVE_FORWARD[d.forward], '-w', String(d.weight)];
+  if (op === 'delete') return head;
+  const args = [...head, SAVE_FORWARD[d.forward], '-w', String(d.weight)];
+  if (d.forward === 'TUN') {
+    const t = d.tunnel ?? { type: 'ipip', port: 0, flags: 'nocsum' };
+    args.push('--tun-type', t.type);
+    if (t.type === 'gue') args.push('--tun-port', String(t.port));
+    if (t.type !== 'ipip') args.push(`--tun-${t.flags}`);
+  }
+  return args;
 }
 
 /** `ipvsadm-save -n`: the commands `ipvsadm-restore` replays. */

@@ -5,17 +5,10 @@
 import type { VirtualServer } from '../config/model.js';
 import type { TableEntry } from '../check/table.js';
 import type { ViewDest, ViewService } from './ipvsadm.js';
+import { granularityPrefix } from './ipvs-model.js';
 
 /** Connection counters by real server, `address|port`, as the data plane reports them. */
 export type Counters = ReadonlyMap<string, { readonly activeConns: number; readonly inactConns: number }>;
-
-const prefixOf = (vs: VirtualServer): number => {
-  const full = vs.family === 'inet' ? 32 : 128;
-  const g = vs.persistenceGranularity;
-  if (g === null) return full;
-  if (/^\d+$/.test(g)) return Number(g);
-  return g.split('.').reduce((n, o) => n + (Number(o).toString(2).match(/1/g)?.length ?? 0), 0);
-};
 
 export function serviceView(vs: VirtualServer): Omit<ViewService, 'dests'> {
   const key = vs.key;
@@ -27,7 +20,8 @@ export function serviceView(vs: VirtualServer): Omit<ViewService, 'dests'> {
     family: vs.family,
     scheduler: vs.lbAlgo,
     persistenceTimeout: vs.persistenceTimeout,
-    persistencePrefix: prefixOf(vs),
+    persistencePrefix: granularityPrefix(vs),
+    pe: vs.persistenceTimeout > 0 ? vs.persistenceEngine : null,
     flags: vs.flags,
   };
 }
@@ -35,10 +29,17 @@ export function serviceView(vs: VirtualServer): Omit<ViewService, 'dests'> {
 export function destView(vs: VirtualServer, entry: TableEntry, counters: Counters | undefined): ViewDest {
   const rs = vs.realServers.find((r) => r.address === entry.address && r.port === entry.port);
   const c = counters?.get(`${entry.address}|${entry.port}`);
+  const forward = entry.sorry ? (vs.sorryServer?.lvsMethod ?? vs.lbKind) : (rs?.lvsMethod ?? vs.lbKind);
+  const tunnel = entry.sorry
+    ? vs.sorryServer?.lvsMethod
+      ? vs.sorryServer.tunnel
+      : vs.lbTunnel
+    : (rs?.tunnel ?? null);
   return {
     address: entry.address,
     port: entry.port,
-    forward: rs?.lvsMethod ?? vs.lbKind,
+    forward,
+    tunnel,
     weight: entry.weight,
     activeConns: c?.activeConns ?? 0,
     inactConns: c?.inactConns ?? 0,

@@ -39,7 +39,7 @@ describe('IPVS over generic netlink, under a real kernel', () => {
     const r = JSON.parse(vm.files.get('result.json') ?? '{}') as Result;
     expect(r.info.version).toBe(0x010201);
     // 16 changes done; then EEXIST, ESRCH, ENOENT (no scheduler), ENOENT (no destination), EEXIST.
-    expect(r.changes).toEqual([...Array(16).fill(null), 'EEXIST', 'ESRCH', 'ENOENT', 'ENOENT', 'EEXIST']);
+    expect(r.changes).toEqual([...Array<null>(16).fill(null), 'EEXIST', 'ESRCH', 'ENOENT', 'ENOENT', 'EEXIST']);
     // ipvsadm -Sn (it prints no thresholds: those are checked through our decoder below).
     const lines = r.ipvsadm.trim().split('\n').sort();
     expect(lines).toEqual(

@@ -1,0 +1,94 @@
+#!/bin/bash
+# In the VM (test/vm/ipvs-compare.test.ts): one checker-only director (namespace "dir") in front of
+# real servers (namespace "rs": busybox httpd per address and port), driven through the same
+# steps for each daemon named on the command line, with `ipvsadm -Sn` (sorted) and the IPVS
+# timeouts written to $KTS_RUN/<daemon>-<step>.table / .timeouts after each step settles.
+#   ipvs-compare.sh CONF RELOAD_CONF DAEMON...     DAEMON: keepalived | keepalived-ts
+set -u
+CONF=$1
+RELOAD_CONF=$2
+shift 2
+OUT=$KTS_RUN
+PROJ=$PWD
+WORK=$(mktemp -d)
+mkdir -p "$WORK/www"
+echo ok > "$WORK/www/index.html"
+
+ip netns add dir
+ip netns add rs
+ip link add eth0 netns dir type veth peer name eth0 netns rs
+ip -n dir link set lo up
+ip -n rs link set lo up
+ip -n dir addr add 192.0.2.1/24 dev eth0
+ip -n dir addr add 2001:db8::1/64 dev eth0 nodad
+for i in 11 12 13 14 15 16 17 18 19; do ip -n rs addr add 192.0.2.$i/24 dev eth0; done
+ip -n rs addr add 2001:db8::11/64 dev eth0 nodad
+ip -n dir link set eth0 up
+ip -n rs link set eth0 up
+
+fail=0
+SERVERS="192.0.2.11:80 192.0.2.12:80 192.0.2.13:80 192.0.2.13:8080 192.0.2.14:8080 192.0.2.15:80 192.0.2.16:80 192.0.2.17:8080 192.0.2.18:8080 192.0.2.19:8080"
+up() { for s in "$@"; do ip netns exec rs busybox httpd -f -p "$s" -h "$WORK/www" & echo $! > "$WORK/rs-$s.pid"; done; }
+down() { for s in "$@"; do kill "$(cat "$WORK/rs-$s.pid")" 2>/dev/null; wait "$(cat "$WORK/rs-$s.pid")" 2>/dev/null; done; }
+table() { ip netns exec dir ipvsadm -Sn | sort; }
+# Until the table has not changed for 4 s (checks run every second), at most 120 s.
+settle() {
+  local prev='' cur same=0 i
+  for i in $(seq 1 120); do
+    cur=$(table)
+    if [ "$cur" = "$prev" ]; then same=$((same + 1)); [ $same -ge 4 ] && return 0; else same=0; fi
+    prev=$cur
+    sleep 1
+  done
+  echo "the table did not settle"
+  fail=1
+}
+snap() {
+  table > "$OUT/$KIND-$1.table"
+  ip netns exec dir ipvsadm -L --timeout > "$OUT/$KIND-$1.timeouts"
+  echo "== $KIND $1: $(wc -l < "$OUT/$KIND-$1.table") lines"
+}
+
+up $SERVERS
+ip netns exec dir modprobe ip_vs
+for KIND in "$@"; do
+  cp "$CONF" "$WORK/director.conf"
+  ip netns exec dir ipvsadm -C
+  if [ "$KIND" = keepalived ]; then
+    ip netns exec dir keepalived -C -n -l -D -f "$WORK/director.conf" -p "$WORK/ka.pid" -c "$WORK/ka-check.pid" \
+      > "$OUT/$KIND.log" 2>&1 &
+  else
+    ip netns exec dir node "$PROJ/dist/cli.js" -C -n -l -f "$WORK/director.conf" -p "$WORK/kts.pid" \
+      --control-socket "$WORK/kts.sock" > "$OUT/$KIND.log" 2>&1 &
+  fi
+  PID=$!
+  # Both daemons log "Activating healthchecker ..." per checker as its checks begin (16 here).
+  for i in $(seq 1 120); do
+    [ "$(grep -c 'ctivating healthchecker' "$OUT/$KIND.log")" -ge 16 ] && break
+    sleep 1
+  done
+  settle; snap 1-converged
+  if [ "$KIND" = keepalived-ts ]; then
+    # Read back through the daemon: a connection through a NAT service, then its counters.
+    ip netns exec dir busybox wget -q -O /dev/null http://192.0.2.102/ || echo "wget through IPVS failed"
+    node "$PROJ/dist/cli.js" status --json --control-socket "$WORK/kts.sock" > "$OUT/kts-status.json"
+    node "$PROJ/dist/cli.js" status --ipvsadm-save --control-socket "$WORK/kts.sock" > "$OUT/kts-save.txt"
+  fi
+  down 192.0.2.11:80 192.0.2.15:80
+  settle; snap 2-servers-down
+  up 192.0.2.11:80 192.0.2.15:80
+  settle; snap 3-servers-back
+  down 192.0.2.17:8080 192.0.2.18:8080
+  settle; snap 4-quorum-lost
+  up 192.0.2.17:8080 192.0.2.18:8080
+  settle
+  cp "$RELOAD_CONF" "$WORK/director.conf"
+  kill -HUP $PID
+  sleep 2
+  settle; snap 5-reloaded
+  kill -TERM $PID
+  wait $PID
+  snap 6-stopped
+done
+down $SERVERS
+exit $fail
