@@ -442,6 +442,13 @@ static void on_poll_closed(uv_handle_t *h) {
 static void on_poll(uv_poll_t *h, int status, int events) {
   poller_t *p = (poller_t *)h->data;
   if (p->closing) return;
+  /*
+   * libuv reports POLLERR as UV_EBADF and stops the handle. On a socket that means a pending error
+   * (sk_err: a netlink receive overrun sets ENOBUFS, an ICMP error reaches a raw socket): start
+   * polling again and call back as readable, so the reader's next recvmsg() reports the error and
+   * clears it, instead of the socket going deaf for good.
+   */
+  if (status == UV_EBADF && uv_poll_start(&p->handle, UV_READABLE, on_poll) == 0) status = 0;
   napi_env env = p->env;
   napi_handle_scope scope;
   napi_value cb, global, argv[2], ignored;

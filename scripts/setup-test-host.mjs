@@ -24,6 +24,13 @@ const PACKAGES = [
   ['util-linux', 'setpriv for the least-privilege test'],
   ['openssl', 'certificates for the SSL_GET tests'],
   ['ca-certificates', 'TLS'],
+  // The VM lab (test/vm/): a real kernel with IPVS under QEMU.
+  ['qemu-system-x86', 'QEMU, which boots the VM lab'],
+  ['linux-image-amd64', "the VM lab's kernel and its modules (IPVS, netem, dummy, bonding, ipip)"],
+  ['busybox-static', "the VM lab's initramfs; busybox httpd as real servers"],
+  ['xz-utils', 'unpacks the kernel image for a fast boot'],
+  ['kmod', 'modprobe, for the VM lab and for loading ip_vs'],
+  ['ipvsadm', "reads the VM lab's IPVS table, to compare with keepalived's"],
 ];
 
 function osRelease() {

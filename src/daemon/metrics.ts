@@ -110,6 +110,7 @@ export function renderMetrics(status: DaemonStatus): string {
   renderVrrp(status, family);
   renderCheckers(status, family);
   renderDispatcher(status, family);
+  renderIpvs(status, family);
 
   return families
     .filter((f) => f.samples.length > 0)
@@ -259,6 +260,30 @@ interface DestSum {
   connectFailures: number;
   bytesIn: number;
   bytesOut: number;
+}
+
+function renderIpvs(status: DaemonStatus, family: FamilyMaker): void {
+  if (!status.ipvs) return;
+  family(
+    'ipvs_netlink_messages_total',
+    'counter',
+    'IPVS commands sent to the kernel over generic netlink (one message per change).',
+  ).add([], status.ipvs.messages);
+  const errors = family(
+    'ipvs_errors_total',
+    'counter',
+    "IPVS commands the kernel refused, by keepalived's command name and errno.",
+  );
+  for (const [key, n] of Object.entries(status.ipvs.errors)) {
+    const [command = '', errno = ''] = key.split(' ');
+    errors.add(
+      [
+        ['command', command],
+        ['errno', errno],
+      ],
+      n,
+    );
+  }
 }
 
 function renderDispatcher(status: DaemonStatus, family: FamilyMaker): void {

@@ -95,8 +95,10 @@ export interface DaemonStatus {
     /** The ids of the dispatcher listeners (`dispatcher[].id`) that serve this virtual server. */
     readonly listeners: readonly string[];
   })[];
-  /** Per dispatcher listener (empty with IPVS). */
+  /** Per dispatcher listener, or per kernel service with IPVS (ids `ipvs TCP 192.0.2.1:80`). */
   readonly dispatcher: readonly ServiceStats[];
+  /** With IPVS: netlink messages sent, and failed commands by `COMMAND ERRNO`. */
+  readonly ipvs?: { readonly messages: number; readonly errors: Readonly<Record<string, number>> };
 }
 
 export async function daemonStatus(
@@ -120,5 +122,13 @@ export async function daemonStatus(
       listeners: dispatcher?.table.listenersOf(vs.name) ?? [],
     })),
     dispatcher: (await dispatcher?.stats()) ?? [],
+    ...(dispatcher?.kernel
+      ? {
+          ipvs: {
+            messages: dispatcher.kernel.messages,
+            errors: Object.fromEntries(dispatcher.kernel.errors),
+          },
+        }
+      : {}),
   };
 }

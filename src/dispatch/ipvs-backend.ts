@@ -153,7 +153,24 @@ export class IpvsTable implements ServiceTable {
       }
     }
     // Every destination as the new config makes it: added to new services (a group member), edited
-    // where the forwarding or thresholds changed.
+    // where the forwarding or thresholds changed; one whose kernel port changed with its method
+    // (a group or fwmark service going NAT <-> DR) is replaced, not duplicated.
+    const wantedHere = new Map<string, Set<string>>();
+    for (const vs of config.servers)
+      for (const { dest } of this.wanted.get(vs.display)?.values() ?? [])
+        for (const ks of kernelServices(vs, config.groups)) {
+          const id = serviceId(ks.service.key);
+          const d = kernelDest(vs, ks, dest, 0);
+          let set = wantedHere.get(id);
+          if (!set) wantedHere.set(id, (set = new Set()));
+          set.add(destKey(d.address, d.port));
+        }
+    for (const [id, st] of this.services)
+      for (const [k, d] of [...st.dests])
+        if (!wantedHere.get(id)?.has(k)) {
+          st.dests.delete(k);
+          this.queue({ op: 'del-dest', key: st.service.key, dest: d });
+        }
     for (const vs of config.servers)
       for (const { dest, weight } of this.wanted.get(vs.display)?.values() ?? [])
         for (const ks of kernelServices(vs, config.groups)) this.putDest(vs, ks, dest, weight);

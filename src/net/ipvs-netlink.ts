@@ -421,7 +421,8 @@ export function encodeDaemon(familyId: number, op: 'new' | 'del', seq: number, d
       ),
     );
   }
-  if (d.port > 0) attrs.push(u16(IPVS_DAEMON_ATTR.MCAST_PORT, d.port, true));
+  // Host order: the kernel reads it with nla_get_u16() and applies htons() itself.
+  if (d.port > 0) attrs.push(u16(IPVS_DAEMON_ATTR.MCAST_PORT, d.port));
   if (d.ttl > 0) attrs.push(encodeAttr(IPVS_DAEMON_ATTR.MCAST_TTL, Buffer.from([d.ttl])));
   return genl(familyId, IPVS_CMD.NEW_DAEMON, seq, CHANGE, [encodeAttrNested(IPVS_CMD_ATTR.DAEMON, attrs)]);
 }

@@ -46,6 +46,13 @@ import { NetlinkSocket, type NlRequest } from './netlink-socket.js';
 const NETLINK_GENERIC = 16;
 /** Datagrams stay under this, so a batch of thousands of changes is a few sends. */
 const MAX_DATAGRAM = 32 * 1024;
+/**
+ * At most this many changes per datagram: the kernel queues every acknowledgement before we read
+ * any, each charged about 1 KiB (skb truesize) against the receive buffer (RCVBUF).
+ */
+const MAX_MESSAGES = 256;
+/** The socket's receive buffer: room for MAX_MESSAGES acknowledgements several times over. */
+const RCVBUF = 4 * 1024 * 1024;
 
 /** One change to the kernel's table. */
 export type IpvsChange =
@@ -147,7 +154,7 @@ export class LinuxIpvs implements Ipvs {
     for (const c of changes) {
       const req: NlRequest = { what: describeChange(c), build: build(this.familyId, c) };
       const bytes = req.build(0).length;
-      if (size + bytes > MAX_DATAGRAM) await flush();
+      if (size + bytes > MAX_DATAGRAM || chunk.length >= MAX_MESSAGES) await flush();
       chunk.push(req);
       size += bytes;
     }
@@ -250,6 +257,7 @@ export interface OpenIpvsOptions {
 export async function openIpvs(opts: OpenIpvsOptions = {}): Promise<LinuxIpvs | null> {
   const socket = new NetlinkSocket(opts.sock ?? rawSock(), NETLINK_GENERIC, 'IPVS netlink', {
     timeoutMs: 5000,
+    rcvbuf: RCVBUF,
     ...(opts.onError ? { onError: opts.onError } : {}),
   });
   try {

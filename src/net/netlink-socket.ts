@@ -92,10 +92,15 @@ export function openNetlink(
       }
     }
     if (rcvbuf !== undefined) {
+      // SO_RCVBUFFORCE (CAP_NET_ADMIN) goes past net.core.rmem_max; else what SO_RCVBUF allows.
       try {
-        sock.setsockopt(fd, SOCK.SOL_SOCKET, SOCK.SO_RCVBUF, rcvbuf);
+        sock.setsockopt(fd, SOCK.SOL_SOCKET, SOCK.SO_RCVBUFFORCE, rcvbuf);
       } catch {
-        // the default buffer will do
+        try {
+          sock.setsockopt(fd, SOCK.SOL_SOCKET, SOCK.SO_RCVBUF, rcvbuf);
+        } catch {
+          // the default buffer will do
+        }
       }
     }
     sock.bind(fd, sockaddrNl(0, groups));
@@ -294,7 +299,8 @@ export class NetlinkSocket {
       try {
         r = this.sock.recvmsg(this.fd, RECV_SIZE, 0);
       } catch (err) {
-        // ENOBUFS: answers were dropped; the datagram waiting for one will time out.
+        // ENOBUFS: answers were dropped (a receive buffer overrun); the datagram waiting for one
+        // times out. The socket's buffer is sized so that a batch's answers fit (ipvs.ts).
         this.onError(socketError(`recvmsg on the ${this.name} socket`, err));
         if (isErrno(err, 'ENOBUFS')) continue;
         return;

@@ -3,7 +3,7 @@
  * keepalived programs (TCP with persistence and a netmask, UDP sh with its flags, a persistence
  * engine with one-packet scheduling, SCTP with mh, IPv6 with a prefix, fwmarks of both families),
  * destinations of every forwarding method (GUE tunnel options, thresholds, weight 0), an edit,
- * timeouts, and failures answered one by one inside a batch. What the kernel reports back, through
+ * timeouts, failures answered one by one inside a batch, and a batch of 4,001 changes. What the kernel reports back, through
  * our decoder and through ipvsadm, must be what was asked.
  */
 import { fileURLToPath } from 'node:url';
@@ -28,6 +28,8 @@ interface Result {
   ipvsadm: string;
   ipvsadmTimeouts: string;
   afterFlush: number;
+  bigErrors: string[];
+  bigDests: number;
 }
 
 describe('IPVS over generic netlink, under a real kernel', () => {
@@ -39,7 +41,14 @@ describe('IPVS over generic netlink, under a real kernel', () => {
     const r = JSON.parse(vm.files.get('result.json') ?? '{}') as Result;
     expect(r.info.version).toBe(0x010201);
     // 16 changes done; then EEXIST, ESRCH, ENOENT (no scheduler), ENOENT (no destination), EEXIST.
-    expect(r.changes).toEqual([...Array<null>(16).fill(null), 'EEXIST', 'ESRCH', 'ENOENT', 'ENOENT', 'EEXIST']);
+    expect(r.changes).toEqual([
+      ...Array<null>(16).fill(null),
+      'EEXIST',
+      'ESRCH',
+      'ENOENT',
+      'ENOENT',
+      'EEXIST',
+    ]);
     // ipvsadm -Sn (it prints no thresholds: those are checked through our decoder below).
     const lines = r.ipvsadm.trim().split('\n').sort();
     expect(lines).toEqual(
@@ -81,6 +90,9 @@ describe('IPVS over generic netlink, under a real kernel', () => {
       port: 6080,
       flags: 'csum',
     });
+    // 4,001 changes in one apply(): datagrams of at most 256, every acknowledgement read.
+    expect(r.bigErrors).toEqual([]);
+    expect(r.bigDests).toBe(4000);
     expect(r.afterFlush).toBe(0);
   });
 });

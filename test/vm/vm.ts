@@ -26,12 +26,18 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { cpioArchive, type CpioEntry } from './cpio.js';
 
-const HERE = fileURLToPath(new URL('.', import.meta.url));
+/** The package root: the nearest folder above this file with a package.json (also when compiled for bench/). */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+const HERE = join(packageRoot(), 'test', 'vm');
 const SETUP_HINT =
   'run `npm run setup:test-host` as root (it installs qemu-system-x86, linux-image-amd64, busybox-static, xz-utils)';
 

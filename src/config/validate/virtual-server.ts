@@ -228,12 +228,12 @@ function readLvsMethod(
     return void ctx.report('GENERAL_ERROR', stmt, 'ipip tunnels do not support checksum option.');
   if (type === 'gre' && flags === 'remcsum')
     return void ctx.report('GENERAL_ERROR', stmt, 'gre tunnels do not support remote checksum option.');
-  // Without IPVS the embedded dispatcher proxies every service (docs/dispatcher.md).
+  // With the kernel's IPVS this is what it is; without, the embedded dispatcher proxies (docs/dispatcher.md).
   if (w.text !== 'NAT')
     ctx.report(
       'UNSUPPORTED',
       stmt,
-      `${stmt.words[0]?.text ?? 'lb_kind'} ${w.text}: without IPVS the embedded dispatcher proxies the connections instead`,
+      `${stmt.words[0]?.text ?? 'lb_kind'} ${w.text} needs the kernel's IPVS: without it the embedded dispatcher proxies the connections instead`,
     );
   return { method: w.text, tunnel: { type, port, flags } };
 }

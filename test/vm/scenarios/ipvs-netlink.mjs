@@ -79,6 +79,17 @@ for (const s of out.services) out.dests[JSON.stringify(s.key)] = await ipvs.dest
 out.timeouts = await ipvs.timeouts();
 out.ipvsadm = execFileSync('ipvsadm', ['-Sn'], { encoding: 'utf8' });
 out.ipvsadmTimeouts = execFileSync('ipvsadm', ['-L', '--timeout'], { encoding: 'utf8' });
+// A batch far larger than one datagram and than a default receive buffer holds acknowledgements.
+const big = { kind: 'address', family: 'inet', protocol: 'TCP', address: '192.0.2.200', port: 80 };
+const many = [{ op: 'add-service', service: svc(big, { scheduler: 'rr' }) }];
+for (let i = 0; i < 4000; i++)
+  many.push({
+    op: 'add-dest',
+    key: big,
+    dest: dest(`198.51.${100 + (i >> 8)}.${i & 0xff}`, 80, { forward: 'NAT' }),
+  });
+out.bigErrors = (await ipvs.apply(many)).filter((e) => e !== null).map((e) => e.message);
+out.bigDests = (await ipvs.dests(big)).length;
 await ipvs.apply([{ op: 'flush' }]);
 out.afterFlush = (await ipvs.services()).length;
 ipvs.close();

@@ -1,0 +1,75 @@
+#!/bin/bash
+# In the VM (bench/ipvs-scale.ts): for each daemon named, a checker-only director with the
+# generated config (SERVICES virtual services x 10 NAT real servers, TCP_CHECK every DELAY s):
+# seconds from start until the whole table is in the kernel, the daemon's CPU over STEADY seconds
+# once it is, then one real server killed (one destination in every service goes) and the time
+# until the kernel shows it, and what keepalived-ts counted. Results: $KTS_RUN/<daemon>.result.
+#   ipvs-scale.sh CONF SERVICES STEADY DAEMON...
+set -u
+CONF=$1
+SERVICES=$2
+STEADY=$3
+shift 3
+OUT=$KTS_RUN
+PROJ=$PWD
+WORK=$(mktemp -d)
+mkdir -p "$WORK/www"
+echo ok > "$WORK/www/index.html"
+ip netns add dir
+ip netns add rs
+ip link add eth0 netns dir type veth peer name eth0 netns rs
+ip -n dir link set lo up
+ip -n rs link set lo up
+ip -n dir addr add 192.0.2.1/24 dev eth0
+for i in $(seq 11 20); do ip -n rs addr add 192.0.2.$i/24 dev eth0; done
+ip -n dir link set eth0 up
+ip -n rs link set eth0 up
+for i in $(seq 11 20); do ip netns exec rs busybox httpd -f -p 192.0.2.$i:80 -h "$WORK/www" & echo $! > "$WORK/rs$i.pid"; done
+ip netns exec dir modprobe ip_vs
+ip netns exec dir modprobe ip_vs_rr
+WANT=$((SERVICES * 11))
+now() { date +%s.%N; }
+# Lines of /proc/net/ip_vs after its three header lines: one per service and per destination.
+entries() { ip netns exec dir awk 'NR > 3' /proc/net/ip_vs | wc -l; }
+ticks() { local t=0 p; for p in $(pgrep -f "$1"); do t=$((t + $(awk '{print $14 + $15}' /proc/$p/stat))); done; echo $t; }
+for KIND in "$@"; do
+  ip netns exec dir ipvsadm -C
+  t0=$(now)
+  if [ "$KIND" = keepalived ]; then
+    ip netns exec dir keepalived -C -n -D -f "$CONF" -p "$WORK/ka.pid" -c "$WORK/ka-check.pid" > "$OUT/$KIND.log" 2>&1 &
+    PAT="keepalived -C -n -D -f $CONF"
+  else
+    ip netns exec dir node "$PROJ/dist/cli.js" -C -n -f "$CONF" -p "$WORK/kts.pid" --control-socket "$WORK/kts.sock" \
+      > "$OUT/$KIND.log" 2>&1 &
+    PAT="dist/cli.js -C -n -f $CONF"
+  fi
+  PID=$!
+  full=timeout
+  for i in $(seq 1 3000); do
+    if [ "$(entries)" -ge "$WANT" ]; then full=$(awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.2f", b-a}'); break; fi
+    sleep 0.2
+  done
+  sleep 5
+  c0=$(ticks "$PAT"); s0=$(now)
+  sleep "$STEADY"
+  c1=$(ticks "$PAT"); s1=$(now)
+  cpu=$(awk -v c="$((c1 - c0))" -v a="$s0" -v b="$s1" 'BEGIN{printf "%.1f", c / (b - a)}')
+  m0=''
+  [ "$KIND" = keepalived-ts ] && m0=$(node "$PROJ/dist/cli.js" status --json --control-socket "$WORK/kts.sock" | node -e 'let s="";process.stdin.on("data",c=>s+=c).on("end",()=>console.log(JSON.parse(s).ipvs.messages))')
+  kill "$(cat "$WORK/rs11.pid")"
+  t2=$(now)
+  gone=timeout
+  for i in $(seq 1 3000); do
+    if [ "$(entries)" -le "$((WANT - SERVICES))" ]; then gone=$(awk -v a="$t2" -v b="$(now)" 'BEGIN{printf "%.2f", b-a}'); break; fi
+    sleep 0.2
+  done
+  m1=''
+  [ "$KIND" = keepalived-ts ] && m1=$(node "$PROJ/dist/cli.js" status --json --control-socket "$WORK/kts.sock" | node -e 'let s="";process.stdin.on("data",c=>s+=c).on("end",()=>console.log(JSON.parse(s).ipvs.messages))')
+  rss=$(for p in $(pgrep -f "$PAT"); do awk '/VmRSS/{print $2}' /proc/$p/status; done | awk '{s+=$1} END {print s}')
+  echo "full_s=$full cpu_pct=$cpu gone_s=$gone messages_before=$m0 messages_after=$m1 rss_kib=$rss entries=$(entries)" > "$OUT/$KIND.result"
+  cat "$OUT/$KIND.result"
+  kill -TERM $PID
+  wait $PID
+  ip netns exec rs busybox httpd -f -p 192.0.2.11:80 -h "$WORK/www" & echo $! > "$WORK/rs11.pid"
+done
+exit 0
