@@ -205,11 +205,14 @@ export class HealthChecks {
         }
       });
     });
+    // Checkers that start down, per virtual server and real server (one pass: 10,000 real servers
+    // must not cost 10,000 scans of every run).
+    const downs = new Map<string, number>();
+    for (const x of this.runs)
+      if (!x.state.up) downs.set(`${x.vs}/${x.rs}`, (downs.get(`${x.vs}/${x.rs}`) ?? 0) + 1);
     this.pools.forEach((pool, v) => {
       const vs = pool.vs;
-      const down = vs.realServers.map(
-        (_, r) => this.runs.filter((x) => x.vs === v && x.rs === r && !x.state.up).length,
-      );
+      const down = vs.realServers.map((_, r) => downs.get(`${v}/${r}`) ?? 0);
       this.apply(v, pool.init(down));
     });
     for (const run of this.runs) this.activate(run);

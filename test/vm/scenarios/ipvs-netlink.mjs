@@ -86,7 +86,7 @@ for (let i = 0; i < 4000; i++)
   many.push({
     op: 'add-dest',
     key: big,
-    dest: dest(`198.51.${100 + (i >> 8)}.${i & 0xff}`, 80, { forward: 'NAT' }),
+    dest: dest(`192.0.2.${1 + (i % 250)}`, 1000 + i, { forward: 'NAT' }),
   });
 out.bigErrors = (await ipvs.apply(many)).filter((e) => e !== null).map((e) => e.message);
 out.bigDests = (await ipvs.dests(big)).length;
