@@ -12,20 +12,9 @@ STEADY=$3
 shift 3
 OUT=$KTS_RUN
 PROJ=$PWD
-WORK=$(mktemp -d)
-mkdir -p "$WORK/www"
-echo ok > "$WORK/www/index.html"
-ip netns add dir
-ip netns add rs
-ip link add eth0 netns dir type veth peer name eth0 netns rs
-ip -n dir link set lo up
-ip -n rs link set lo up
-ip -n dir addr add 192.0.2.1/24 dev eth0
-for i in $(seq 11 20); do ip -n rs addr add 192.0.2.$i/24 dev eth0; done
-ip -n dir link set eth0 up
-ip -n rs link set eth0 up
+source "$PROJ/test/vm/scenarios/lab.sh"
+lab_up 11 20
 for i in $(seq 11 20); do ip netns exec rs busybox httpd -f -p 192.0.2.$i:80 -h "$WORK/www" & echo $! > "$WORK/rs$i.pid"; done
-ip netns exec dir modprobe ip_vs
 ip netns exec dir modprobe ip_vs_rr
 WANT=$((SERVICES * 11))
 now() { date +%s.%N; }

@@ -10,21 +10,8 @@ RELOAD_CONF=$2
 shift 2
 OUT=$KTS_RUN
 PROJ=$PWD
-WORK=$(mktemp -d)
-mkdir -p "$WORK/www"
-echo ok > "$WORK/www/index.html"
-
-ip netns add dir
-ip netns add rs
-ip link add eth0 netns dir type veth peer name eth0 netns rs
-ip -n dir link set lo up
-ip -n rs link set lo up
-ip -n dir addr add 192.0.2.1/24 dev eth0
-ip -n dir addr add 2001:db8::1/64 dev eth0 nodad
-for i in 11 12 13 14 15 16 17 18 19; do ip -n rs addr add 192.0.2.$i/24 dev eth0; done
-ip -n rs addr add 2001:db8::11/64 dev eth0 nodad
-ip -n dir link set eth0 up
-ip -n rs link set eth0 up
+source "$PROJ/test/vm/scenarios/lab.sh"
+lab_up 11 19
 
 fail=0
 SERVERS="192.0.2.11:80 192.0.2.12:80 192.0.2.13:80 192.0.2.13:8080 192.0.2.14:8080 192.0.2.15:80 192.0.2.16:80 192.0.2.17:8080 192.0.2.18:8080 192.0.2.19:8080"
@@ -50,7 +37,6 @@ snap() {
 }
 
 up $SERVERS
-ip netns exec dir modprobe ip_vs
 for KIND in "$@"; do
   cp "$CONF" "$WORK/director.conf"
   ip netns exec dir ipvsadm -C
