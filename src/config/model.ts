@@ -74,6 +74,12 @@ export interface GlobalDefs {
     readonly udpMs: number | null;
   };
   readonly lvsFlush: boolean;
+  /**
+   * `lvs_sync_daemon IFNAME [INSTANCE] [inst NAME] [id N] [maxlen N] [port N] [ttl N] [group ADDR]`
+   * (or an instance's deprecated `lvs_sync_daemon_interface`): the kernel's IPVS connection sync
+   * daemon, master where the instance is MASTER and backup elsewhere; with no instance, both.
+   */
+  readonly lvsSyncDaemon: LvsSyncDaemon | null;
   readonly lvsFlushOnStop: boolean;
   readonly startupScript: ScriptSpec | null;
   readonly startupScriptTimeoutMs: number;
@@ -110,6 +116,19 @@ export interface IpAddressSpec {
 }
 
 /** `virtual_routes` / `static_routes` / `virtual_rules` / `static_rules` line (`ip route`/`ip rule` syntax). */
+export interface LvsSyncDaemon {
+  readonly ifname: string;
+  /** The VRRP instance whose state it follows; null: run as master and backup at once. */
+  readonly instance: string | null;
+  /** 0..255; the instance's VRID when not given (0 without an instance). */
+  readonly syncId: number;
+  /** 0: the kernel's defaults (maxlen from the MTU, port 8848, TTL 1, group 224.0.0.81). */
+  readonly maxlen: number;
+  readonly port: number;
+  readonly ttl: number;
+  readonly group: string | null;
+}
+
 export interface RouteRuleSpec {
   readonly words: readonly string[];
   readonly dev: string | null;

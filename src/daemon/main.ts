@@ -26,6 +26,7 @@ import { Notifier } from './notify.js';
 import { PidFile } from './pidfile.js';
 import { installDumpSignals, logConfigDump, type DumpSources } from './dump-signals.js';
 import { readConfig } from './read-config.js';
+import { openSyncDaemon, type LvsSync } from './lvs-sync.js';
 import { Reloader } from './reload.js';
 import { renderMetrics } from './metrics.js';
 import { startMetricsServer } from './metrics-server.js';
@@ -108,14 +109,29 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
       trackers.stop();
       trackers = startTrackersOn(c);
     },
+    reloadSyncDaemon: async (c) => {
+      const master = lvsSync?.instance
+        ? node?.instances().find((d) => d.wiring.inst.name === lvsSync?.instance)?.state === 'MASTER'
+        : false;
+      if (lvsSync) lvsSync = await lvsSync.reload(c.globalDefs.lvsSyncDaemon, master);
+      else if (c.globalDefs.lvsSyncDaemon)
+        log.warn(
+          { event: 'daemon.reload-restart-needed', what: 'lvs_sync_daemon' },
+          'keepalived-ts: lvs_sync_daemon takes effect on restart',
+        );
+    },
   }));
   let notifier: Notifier | undefined;
   let checks: HealthChecks | undefined;
   let dispatcher: Dispatcher | undefined;
+  let lvsSync: LvsSync | null = null;
   try {
     const rtnl = openRtnl({ onError: (err) => log.warn({ event: 'netlink.error', err }, err.message) });
     cleanups.push(() => rtnl.close());
     notifier = Notifier.open({ global: config.globalDefs, log });
+    lvsSync = await openSyncDaemon(config, log, { vrrpSide, checkSide });
+    cleanups.push(() => lvsSync?.close());
+    if (lvsSync) await lvsSync.start();
     if (vrrpSide && config.vrrpInstances.length > 0) {
       const announcer = openAnnouncer({
         onError: (err) => log.debug({ event: 'vrrp.garp-error', err }, err.message),
@@ -130,6 +146,9 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
         notifier,
         ipv6Forwarding,
         keepVipsOnStop: args.dontReleaseVrrp === true,
+        transitioned: (name, from, to) => {
+          if (lvsSync?.instance === name) void lvsSync.transition(from, to);
+        },
         vipsChanged: (addresses, present) => {
           for (const a of addresses) {
             checks?.addressChanged(a, present);
@@ -250,6 +269,7 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
       checks?.stop();
       trackers.stop();
       Promise.all([node?.shutdown(), dispatcher?.close()])
+        .then(() => lvsSync?.stop())
         // STOP notify scripts get up to 1 s (keepalived), FIFO scripts are stopped.
         .then(() => notifications.close())
         .then(() => {

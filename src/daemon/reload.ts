@@ -22,6 +22,8 @@ export interface ReloadTargets {
   readonly dispatcher: Dispatcher | undefined;
   /** vrrp_script / track_file definitions changed: stop the trackers and start them on `config`. */
   restartTrackers(config: Config): void;
+  /** The IPVS sync daemon (lvs_sync_daemon) on the new configuration: restarted if it changed. */
+  reloadSyncDaemon?(config: Config): Promise<void>;
 }
 
 /** Parts of the configuration a running daemon cannot change (a restart applies them). */
@@ -98,6 +100,7 @@ export class Reloader {
     if (trackersChanged(old, next)) t.restartTrackers(next);
     const checks = t.checks?.reload(next);
     const dispatch = await t.dispatcher?.reload(next);
+    await t.reloadSyncDaemon?.(next);
     this.current = next;
     log.info({ event: 'daemon.reloaded', vrrp, checks, dispatch }, 'Reload complete');
     sd.ready('Reload complete');

@@ -49,6 +49,8 @@ export interface NodePorts {
   readonly vipsChanged?: (addresses: readonly string[], present: boolean) => void;
   /** keepalived -V: leave the VIPs in place on stop. */
   readonly keepVipsOnStop?: boolean;
+  /** Every state change of an instance (the IPVS sync daemon follows its instance's). */
+  readonly transitioned?: (instance: string, from: VrrpState, to: VrrpState) => void;
 }
 
 interface PooledChannel {
@@ -323,7 +325,10 @@ export class VrrpNode {
       },
       {
         groupAllowsMaster: (name) => this.allowsMaster(name),
-        transitioned: (name, from, to) => this.memberTransitioned(name, from, to),
+        transitioned: (name, from, to) => {
+          this.p.transitioned?.(name, from, to);
+          this.memberTransitioned(name, from, to);
+        },
       },
     );
     this.drivers.set(inst.name, driver);

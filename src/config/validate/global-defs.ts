@@ -2,7 +2,7 @@
  * `global_defs { }` (reference §2.1; keepalived core/global_parser.c).
  */
 import type { Statement } from '../ast.js';
-import type { FifoSpec, GarpSettings, GlobalDefs, ScriptSpec } from '../model.js';
+import type { FifoSpec, GarpSettings, GlobalDefs, LvsSyncDaemon, ScriptSpec } from '../model.js';
 import type { Ctx } from './context.js';
 import { plain, valueLines, values, walk, type KeywordTable } from './engine.js';
 import { parseIp } from '../../lib/ip.js';
@@ -12,9 +12,13 @@ import { readFlag, readTimerMs, readUnsigned } from './values.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-export interface GlobalDraft extends Partial<Mutable<Omit<GlobalDefs, 'garp' | 'lvsTimeouts'>>> {
+export interface GlobalDraft extends Partial<
+  Mutable<Omit<GlobalDefs, 'garp' | 'lvsTimeouts' | 'lvsSyncDaemon'>>
+> {
   garp: Partial<Mutable<GarpSettings>>;
   lvsTimeouts: Mutable<GlobalDefs['lvsTimeouts']>;
+  /** syncId undefined: the instance's VRID (resolved once the instances are read). */
+  lvsSyncDaemon?: Mutable<Omit<LvsSyncDaemon, 'syncId'>> & { syncId: number | undefined; at: Statement };
   /** Where SMTP alerting was first configured (keepalived-ts sends no mail). */
   smtpAt?: Statement;
 }
@@ -108,6 +112,102 @@ const mcastGroup =
  * Prometheus metrics. keepalived itself does not know it (it logs "Unknown keyword" and goes on),
  * so a config that uses it is for keepalived-ts only. A bad address or port leaves metrics off.
  */
+/** keepalived global_parser.c lvs_syncd_handler(), with its messages. */
+function lvsSyncDaemon(ctx: Ctx, stmt: Statement, d: GlobalDraft): void {
+  const words = stmt.words.map((w) => w.text);
+  if (d.lvsSyncDaemon) {
+    const was = d.lvsSyncDaemon;
+    ctx.report(
+      'GENERAL_ERROR',
+      stmt,
+      `lvs_sync_daemon has already been specified as ${was.ifname} ${was.instance ?? ''} - ignoring`,
+    );
+    return;
+  }
+  const ifname = words[1];
+  if (ifname === undefined)
+    return void ctx.report('GENERAL_ERROR', stmt, 'lvs_sync_daemon requires interface');
+  // IP_VS_IFNAME_MAXLEN is 16 with the NUL.
+  if (ifname.length >= 16)
+    return void ctx.report(
+      'GENERAL_ERROR',
+      stmt,
+      `lvs_sync_daemon interface name '${ifname}' too long - ignoring`,
+    );
+  const sd: NonNullable<GlobalDraft['lvsSyncDaemon']> = {
+    ifname,
+    instance: null,
+    syncId: undefined,
+    maxlen: 0,
+    port: 0,
+    ttl: 0,
+    group: null,
+    at: stmt,
+  };
+  const num = (text: string | undefined, min: number, max: number): number | undefined =>
+    text !== undefined && /^\d+$/.test(text) && Number(text) >= min && Number(text) <= max
+      ? Number(text)
+      : undefined;
+  for (let i = 2; i < words.length; i++) {
+    const w = words[i] as string;
+    const next = words[i + 1];
+    const last = i === words.length - 1;
+    if (w === 'inst') {
+      if (sd.instance !== null)
+        ctx.report(
+          'GENERAL_ERROR',
+          stmt,
+          `lvs_sync_daemon vrrp instance has already been specified as ${sd.instance} - ignoring`,
+        );
+      else if (next !== undefined) sd.instance = next;
+      i++;
+    } else if (w === 'id') {
+      if (last)
+        ctx.report('GENERAL_ERROR', stmt, 'No value specified for lvs_sync_daemon id, defaulting to vrid');
+      else {
+        const v = num(next, 0, 255);
+        if (v === undefined)
+          ctx.report('GENERAL_ERROR', stmt, `Invalid syncid (${next}) - defaulting to vrid`);
+        else sd.syncId = v;
+        i++;
+      }
+    } else if (w === 'maxlen' || w === 'port' || w === 'ttl') {
+      if (last) ctx.report('GENERAL_ERROR', stmt, `No value specified for lvs_sync_daemon ${w} - ignoring`);
+      else {
+        const v = num(next, 1, w === 'maxlen' ? 65535 - 20 - 8 : w === 'port' ? 65535 : 255);
+        if (v === undefined)
+          ctx.report('GENERAL_ERROR', stmt, `Invalid lvs_sync_daemon ${w} (${next}) - ignoring`);
+        else sd[w] = v;
+        i++;
+      }
+    } else if (w === 'group') {
+      if (last) ctx.report('GENERAL_ERROR', stmt, 'No value specified for lvs_sync_daemon group - ignoring');
+      else {
+        const ip = parseIp(next ?? '');
+        if (!ip) ctx.report('GENERAL_ERROR', stmt, `Invalid lvs_sync_daemon group (${next}) - ignoring`);
+        else if (ip.family === 'inet' ? ((ip.bytes[0] ?? 0) & 0xf0) !== 0xe0 : ip.bytes[0] !== 0xff)
+          ctx.report(
+            'GENERAL_ERROR',
+            stmt,
+            `lvs_sync_daemon group address ${next} is not multicast - ignoring`,
+          );
+        else sd.group = ip.address;
+        i++;
+      }
+    } else if (i === 2)
+      sd.instance = w; // the old form: lvs_sync_daemon IF VRRP_INSTANCE [SYNC_ID]
+    else if (i === 3) {
+      const v = num(w, 0, 255);
+      if (v === undefined) ctx.report('GENERAL_ERROR', stmt, `Invalid syncid (${w}) - defaulting to vrid`);
+      else {
+        ctx.report('GENERAL_ERROR', stmt, 'Please use keyword "id" before lvs_sync_daemon SYNCID');
+        sd.syncId = v;
+      }
+    } else ctx.report('GENERAL_ERROR', stmt, `Unknown option ${w} specified for lvs_sync_daemon`);
+  }
+  d.lvsSyncDaemon = sd;
+}
+
 const metricsListen = (ctx: Ctx, stmt: Statement, d: GlobalDraft): void => {
   const addr = ctx.arg(stmt, 1);
   const portWord = addr && ctx.arg(stmt, 2);
@@ -260,6 +360,7 @@ const keywords: KeywordTable<GlobalDraft> = {
         );
     }
   }),
+  lvs_sync_daemon: plain(lvsSyncDaemon),
   lvs_flush: plain((_ctx, _stmt, d) => (d.lvsFlush = true)),
   lvs_flush_on_stop: plain((_ctx, _stmt, d) => (d.lvsFlushOnStop = true)),
   lvs_flush_onstop: plain((_ctx, _stmt, d) => (d.lvsFlushOnStop = true)),
@@ -284,7 +385,6 @@ const keywords: KeywordTable<GlobalDraft> = {
     'no_email_faults',
     'no_checker_emails',
     'disable_local_igmp',
-    'lvs_sync_daemon',
     'vrrp_garp_extra_if',
     'vrrp_vmac_garp_intvl',
     'vrrp_iptables',
@@ -417,6 +517,18 @@ export function completeGlobalDefs(ctx: Ctx, d: GlobalDraft): GlobalDefs {
     defaultInterface: d.defaultInterface ?? 'eth0',
     lvsTimeouts: d.lvsTimeouts,
     lvsFlush: d.lvsFlush ?? false,
+    // The instance's VRID replaces the default syncid once the instances are read (index.ts).
+    lvsSyncDaemon: d.lvsSyncDaemon
+      ? {
+          ifname: d.lvsSyncDaemon.ifname,
+          instance: d.lvsSyncDaemon.instance,
+          syncId: d.lvsSyncDaemon.syncId ?? 0,
+          maxlen: d.lvsSyncDaemon.maxlen,
+          port: d.lvsSyncDaemon.port,
+          ttl: d.lvsSyncDaemon.ttl,
+          group: d.lvsSyncDaemon.group,
+        }
+      : null,
     lvsFlushOnStop: d.lvsFlushOnStop ?? false,
     startupScript: d.startupScript ?? null,
     startupScriptTimeoutMs: d.startupScriptTimeoutMs ?? 10_000,

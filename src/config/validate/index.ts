@@ -7,7 +7,15 @@
  */
 import type { AstNode } from '../ast.js';
 import { NO_LOC, type Diagnostic } from '../diagnostics.js';
-import type { Config, ScriptSpec, TrackFile, VirtualServer, VrrpInstance, VrrpScript } from '../model.js';
+import type {
+  Config,
+  LvsSyncDaemon,
+  ScriptSpec,
+  TrackFile,
+  VirtualServer,
+  VrrpInstance,
+  VrrpScript,
+} from '../model.js';
 import { Ctx, type HostFacts } from './context.js';
 import {
   checkDuplicateVrids,
@@ -57,6 +65,35 @@ export function validate(nodes: readonly AstNode[], host: HostFacts): ValidateRe
   const v = new ConfigValidator(host);
   for (const node of nodes) v.top(node);
   return v.finish();
+}
+
+/**
+ * The sync daemon with its instance resolved (keepalived vrrp_complete_init()): the syncid
+ * defaults to the instance's VRID; an instance that does not exist clears it. Without global
+ * `lvs_sync_daemon`, an instance's deprecated `lvs_sync_daemon_interface` binds one to it (syncid 0).
+ */
+function syncDaemon(ctx: Ctx, d: TopDraft, instances: readonly CompletedInstance[]): LvsSyncDaemon | null {
+  const sd = d.global.lvsSyncDaemon;
+  if (!sd) {
+    const c = instances.find((x) => x.draft.lvsSyncDaemonInterface !== undefined);
+    const ifname = c?.draft.lvsSyncDaemonInterface;
+    return c && ifname
+      ? { ifname, instance: c.inst.name, syncId: 0, maxlen: 0, port: 0, ttl: 0, group: null }
+      : null;
+  }
+  const { at, ...rest } = sd;
+  if (sd.instance === null) return { ...rest, syncId: sd.syncId ?? 0 };
+  const inst = instances.find((x) => x.inst.name === sd.instance);
+  if (!inst) {
+    // keepalived logs this (vrrp.c vrrp_complete_init()); not a config error: -t exits 0.
+    ctx.report(
+      'NOTICE',
+      at,
+      `Unable to find vrrp instance ${sd.instance} for lvs_syncd - clearing lvs_syncd config`,
+    );
+    return null;
+  }
+  return { ...rest, syncId: sd.syncId ?? inst.inst.virtualRouterId };
 }
 
 function complete(ctx: Ctx, d: TopDraft): ValidateResult {
@@ -173,7 +210,7 @@ function complete(ctx: Ctx, d: TopDraft): ValidateResult {
   }
 
   const config: Config = {
-    globalDefs: global,
+    globalDefs: { ...global, lvsSyncDaemon: syncDaemon(ctx, d, instances) },
     vrrpScripts: liveScripts,
     trackFiles,
     vrrpSyncGroups: groups.map((g) => ({

@@ -28,6 +28,8 @@ import { readFlag, readTimerUs, readUnsigned } from './values.js';
 export interface InstanceDraft {
   readonly name: string;
   readonly loc: Loc;
+  /** The deprecated `lvs_sync_daemon_interface IF`: a sync daemon bound to this instance. */
+  lvsSyncDaemonInterface?: string;
   /** keepalived numbers rules without a preference across the whole config. */
   readonly nextRulePreference: () => number;
   state?: 'MASTER' | 'BACKUP';
@@ -441,7 +443,8 @@ export const instanceKeywords: KeywordTable<InstanceDraft> = {
       `(${d.name}) Specifying lvs_sync_daemon_interface against a vrrp is deprecated.`,
     );
     ctx.report('DEPRECATED', stmt, '        Please use global lvs_sync_daemon');
-    ctx.report('UNSUPPORTED', stmt, 'lvs_sync_daemon_interface: not supported - ignored');
+    const w = ctx.arg(stmt, 1);
+    if (w) d.lvsSyncDaemonInterface = w.text;
   }),
   linkbeat_use_polling: plain((ctx, stmt, d) => {
     ctx.report(

@@ -205,4 +205,69 @@ describe('keepalived block structure', () => {
     expect(r.diagnostics).toEqual([]);
     expect(r.config.vrrpInstances[0]).toMatchObject({ interface: 'eth0', virtualRouterId: 5, priority: 100 });
   });
+
+  describe('lvs_sync_daemon (keepalived lvs_syncd_handler())', () => {
+    const inst =
+      'vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n priority 100\n virtual_ipaddress {\n 192.0.2.100\n }\n}\n';
+    const load = (line: string, extra = inst) => loadText(`global_defs {\n ${line}\n}\n${extra}`);
+
+    it('takes the interface, the instance and its options; the syncid defaults to the VRID', () => {
+      const r = load('lvs_sync_daemon eth1 VI_1 maxlen 1400 port 8849 ttl 2 group 239.1.2.3');
+      expect(brief(r.diagnostics)).toEqual([]);
+      expect(r.config.globalDefs.lvsSyncDaemon).toEqual({
+        ifname: 'eth1',
+        instance: 'VI_1',
+        syncId: 51,
+        maxlen: 1400,
+        port: 8849,
+        ttl: 2,
+        group: '239.1.2.3',
+      });
+      expect(load('lvs_sync_daemon eth1 inst VI_1 id 7').config.globalDefs.lvsSyncDaemon).toMatchObject({
+        instance: 'VI_1',
+        syncId: 7,
+      });
+    });
+
+    it('without an instance: syncid 0 (the checker side runs it as master and backup)', () => {
+      expect(load('lvs_sync_daemon eth1').config.globalDefs.lvsSyncDaemon).toMatchObject({
+        instance: null,
+        syncId: 0,
+      });
+    });
+
+    it.each([
+      ['lvs_sync_daemon', 'lvs_sync_daemon requires interface'],
+      [
+        'lvs_sync_daemon eth1 VI_1 group 192.0.2.1',
+        'lvs_sync_daemon group address 192.0.2.1 is not multicast - ignoring',
+      ],
+      ['lvs_sync_daemon eth1 VI_1 ttl 300', 'Invalid lvs_sync_daemon ttl (300) - ignoring'],
+      ['lvs_sync_daemon eth1 VI_1 9', 'Please use keyword "id" before lvs_sync_daemon SYNCID'],
+      ['lvs_sync_daemon eth1 VI_1 id', 'No value specified for lvs_sync_daemon id, defaulting to vrid'],
+      ['lvs_sync_daemon eth1 VI_1 7 fast', 'Unknown option fast specified for lvs_sync_daemon'],
+      [
+        'lvs_sync_daemon eth1 VI_9',
+        'Unable to find vrrp instance VI_9 for lvs_syncd - clearing lvs_syncd config',
+      ],
+    ])('%s: %s', (line, message) => {
+      expect(load(line).diagnostics.map((d) => d.message)).toContain(message);
+    });
+
+    it('an unknown instance clears it', () => {
+      expect(load('lvs_sync_daemon eth1 VI_9').config.globalDefs.lvsSyncDaemon).toBeNull();
+    });
+
+    it("an instance's deprecated lvs_sync_daemon_interface binds one to it with syncid 0", () => {
+      const r = loadText(inst.replace('priority 100', 'priority 100\n lvs_sync_daemon_interface eth1'));
+      expect(r.config.globalDefs.lvsSyncDaemon).toMatchObject({
+        ifname: 'eth1',
+        instance: 'VI_1',
+        syncId: 0,
+      });
+      expect(r.diagnostics.map((d) => d.message)).toContain(
+        '(VI_1) Specifying lvs_sync_daemon_interface against a vrrp is deprecated.',
+      );
+    });
+  });
 });
