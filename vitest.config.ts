@@ -10,12 +10,14 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          sequence: { groupOrder: 0 },
         },
       },
       {
         test: {
           name: 'adapters',
           include: ['test/adapters/**/*.test.ts'],
+          sequence: { groupOrder: 0 },
           // Real processes, worker threads and sockets: under a loaded CPU (CI, test:stress)
           // starting a worker with its TypeScript loader alone can take seconds.
           testTimeout: 30_000,
@@ -26,6 +28,7 @@ export default defineConfig({
         test: {
           name: 'netns',
           include: ['test/netns/**/*.test.ts'],
+          sequence: { groupOrder: 0 },
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 120_000,

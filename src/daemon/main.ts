@@ -141,6 +141,7 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
         clock,
         log,
         rtnl,
+        routes: rtnl,
         sockets: new LinuxVrrpSockets(),
         announcer,
         notifier,

@@ -12,7 +12,9 @@
 import type { VrrpInstance } from '../config/model.js';
 import type { Clock, TimerHandle } from '../lib/clock.js';
 import { formatIp, parseIp } from '../lib/ip.js';
-import type { AddressSpec, Announcer, Rtnl } from '../net/ports.js';
+import type { RuleSyntax } from '../config/route-syntax.js';
+import type { AddressSpec, Announcer, RouteTable, Rtnl } from '../net/ports.js';
+import type { RouteSpec } from '../net/rtnl-routes.js';
 import {
   newRouter,
   step,
@@ -54,6 +56,11 @@ export interface InstanceWiring {
   readonly announce: readonly AnnounceTarget[];
   /** Our own address, announced when leaving FAULT in unicast mode (keepalived). */
   readonly ownAddress: AnnounceTarget | null;
+  /** virtual_routes and virtual_rules, set with the VIPs and removed with them. */
+  readonly routes?: readonly RouteSpec[];
+  readonly rules?: readonly RuleSyntax[];
+  /** Lines of virtual_routes/virtual_rules that cannot be applied, and why. */
+  readonly routeErrors?: readonly string[];
 }
 
 export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' | 'DELETED';
@@ -97,6 +104,8 @@ export interface InstancePorts {
   vipsChanged?(addresses: readonly string[], present: boolean): void;
   /** keepalived -V/--dont-release-vrrp: a stopping MASTER leaves its VIPs in place. */
   readonly keepVipsOnStop?: boolean;
+  /** Where virtual_routes and virtual_rules go (none: they are not applied). */
+  readonly routes?: RouteTable;
 }
 
 export interface InstanceHooks {
@@ -547,9 +556,15 @@ export class VrrpInstanceDriver {
     const todo = this.w.vips.filter((spec) =>
       action === 'add' ? !this.installed.has(vipKey(spec)) : !this.spare.has(heldKey(spec)),
     );
-    if (todo.length === 0) return;
+    if (todo.length === 0) {
+      if (action === 'add') await this.routesAndRules('add');
+      return;
+    }
     const failures: string[] = [];
     const done: string[] = [];
+    // keepalived vrrp_restore_interface(): rules, then routes, then addresses; the reverse to add
+    // (a route may use a VIP as its source).
+    if (action === 'del') await this.routesAndRules('del');
     for (const spec of todo) {
       try {
         if (action === 'add') {
@@ -564,6 +579,7 @@ export class VrrpInstanceDriver {
         failures.push(`${spec.address}: ${(err as Error).message}`);
       }
     }
+    if (action === 'add') await this.routesAndRules('add');
     if (done.length > 0) this.p.vipsChanged?.(done, action === 'add');
     this.p.log.info(
       {
@@ -579,6 +595,44 @@ export class VrrpInstanceDriver {
         `(${this.name}) cannot ${action === 'add' ? 'set' : 'remove'} VIPs: ${failures.join('; ')}`,
       );
     }
+  }
+
+  /**
+   * virtual_routes and virtual_rules with the VIPs (keepalived vrrp_handle_iproutes(),
+   * vrrp_handle_iprules()): added on becoming MASTER, removed on leaving it. A failure is logged
+   * and does not stop the others.
+   */
+  private async routesAndRules(action: 'add' | 'del'): Promise<void> {
+    const table = this.p.routes;
+    if (!table) return;
+    const routes = this.w.routes ?? [];
+    const rules = this.w.rules ?? [];
+    if (routes.length === 0 && rules.length === 0) return;
+    const failures: string[] = [];
+    const each = async <T>(items: readonly T[], fn: (x: T) => Promise<void>): Promise<void> => {
+      for (const x of items) await fn(x).catch((err: unknown) => failures.push((err as Error).message));
+    };
+    if (action === 'add') {
+      await each(routes, (r) => table.addRoute(r));
+      await each(rules, (r) => table.addRule(r));
+    } else {
+      await each(rules, (r) => table.deleteRule(r));
+      await each(routes, (r) => table.deleteRoute(r));
+    }
+    this.p.log.info(
+      {
+        event: action === 'add' ? 'vrrp.routes.set' : 'vrrp.routes.removed',
+        instance: this.name,
+        routes: routes.length,
+        rules: rules.length,
+      },
+      `(${this.name}) ${action === 'add' ? 'setting' : 'removing'} ${routes.length} virtual route(s) and ${rules.length} rule(s).`,
+    );
+    if (failures.length > 0)
+      this.p.log.error(
+        { event: 'vrrp.routes.error', instance: this.name, action, failures },
+        `(${this.name}) cannot ${action === 'add' ? 'set' : 'remove'} virtual routes/rules: ${failures.join('; ')}`,
+      );
   }
 
   /** VIPs a reload dropped from the config (keepalived clear_diff_vrrp_vip()). */

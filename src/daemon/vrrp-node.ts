@@ -7,7 +7,16 @@
 import type { Config, VrrpInstance, VrrpSyncGroup } from '../config/model.js';
 import type { Clock } from '../lib/clock.js';
 import { formatIp } from '../lib/ip.js';
-import type { Announcer, LinkInfo, ReceivedAdvert, Rtnl, VrrpChannel, VrrpSockets } from '../net/ports.js';
+import type {
+  Announcer,
+  LinkInfo,
+  ReceivedAdvert,
+  RouteTable,
+  Rtnl,
+  VrrpChannel,
+  VrrpSockets,
+} from '../net/ports.js';
+import { StaticEntries } from './static-entries.js';
 import type { VrrpState } from '../vrrp/fsm.js';
 import { trackerId } from '../vrrp/router-config.js';
 import {
@@ -49,6 +58,8 @@ export interface NodePorts {
   readonly vipsChanged?: (addresses: readonly string[], present: boolean) => void;
   /** keepalived -V: leave the VIPs in place on stop. */
   readonly keepVipsOnStop?: boolean;
+  /** Where virtual_routes/rules and static_routes/rules go (none: not applied). */
+  readonly routes?: RouteTable;
   /** Every state change of an instance (the IPVS sync daemon follows its instance's). */
   readonly transitioned?: (instance: string, from: VrrpState, to: VrrpState) => void;
 }
@@ -77,6 +88,7 @@ export class VrrpNode {
   private readonly scriptState = new Map<string, 'up' | 'down'>();
   private readonly fileState = new Map<string, number>();
   private unwatch: (() => void) | undefined;
+  private statics: StaticEntries | undefined;
   private readonly limited: RateLimitedLog;
   /** Reloads run one after the other. */
   private reloading: Promise<unknown> = Promise.resolve();
@@ -101,8 +113,15 @@ export class VrrpNode {
         errors.push(wired.error);
         continue;
       }
+      for (const e of wired.wiring.routeErrors ?? [])
+        this.p.log.error(
+          { event: 'vrrp.routes.error', instance: inst.name },
+          `(${inst.name}) not applied: ${e}`,
+        );
       this.place(inst, wired.wiring);
     }
+    this.statics = StaticEntries.of(this.config, host, this.p.rtnl, this.p.routes, this.p.log);
+    await this.statics.set();
     if (errors.length > 0) {
       this.close();
       throw new Error(errors.join('; '));
@@ -161,6 +180,7 @@ export class VrrpNode {
     this.unwatch = undefined;
     await Promise.all([...this.drivers.values()].map((d) => d.shutdown()));
     for (const g of this.config.vrrpSyncGroups) this.p.notifier.group(g, 'STOP');
+    await this.statics?.remove();
     this.close();
   }
 

@@ -12,7 +12,9 @@
  */
 import type { Config, IpAddressSpec, VrrpInstance } from '../config/model.js';
 import { formatIp } from '../lib/ip.js';
+import { parseRoute, parseRule, type RuleSyntax } from '../config/route-syntax.js';
 import type { AddressSpec, InterfaceAddress, LinkInfo } from '../net/ports.js';
+import type { RouteSpec } from '../net/rtnl-routes.js';
 import { routerConfig } from '../vrrp/router-config.js';
 import { ipBytes, type AnnounceTarget, type InstanceWiring } from './vrrp-instance.js';
 
@@ -82,6 +84,7 @@ export function wireInstance(config: Config, inst: VrrpInstance, host: HostView)
           address: sourceText,
           router: inst.family === 'inet6' && host.ipv6Forwarding(ifname),
         };
+  const routed = routesAndRules(inst, host);
   return {
     ok: true,
     wiring: {
@@ -94,8 +97,42 @@ export function wireInstance(config: Config, inst: VrrpInstance, host: HostView)
       vips,
       announce,
       ownAddress,
+      ...routed,
     },
   };
+}
+
+/**
+ * virtual_routes and virtual_rules as rtnetlink carries them (config/route-syntax.ts), each
+ * route's `dev` resolved to its interface; the lines that cannot be applied, with why.
+ */
+export function routesAndRules(
+  inst: Pick<VrrpInstance, 'family' | 'virtualRoutes' | 'virtualRules'>,
+  host: Pick<HostView, 'links'>,
+): { routes: RouteSpec[]; rules: RuleSyntax[]; routeErrors: string[] } {
+  const routes: RouteSpec[] = [];
+  const rules: RuleSyntax[] = [];
+  const routeErrors: string[] = [];
+  for (const r of inst.virtualRoutes) {
+    const parsed = parseRoute(r.words, inst.family);
+    if (!parsed.ok) {
+      routeErrors.push(`route '${r.words.join(' ')}': ${parsed.error}`);
+      continue;
+    }
+    const dev = parsed.value.dev;
+    const link = dev === null ? undefined : host.links.find((l) => l.name === dev);
+    if (dev !== null && !link) {
+      routeErrors.push(`route '${r.words.join(' ')}': interface ${dev} doesn't exist`);
+      continue;
+    }
+    routes.push({ ...parsed.value, oif: link?.index ?? null });
+  }
+  for (const r of inst.virtualRules) {
+    const parsed = parseRule(r.words, inst.family);
+    if (parsed.ok) rules.push(parsed.value);
+    else routeErrors.push(`rule '${r.words.join(' ')}': ${parsed.error}`);
+  }
+  return { routes, rules, routeErrors };
 }
 
 /**
@@ -119,7 +156,7 @@ export function reloadIdentity(w: InstanceWiring): string {
   return `${w.ifname} vrid ${r.vrid} ${r.family} ${route}`;
 }
 
-function addressSpec(v: IpAddressSpec, index: number): AddressSpec {
+export function addressSpec(v: IpAddressSpec, index: number): AddressSpec {
   const flags: AddressFlag[] = [];
   for (const f of v.flags) if (ADDRESS_FLAGS.has(f as never)) flags.push(f as AddressFlag);
   if (v.family === 'inet6' && !v.flags.includes('dad')) flags.push('nodad');

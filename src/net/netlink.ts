@@ -52,6 +52,10 @@ export const RTM = {
   NEWADDR: 20,
   DELADDR: 21,
   GETADDR: 22,
+  NEWROUTE: 24,
+  DELROUTE: 25,
+  NEWRULE: 32,
+  DELRULE: 33,
 } as const;
 
 /** Multicast group bits for sockaddr_nl.nl_groups. */

@@ -4,6 +4,8 @@
  * returned or reported through `onError`.
  */
 import type { IpFamily } from '../config/model.js';
+import type { RuleSyntax } from '../config/route-syntax.js';
+import type { RouteSpec } from './rtnl-routes.js';
 import type { ReceivedMeta } from '../vrrp/packet.js';
 
 /** A network interface as rtnetlink reports it. */
@@ -54,6 +56,16 @@ export interface Rtnl {
   /** Link changes (RTM_NEWLINK/DELLINK); returns an unsubscribe function. */
   watchLinks(onChange: (link: LinkInfo, deleted: boolean) => void): () => void;
   close(): void;
+}
+
+/** Routes and rules through rtnetlink (virtual_routes/rules, static_routes/rules). */
+export interface RouteTable {
+  /** Add a route; one that is already there is not an error. */
+  addRoute(spec: RouteSpec): Promise<void>;
+  /** Remove a route; one that is not there is not an error. */
+  deleteRoute(spec: RouteSpec): Promise<void>;
+  addRule(spec: RuleSyntax): Promise<void>;
+  deleteRule(spec: RuleSyntax): Promise<void>;
 }
 
 export interface ReceivedAdvert {

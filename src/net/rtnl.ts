@@ -22,7 +22,9 @@ import {
   AF,
 } from './netlink.js';
 import { NetlinkSocket, openNetlink, senderPid, socketError } from './netlink-socket.js';
-import type { AddressSpec, InterfaceAddress, LinkInfo, Rtnl } from './ports.js';
+import type { AddressSpec, InterfaceAddress, LinkInfo, RouteTable, Rtnl } from './ports.js';
+import type { RuleSyntax } from '../config/route-syntax.js';
+import { encodeRoute, encodeRule, type RouteSpec } from './rtnl-routes.js';
 
 export interface RtnlOptions {
   /** How long a request may wait for its answer before it rejects (default 2000 ms). */
@@ -50,7 +52,10 @@ interface Watch {
   closed: boolean;
 }
 
-export class LinuxRtnl implements Rtnl {
+const prefixText = (p: { address: string; length: number } | null): string =>
+  p ? `${p.address}/${p.length}` : 'default';
+
+export class LinuxRtnl implements Rtnl, RouteTable {
   private readonly onError: (err: Error) => void;
   private readonly requests: NetlinkSocket;
   private readonly watches = new Set<Watch>();
@@ -103,6 +108,32 @@ export class LinuxRtnl implements Rtnl {
   async deleteAddress(spec: AddressSpec): Promise<void> {
     // Not there (any more), or its interface is gone with it.
     await this.address('del', spec, ['EADDRNOTAVAIL', 'ENOENT', 'ESRCH', 'ENODEV']);
+  }
+
+  async addRoute(spec: RouteSpec): Promise<void> {
+    await this.route('add', spec, ['EEXIST']);
+  }
+
+  async deleteRoute(spec: RouteSpec): Promise<void> {
+    await this.route('del', spec, ['ESRCH', 'ENOENT']);
+  }
+
+  async addRule(spec: RuleSyntax): Promise<void> {
+    await this.rule('add', spec, ['EEXIST']);
+  }
+
+  async deleteRule(spec: RuleSyntax): Promise<void> {
+    await this.rule('del', spec, ['ENOENT', 'ESRCH']);
+  }
+
+  private async route(op: 'add' | 'del', spec: RouteSpec, okErrnos: readonly string[]): Promise<void> {
+    const what = `${op === 'add' ? 'RTM_NEWROUTE' : 'RTM_DELROUTE'} ${prefixText(spec.dst)} table ${spec.table}`;
+    await this.requests.request({ what, build: (seq) => encodeRoute(op, spec, seq), okErrnos }, false);
+  }
+
+  private async rule(op: 'add' | 'del', spec: RuleSyntax, okErrnos: readonly string[]): Promise<void> {
+    const what = `${op === 'add' ? 'RTM_NEWRULE' : 'RTM_DELRULE'} from ${prefixText(spec.from)} table ${spec.table}`;
+    await this.requests.request({ what, build: (seq) => encodeRule(op, spec, seq), okErrnos }, false);
   }
 
   watchLinks(onChange: (link: LinkInfo, deleted: boolean) => void): () => void {
