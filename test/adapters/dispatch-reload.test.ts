@@ -170,10 +170,10 @@ describe('Dispatcher.reload() with the worker data plane', () => {
       added: [`[127.0.0.1]:tcp:${port2}`],
       removed: [`[127.0.0.1]:tcp:${port}`],
     });
-    await waitFor(() => refused(port), 5000, 'the removed service to stop listening');
+    await waitFor(() => refused(port), 20_000, 'the removed service to stop listening');
     expect(await roundTrip(c1.socket, 'still here')).toBe('still here');
     // The new service got its real server from the table though the checkers set it first.
-    await waitFor(() => listening(d, `[127.0.0.1]:tcp:${port2}`) === 1, 5000, 'the new listener');
+    await waitFor(() => listening(d, `[127.0.0.1]:tcp:${port2}`) === 1, 20_000, 'the new listener');
     expect((await client(port2)).line).toBe('b');
     expect(await roundTrip(c1.socket, 'and still')).toBe('and still');
     expect(d.msgs).toContain(`Removing Virtual Server [127.0.0.1]:tcp:${port}`);

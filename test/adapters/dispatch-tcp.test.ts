@@ -164,7 +164,7 @@ describe('bulk', () => {
     expect(received).toBe(total);
     expect(recv.digest('hex')).toBe(sent.digest('hex'));
     expect(drains).toBeGreaterThan(0);
-    await waitFor(async () => (await destStats(id, b.port)).totals.bytesOut === total, 2000, 'byte totals');
+    await waitFor(async () => (await destStats(id, b.port)).totals.bytesOut === total, 20_000, 'byte totals');
     expect((await destStats(id, b.port)).totals.bytesIn).toBe(total);
   }, 15_000);
 });
@@ -243,7 +243,7 @@ describe('failover and failure', () => {
     ]);
     expect(reset.error).toBe('ECONNRESET');
     expect(fin).toEqual({ data: Buffer.from('partial'), error: null });
-    await waitFor(async () => (await destStats(one.id, b.port)).activeConns === 0, 2000, 'unbound');
+    await waitFor(async () => (await destStats(one.id, b.port)).activeConns === 0, 20_000, 'unbound');
   });
 });
 

@@ -125,7 +125,7 @@ describe('UDP flows', () => {
       await ask(c, port, '127.0.0.1', 'keepalive');
     }
     expect((await serviceStats(id)).dests[0]).toMatchObject({ inactConns: 1 });
-    await waitFor(async () => (await serviceStats(id)).dests[0]?.inactConns === 0, 5000, 'flow expiry');
+    await waitFor(async () => (await serviceStats(id)).dests[0]?.inactConns === 0, 20_000, 'flow expiry');
     expect((await ask(c, port, '127.0.0.1', 'y')).reply).toBe('a:y');
     expect((await serviceStats(id)).dests[0]).toMatchObject({ inactConns: 1, totals: { conns: 2 } });
   });
@@ -157,6 +157,6 @@ describe('UDP flows', () => {
     const { id, port } = await service([]);
     const c = await bound();
     c.send('lost', port, '127.0.0.1');
-    await waitFor(async () => (await serviceStats(id)).noDestination === 1, 2000, 'noDestination');
+    await waitFor(async () => (await serviceStats(id)).noDestination === 1, 20_000, 'noDestination');
   });
 });

@@ -41,7 +41,9 @@ export function startPlane(workers = 1): TestPlane {
   const event = <K extends PlaneEvent['kind']>(
     kind: K,
     match: (e: Extract<PlaneEvent, { kind: K }>) => boolean = () => true,
-    timeoutMs = 5000,
+    // The first event waits for a worker thread to start and compile its TypeScript: seconds on a
+    // loaded CPU (CI, test:stress). The adapters project gives each test 30 s.
+    timeoutMs = 25_000,
   ): Promise<Extract<PlaneEvent, { kind: K }>> =>
     new Promise((resolve, reject) => {
       const timer = setTimeout(
