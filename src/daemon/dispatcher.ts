@@ -19,7 +19,13 @@ import { WorkerDataPlane } from '../dispatch/plane.js';
 import type { DataPlane } from '../dispatch/plane.js';
 import type { PlaneEvent, ServiceStats } from '../dispatch/plane-messages.js';
 import { PlaneTable, type PlaneListener } from '../dispatch/plane-table.js';
-import { diffListeners, planListeners, serviceSpecOf, type ListenerSpec } from '../dispatch/services.js';
+import {
+  diffListeners,
+  planListeners,
+  serviceSpecOf,
+  type ListenerPlan,
+  type ListenerSpec,
+} from '../dispatch/services.js';
 import { tableView, type Counters } from '../dispatch/views.js';
 import type { Logger } from './log.js';
 
@@ -230,6 +236,16 @@ function kernelView(s: IpvsServiceSnapshot): ViewService {
   };
 }
 
+/** lb_kind DR/TUN without IPVS: said once per virtual server (and again only if it changes). */
+function warnProxied(log: Logger, proxied: ListenerPlan['proxied'], known: ReadonlySet<string>): void {
+  for (const p of proxied)
+    if (!known.has(`${p.vs}|${p.lbKind}`))
+      log.warn(
+        { event: 'dispatch.proxied', vs: p.vs, lbKind: p.lbKind },
+        `keepalived-ts: ${p.vs}: lb_kind ${p.lbKind} needs the kernel's IPVS: the embedded dispatcher proxies its connections instead`,
+      );
+}
+
 function startEmbedded(config: Config, log: Logger, opts: DispatcherOptions): Dispatcher {
   let current = config;
   let plan = planListeners(config);
@@ -239,6 +255,7 @@ function startEmbedded(config: Config, log: Logger, opts: DispatcherOptions): Di
   );
   for (const s of plan.skipped)
     log.warn({ event: 'dispatch.unsupported', vs: s.vs }, `keepalived-ts: ${s.vs}: ${s.why} - not served`);
+  warnProxied(log, plan.proxied, new Set());
   const onEvent = (e: PlaneEvent): void => logEvent(log, e);
   const plane = opts.dataPlane?.(onEvent) ?? new WorkerDataPlane({ onEvent });
   const workers = Math.max(1, Math.min(plan.listeners.length, availableParallelism() - 1));
@@ -260,6 +277,7 @@ function startEmbedded(config: Config, log: Logger, opts: DispatcherOptions): Di
           { event: 'dispatch.unsupported', vs: s.vs },
           `keepalived-ts: ${s.vs}: ${s.why} - not served`,
         );
+    warnProxied(log, nextPlan.proxied, new Set(plan.proxied.map((p) => `${p.vs}|${p.lbKind}`)));
     const diff = diffListeners(live, nextPlan.listeners);
     // Removals first: a new listener may want an address and port a removed one held.
     for (const id of diff.removed) {

@@ -111,7 +111,7 @@ export interface InstancePorts {
 export interface InstanceHooks {
   /** For a sync group member whose down timer ran out: may it take over? (undefined: no group) */
   groupAllowsMaster(name: string): boolean | undefined;
-  /** After a state change this instance made on its own (not one ordered by its sync group). */
+  /** After every state change; `reason` 'sync' when its sync group ordered it. */
   transitioned(name: string, from: VrrpState, to: VrrpState, reason: string): void;
 }
 
@@ -474,7 +474,7 @@ export class VrrpInstanceDriver {
     );
     return () => {
       if (from === to) return;
-      if (reason !== 'sync') this.hooks.transitioned(this.name, from, to, reason);
+      this.hooks.transitioned(this.name, from, to, reason);
       if (!silent && to !== 'INIT') {
         const priority = this.router.effectivePriority;
         const inst = this.w.inst;

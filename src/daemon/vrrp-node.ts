@@ -345,9 +345,11 @@ export class VrrpNode {
       },
       {
         groupAllowsMaster: (name) => this.allowsMaster(name),
-        transitioned: (name, from, to) => {
+        transitioned: (name, from, to, reason) => {
+          // Every change reaches the node's listeners (lvs_sync_daemon follows its instance when
+          // a sync group moves it too); only an instance's own change moves its group.
           this.p.transitioned?.(name, from, to);
-          this.memberTransitioned(name, from, to);
+          if (reason !== 'sync') this.memberTransitioned(name, from, to);
         },
       },
     );

@@ -38,6 +38,11 @@ export interface ListenerPlan {
   readonly listeners: readonly ListenerSpec[];
   /** Virtual servers (or group entries) the embedded dispatcher cannot serve, and why. */
   readonly skipped: readonly { readonly vs: string; readonly why: string }[];
+  /**
+   * Served virtual servers whose lb_kind is DR or TUN: only IPVS forwards that way; the embedded
+   * dispatcher proxies them (docs/dispatcher.md), so the real servers see the director's address.
+   */
+  readonly proxied: readonly { readonly vs: string; readonly lbKind: string }[];
 }
 
 /** persistence_granularity: a netmask (IPv4) or prefix length (IPv6); default /32, /128. */
@@ -79,6 +84,7 @@ function expand(entry: Extract<VirtualServerGroupEntry, { kind: 'range' }>): str
 export function planListeners(config: Config): ListenerPlan {
   const listeners: ListenerSpec[] = [];
   const skipped: { vs: string; why: string }[] = [];
+  const proxied: { vs: string; lbKind: string }[] = [];
   const udpIdle = config.globalDefs.lvsTimeouts.udpMs ?? UDP_IDLE_MS;
   for (const vs of config.virtualServers) {
     const protocol: L4Protocol = vs.protocol;
@@ -98,6 +104,7 @@ export function planListeners(config: Config): ListenerPlan {
       proxyProtocol: vs.proxyProtocol,
     };
     const key = vs.key;
+    if (vs.lbKind !== 'NAT' && key.kind !== 'fwmark') proxied.push({ vs: vs.display, lbKind: vs.lbKind });
     if (key.kind === 'address') {
       listeners.push({ ...base, id: vs.display, address: key.address, port: key.port });
       continue;
@@ -125,7 +132,7 @@ export function planListeners(config: Config): ListenerPlan {
         listeners.push({ ...base, id: `${vs.display}#${n++}`, address, port: entry.port });
     }
   }
-  return { listeners, skipped };
+  return { listeners, skipped, proxied };
 }
 
 /** The part of a listener the data plane is given (ServiceSpec). */

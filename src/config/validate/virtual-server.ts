@@ -228,13 +228,6 @@ function readLvsMethod(
     return void ctx.report('GENERAL_ERROR', stmt, 'ipip tunnels do not support checksum option.');
   if (type === 'gre' && flags === 'remcsum')
     return void ctx.report('GENERAL_ERROR', stmt, 'gre tunnels do not support remote checksum option.');
-  // With the kernel's IPVS this is what it is; without, the embedded dispatcher proxies (docs/dispatcher.md).
-  if (w.text !== 'NAT')
-    ctx.report(
-      'UNSUPPORTED',
-      stmt,
-      `${stmt.words[0]?.text ?? 'lb_kind'} ${w.text} needs the kernel's IPVS: without it the embedded dispatcher proxies the connections instead`,
-    );
   return { method: w.text, tunnel: { type, port, flags } };
 }
 

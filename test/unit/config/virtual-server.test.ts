@@ -152,7 +152,6 @@ describe('virtual_server defaults', () => {
       vs('192.0.2.2 80', lvs) +
       vs('192.0.2.3 0', `${lvs} real_server 192.0.2.9 80 {\n }`);
     expect(brief(loadText(text).diagnostics)).toEqual([
-      "3:2 UNSUPPORTED lb_kind DR needs the kernel's IPVS: without it the embedded dispatcher proxies the connections instead",
       "5:2 WARNING WARNING - virtual server [192.0.2.1]:tcp:80 and real server [192.0.2.5]:tcp:81 ports don't match - resetting",
       "7:2 WARNING WARNING - virtual server [192.0.2.1]:tcp:80 and real server [192.0.2.5]:tcp:81 ports don't match - resetting",
       '7:2 WARNING VS [192.0.2.1]:tcp:80: real server [192.0.2.5]:tcp:81 is duplicated - removing second rs',

@@ -80,6 +80,8 @@ function load(text: string): Config {
 
 function harness(text: string, opts: { keepVipsOnStop?: boolean } = {}) {
   const calls: string[] = [];
+  /** What the node's transition listener (lvs_sync_daemon's) heard: "name from>to". */
+  const heard: string[] = [];
   const logs: { msg: string; event?: string }[] = [];
   const fake = new FakeClock();
   const clock: Clock = {
@@ -153,6 +155,7 @@ function harness(text: string, opts: { keepVipsOnStop?: boolean } = {}) {
     announcer,
     notifier,
     ipv6Forwarding: () => false,
+    transitioned: (name, from, to) => heard.push(`${name} ${from}>${to}`),
     ...(opts.keepVipsOnStop === undefined ? {} : { keepVipsOnStop: opts.keepVipsOnStop }),
   });
   const idle = async (): Promise<void> => {
@@ -183,7 +186,7 @@ function harness(text: string, opts: { keepVipsOnStop?: boolean } = {}) {
     await idle();
     calls.length = 0;
   };
-  return { node, calls, logs, fake, idle, state, peerAdvert, startMasters, listening };
+  return { node, calls, logs, fake, idle, state, peerAdvert, startMasters, listening, heard };
 }
 
 const garps = (address: string, n = 5): string[] => Array.from({ length: n }, () => `garp ${address}`);
@@ -394,6 +397,22 @@ describe('VrrpNode.reload', () => {
 
   describe('sync groups', () => {
     const group = (members: string): string => `vrrp_sync_group G1 {\n  group {\n    ${members}\n  }\n}\n`;
+
+    it("tells the node's listener of every member's change, the ones its group orders too", async () => {
+      // lvs_sync_daemon follows one instance: in a group, that member may be the one moved by the
+      // group (keepalived's vrrp_sync_master/backup call the same state-change path for each).
+      const h = harness(group('VI_1\n    VI_2') + instance(VI_1) + instance(VI_2));
+      await h.startMasters();
+      expect(h.heard.filter((t) => t.endsWith('>MASTER')).sort()).toEqual([
+        'VI_1 BACKUP>MASTER',
+        'VI_2 BACKUP>MASTER',
+      ]);
+      h.heard.length = 0;
+      h.peerAdvert(52, 200, ['192.0.2.110']);
+      await h.idle();
+      expect(h.heard.sort()).toEqual(['VI_1 MASTER>BACKUP', 'VI_2 MASTER>BACKUP']);
+      await h.node.shutdown();
+    });
 
     it('a group whose members are all kept keeps its state: nothing is notified', async () => {
       const text = group('VI_1\n    VI_2') + instance(VI_1) + instance(VI_2);

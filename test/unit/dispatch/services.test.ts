@@ -57,5 +57,19 @@ virtual_server 192.0.2.2 80 {
     });
     expect(plan.listeners[1]?.proxyProtocol).toBe('v2');
     expect(plan.skipped.map((s) => s.vs)).toEqual(['[web]:0', 'FWM 5', '[192.0.2.2]:sctp:80']);
+    // Only NAT virtual servers here: nothing is proxied in place of DR/TUN forwarding.
+    expect(plan.proxied).toEqual([]);
+  });
+
+  it('DR and TUN virtual servers it serves are listed as proxied (fwmark ones are not served at all)', () => {
+    const vs = (head: string, kind: string): string =>
+      `virtual_server ${head} {\n protocol TCP\n lb_algo rr\n lb_kind ${kind}\n ${RS}\n}\n`;
+    const { config } = loadText(
+      vs('192.0.2.1 80', 'DR') + vs('192.0.2.2 80', 'TUN') + vs('192.0.2.3 80', 'NAT') + vs('fwmark 9', 'DR'),
+    );
+    expect(planListeners(config).proxied).toEqual([
+      { vs: '[192.0.2.1]:tcp:80', lbKind: 'DR' },
+      { vs: '[192.0.2.2]:tcp:80', lbKind: 'TUN' },
+    ]);
   });
 });
