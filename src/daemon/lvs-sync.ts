@@ -44,9 +44,13 @@ export class LvsSync {
         'started as master and backup',
         () => (this.role = null),
       );
+    // Both roles stopped first: a daemon killed (SIGKILL, OOM) leaves the kernel's sync threads
+    // running, and a leftover master would make this one's later start fail with EEXIST while
+    // it multicasts as master from a backup (keepalived's checker clears them the same way,
+    // "if we terminated abnormally", check_daemon.c).
     const role: Role = instanceIsMaster ? 'master' : 'backup';
     return this.run(
-      [...this.stops([role], true), ...this.starts([role])],
+      [...this.stops(['master', 'backup'], true), ...this.starts([role])],
       `started as ${role}`,
       () => (this.role = role),
     );

@@ -16,6 +16,7 @@ import type { Config } from '../config/model.js';
 import { SystemClock } from '../lib/clock.js';
 import { openAnnouncer } from '../net/announcer.js';
 import { openRtnl } from '../net/rtnl.js';
+import { linuxSysctls } from '../net/sysctl.js';
 import { LinuxVrrpSockets } from '../net/vrrp-socket.js';
 import { HealthChecks } from '../check/health-checks.js';
 import { checkerTypes } from '../check/types.js';
@@ -28,6 +29,7 @@ import { installDumpSignals, logConfigDump, type DumpSources } from './dump-sign
 import { readConfig } from './read-config.js';
 import { openSyncDaemon, type LvsSync } from './lvs-sync.js';
 import { Reloader } from './reload.js';
+import { Vmacs } from './vmacs.js';
 import { renderMetrics } from './metrics.js';
 import { startMetricsServer } from './metrics-server.js';
 import { createNotifier, startWatchdog } from './sd-notify.js';
@@ -147,6 +149,7 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
         notifier,
         ipv6Forwarding,
         keepVipsOnStop: args.dontReleaseVrrp === true,
+        vmacs: new Vmacs({ rtnl, sysctls: linuxSysctls, log }),
         transitioned: (name, from, to) => {
           if (lvsSync?.instance === name) void lvsSync.transition(from, to);
         },

@@ -62,6 +62,12 @@ export interface NodePorts {
   readonly routes?: RouteTable;
   /** Every state change of an instance (the IPVS sync daemon follows its instance's). */
   readonly transitioned?: (instance: string, from: VrrpState, to: VrrpState) => void;
+  /** use_vmac interfaces (src/daemon/vmacs.ts); none: use_vmac instances run on their interface. */
+  readonly vmacs?: {
+    ensure(config: Config): Promise<ReadonlyMap<string, string>>;
+    prune(inUse: ReadonlySet<string>): Promise<void>;
+    release(): Promise<void>;
+  };
 }
 
 interface PooledChannel {
@@ -124,6 +130,7 @@ export class VrrpNode {
     await this.statics.set();
     if (errors.length > 0) {
       this.close();
+      await this.p.vmacs?.release();
       throw new Error(errors.join('; '));
     }
     for (const l of host.links) this.linkState.set(l.name, linkStatus(l));
@@ -182,6 +189,8 @@ export class VrrpNode {
     for (const g of this.config.vrrpSyncGroups) this.p.notifier.group(g, 'STOP');
     await this.statics?.remove();
     this.close();
+    // keepalived -V leaves the VMACs with the VIPs on them.
+    if (!this.p.keepVipsOnStop) await this.p.vmacs?.release();
   }
 
   instances(): readonly VrrpInstanceDriver[] {
@@ -297,6 +306,7 @@ export class VrrpNode {
 
     for (const g of config.vrrpSyncGroups) if (!settled.has(g.name)) this.settleGroup(g);
     this.releaseIdleChannels();
+    await this.p.vmacs?.prune(new Set(host.vmacs?.values() ?? []));
     return {
       kept,
       changed: changed.filter((n) => !failed.has(n)),
@@ -411,6 +421,7 @@ export class VrrpNode {
   }
 
   private async hostView(config: Config): Promise<HostView> {
+    const vmacs = (await this.p.vmacs?.ensure(config)) ?? new Map<string, string>();
     const needsLinkLocal = config.vrrpInstances.some((i) => i.family === 'inet6' && i.sourceAddress === null);
     let [links, addresses] = await Promise.all([this.p.rtnl.links(), this.p.rtnl.addresses()]);
     // A fresh interface has no IPv6 link-local address until DAD ends (~1-2 s): wait for it.
@@ -424,7 +435,7 @@ export class VrrpNode {
       await new Promise<void>((resolve) => this.p.clock.at(this.p.clock.now() + 100, resolve));
       [links, addresses] = await Promise.all([this.p.rtnl.links(), this.p.rtnl.addresses()]);
     }
-    return { links, addresses, ipv6Forwarding: this.p.ipv6Forwarding };
+    return { links, addresses, ipv6Forwarding: this.p.ipv6Forwarding, vmacs };
   }
 
   private channelFor(w: InstanceWiring): PooledChannel {

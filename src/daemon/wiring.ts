@@ -9,6 +9,9 @@
  * - IPv6 VIPs are added with IFA_F_NODAD (vrrp_ipaddress.c: a VIP must be usable at once and must
  *   never get stuck in "dadfailed" after a split brain);
  * - GARPs/NAs cover virtual_ipaddress and virtual_ipaddress_excluded (vrrp_send_link_update()).
+ * - use_vmac: the VIPs without `dev` go on the instance's VMAC interface, and so do its adverts
+ *   unless `vmac_xmit_base` (vrrp_scheduler.c: the socket is on the base interface then); the
+ *   source address is still the base interface's (the VMAC has none).
  */
 import type { Config, IpAddressSpec, VrrpInstance } from '../config/model.js';
 import { formatIp } from '../lib/ip.js';
@@ -23,6 +26,8 @@ export interface HostView {
   readonly addresses: readonly InterfaceAddress[];
   /** IPv6 forwarding on the interface (the NA's router flag). */
   readonly ipv6Forwarding: (ifname: string) => boolean;
+  /** use_vmac: each such instance's VMAC interface name (src/daemon/vmacs.ts made it). */
+  readonly vmacs?: ReadonlyMap<string, string>;
 }
 
 export type WiringResult =
@@ -46,6 +51,12 @@ export function wireInstance(config: Config, inst: VrrpInstance, host: HostView)
   const ifname = inst.interface ?? config.globalDefs.defaultInterface;
   const link = host.links.find((l) => l.name === ifname);
   if (!link) return { ok: false, error: `(${inst.name}) interface ${ifname} doesn't exist` };
+  const vmacName = host.vmacs?.get(inst.name);
+  const vmac = vmacName === undefined ? undefined : host.links.find((l) => l.name === vmacName);
+  if (vmacName !== undefined && !vmac)
+    return { ok: false, error: `(${inst.name}) VMAC interface ${vmacName} doesn't exist` };
+  const xmit = vmac && !inst.useVmac?.xmitBase ? vmac : link;
+  const vipDev = vmac?.name ?? ifname;
   const primary = primaryAddress(inst.family, link.index, host.addresses);
   const rc = routerConfig(config, inst, primary);
   const sourceText = rc.sourceAddress;
@@ -59,7 +70,7 @@ export function wireInstance(config: Config, inst: VrrpInstance, host: HostView)
   const vips: AddressSpec[] = [];
   const announce: AnnounceTarget[] = [];
   for (const v of [...inst.virtualIpAddresses, ...inst.virtualIpAddressesExcluded]) {
-    const dev = v.dev ?? ifname;
+    const dev = v.dev ?? vipDev;
     const vlink = host.links.find((l) => l.name === dev);
     if (!vlink)
       return { ok: false, error: `(${inst.name}) interface ${dev} for VIP ${v.address} doesn't exist` };
@@ -90,8 +101,8 @@ export function wireInstance(config: Config, inst: VrrpInstance, host: HostView)
     wiring: {
       inst,
       router: rc,
-      ifname,
-      ifindex: link.index,
+      ifname: xmit.name,
+      ifindex: xmit.index,
       source,
       destinations,
       vips,

@@ -76,7 +76,9 @@ export const IFLA = {
   MTU: 4,
   LINK: 5,
   OPERSTATE: 16,
+  MASTER: 10,
   LINKINFO: 18,
+  AF_SPEC: 26,
   EXT_MASK: 29,
 } as const;
 
@@ -561,6 +563,10 @@ export interface DecodedLink {
   readonly mac: Uint8Array;
   /** IFLA_LINKINFO/IFLA_INFO_KIND (veth, bridge, ...), null when not reported. */
   readonly kind: string | null;
+  /** IFLA_LINK: the lower device of a macvlan, vlan, ... (null: none). */
+  readonly parent: number | null;
+  /** A macvlan's IFLA_MACVLAN_MODE (1 private, 2 vepa, 4 bridge, 8 passthru), null otherwise. */
+  readonly macvlanMode: number | null;
 }
 
 /** An RTM_NEWLINK/RTM_DELLINK message. */
@@ -572,7 +578,11 @@ export function decodeLink(msg: NlMessage): { ok: true; link: DecodedLink } | { 
   if (!name) return { ok: false, reason: 'no IFLA_IFNAME' };
   const mac = findAttr(attrs, IFLA.ADDRESS);
   const info = findAttr(attrs, IFLA.LINKINFO);
-  const kind = info ? findAttr(parseAttrs(info.data).attrs, IFLA_INFO.KIND) : undefined;
+  const infoAttrs = info ? parseAttrs(info.data).attrs : [];
+  const kind = findAttr(infoAttrs, IFLA_INFO.KIND);
+  const data = findAttr(infoAttrs, IFLA_INFO.DATA);
+  const mode = data ? findAttr(parseAttrs(data.data).attrs, 1) : undefined; // IFLA_MACVLAN_MODE
+  const parent = findAttr(attrs, IFLA.LINK);
   return {
     ok: true,
     link: {
@@ -584,6 +594,11 @@ export function decodeLink(msg: NlMessage): { ok: true; link: DecodedLink } | { 
       name: attrString(name),
       mac: mac ? Uint8Array.from(mac.data) : new Uint8Array(0),
       kind: kind ? attrString(kind) : null,
+      parent: parent && parent.data.length >= 4 ? parent.data.readUInt32LE(0) : null,
+      macvlanMode:
+        kind && attrString(kind) === 'macvlan' && mode && mode.data.length >= 4
+          ? mode.data.readUInt32LE(0)
+          : null,
     },
   };
 }
@@ -597,6 +612,7 @@ export const toLinkInfo = (l: DecodedLink): LinkInfo => ({
   name: l.name,
   mac: l.mac,
   up: linkIsUp(l.flags),
+  ...(l.kind === 'macvlan' ? { macvlan: { parent: l.parent ?? 0, mode: l.macvlanMode ?? 0 } } : {}),
 });
 
 export interface AddressCacheInfo {

@@ -16,6 +16,26 @@ export interface LinkInfo {
   readonly mac: Uint8Array;
   /** Administratively up and with carrier (IFF_UP and IFF_RUNNING): keepalived's "up". */
   readonly up: boolean;
+  /** A macvlan: its lower device's index and its mode (1: private). */
+  readonly macvlan?: { readonly parent: number; readonly mode: number };
+}
+
+/** VRRP virtual-MAC interfaces (use_vmac): macvlans the daemon creates and removes. */
+export interface VmacLinks {
+  /** A private-mode macvlan `name` on `parent` with `mac`, left down; resolves with its index. */
+  createMacvlan(name: string, parent: number, mac: Uint8Array): Promise<number>;
+  /** IPv6 addresses generation mode none (no automatic link-local from the virtual MAC). */
+  setAddrGenModeNone(index: number): Promise<void>;
+  setLinkUp(index: number): Promise<void>;
+  deleteLink(index: number): Promise<void>;
+}
+
+/** Per-interface IPv4 settings, /proc/sys/net/ipv4/conf/IFNAME/KEY (in the daemon's netns). */
+export interface InterfaceSysctls {
+  /** The value, or null when it cannot be read (no such interface). */
+  get(ifname: string, key: string): number | null;
+  /** Throws when it cannot be written. */
+  set(ifname: string, key: string, value: number): void;
 }
 
 export interface InterfaceAddress {

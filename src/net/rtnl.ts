@@ -22,7 +22,8 @@ import {
   AF,
 } from './netlink.js';
 import { NetlinkSocket, openNetlink, senderPid, socketError } from './netlink-socket.js';
-import type { AddressSpec, InterfaceAddress, LinkInfo, RouteTable, Rtnl } from './ports.js';
+import type { AddressSpec, InterfaceAddress, LinkInfo, RouteTable, Rtnl, VmacLinks } from './ports.js';
+import { encodeAddrGenModeNone, encodeDelLink, encodeNewMacvlan, encodeSetLinkUp } from './link-requests.js';
 import type { RuleSyntax } from '../config/route-syntax.js';
 import { encodeRoute, encodeRule, type RouteSpec } from './rtnl-routes.js';
 
@@ -55,7 +56,7 @@ interface Watch {
 const prefixText = (p: { address: string; length: number } | null): string =>
   p ? `${p.address}/${p.length}` : 'default';
 
-export class LinuxRtnl implements Rtnl, RouteTable {
+export class LinuxRtnl implements Rtnl, RouteTable, VmacLinks {
   private readonly onError: (err: Error) => void;
   private readonly requests: NetlinkSocket;
   private readonly watches = new Set<Watch>();
@@ -108,6 +109,44 @@ export class LinuxRtnl implements Rtnl, RouteTable {
   async deleteAddress(spec: AddressSpec): Promise<void> {
     // Not there (any more), or its interface is gone with it.
     await this.address('del', spec, ['EADDRNOTAVAIL', 'ENOENT', 'ESRCH', 'ENODEV']);
+  }
+
+  async createMacvlan(name: string, parent: number, mac: Uint8Array): Promise<number> {
+    await this.requests.request(
+      { what: `RTM_NEWLINK macvlan ${name}`, build: (seq) => encodeNewMacvlan(seq, name, parent, mac) },
+      false,
+    );
+    const link = (await this.links()).find((l) => l.name === name);
+    if (!link) throw new KaError('KA_ERR_NETLINK', `RTM_NEWLINK macvlan ${name}: created, but not listed`);
+    return link.index;
+  }
+
+  async setAddrGenModeNone(index: number): Promise<void> {
+    await this.requests.request(
+      {
+        what: `RTM_NEWLINK ifindex ${index} addr_gen_mode none`,
+        build: (seq) => encodeAddrGenModeNone(seq, index),
+      },
+      false,
+    );
+  }
+
+  async setLinkUp(index: number): Promise<void> {
+    await this.requests.request(
+      { what: `RTM_NEWLINK ifindex ${index} up`, build: (seq) => encodeSetLinkUp(seq, index) },
+      false,
+    );
+  }
+
+  async deleteLink(index: number): Promise<void> {
+    await this.requests.request(
+      {
+        what: `RTM_DELLINK ifindex ${index}`,
+        build: (seq) => encodeDelLink(seq, index),
+        okErrnos: ['ENODEV'],
+      },
+      false,
+    );
   }
 
   async addRoute(spec: RouteSpec): Promise<void> {

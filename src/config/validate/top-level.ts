@@ -90,7 +90,12 @@ export function topKeywords(): KeywordTable<TopDraft> {
         ctx.report('GENERAL_ERROR', stmt, `vrrp instance ${name.text} already defined`);
         return;
       }
-      const inst = newInstanceDraft(name.text, stmt.loc, () => d.rulePreference--);
+      const inst = newInstanceDraft(
+        name.text,
+        stmt.loc,
+        () => d.rulePreference--,
+        stmt.block?.close ?? stmt.loc,
+      );
       walk(ctx, stmt.block?.body ?? [], instanceKeywords, inst);
       const k = known(d);
       inst.trackScripts = resolveRefs(ctx, inst.name, 'script', inst.trackScripts, k.scripts);

@@ -3,7 +3,7 @@
  * of vrrp.c vrrp_complete_instance()).
  */
 import type { Statement, Word } from '../ast.js';
-import type { Loc } from '../diagnostics.js';
+import { NO_LOC, type Loc } from '../diagnostics.js';
 import type {
   GarpSettings,
   GlobalDefs,
@@ -28,6 +28,8 @@ import { readFlag, readTimerUs, readUnsigned } from './values.js';
 export interface InstanceDraft {
   readonly name: string;
   readonly loc: Loc;
+  /** The block's closing brace (keepalived's end-of-block checks report there). */
+  readonly end: Loc;
   /** The deprecated `lvs_sync_daemon_interface IF`: a sync daemon bound to this instance. */
   lvsSyncDaemonInterface?: string;
   /** keepalived numbers rules without a preference across the whole config. */
@@ -80,15 +82,18 @@ export interface InstanceDraft {
   strictMode?: boolean;
   smtpAlert?: boolean;
   promoteSecondaries: boolean;
-  useVmac: { name: string | null } | null;
+  useVmac: { name: string | null; at: Statement } | null;
+  vmacXmitBase: boolean;
 }
 
 export const newInstanceDraft = (
   name: string,
   loc: Loc,
   nextRulePreference: () => number,
+  end: Loc = loc,
 ): InstanceDraft => ({
   name,
+  end,
   loc,
   nextRulePreference,
   vips: [],
@@ -109,6 +114,7 @@ export const newInstanceDraft = (
   garp: {},
   promoteSecondaries: false,
   useVmac: null,
+  vmacXmitBase: false,
 });
 
 type H = (ctx: Ctx, stmt: Statement, d: InstanceDraft) => void;
@@ -432,10 +438,21 @@ export const instanceKeywords: KeywordTable<InstanceDraft> = {
   skip_check_adv_addr: plain(flag((d, v) => (d.skipCheckAdvAddr = v))),
   strict_mode: plain(flag((d, v) => (d.strictMode = v))),
   promote_secondaries: plain((_ctx, _stmt, d) => (d.promoteSecondaries = true)),
+  // keepalived vrrp_vmac_handler(): an interface name, and/or a MAC (a word with ':').
   use_vmac: plain((ctx, stmt, d) => {
-    d.useVmac = { name: stmt.words[1]?.text ?? null };
-    ctx.report('UNSUPPORTED', stmt, 'use_vmac: not supported - the interface MAC is used');
+    let name: string | null = null;
+    for (const w of stmt.words.slice(1)) {
+      if (w.text.includes(':'))
+        ctx.report(
+          'UNSUPPORTED',
+          w,
+          `use_vmac ${w.text}: a chosen MAC is not supported - 00:00:5e:00:01:VRID is used`,
+        );
+      else name ??= w.text;
+    }
+    d.useVmac = { name, at: stmt };
   }),
+  vmac_xmit_base: plain((_ctx, _stmt, d) => (d.vmacXmitBase = true)),
   lvs_sync_daemon_interface: plain((ctx, stmt, d) => {
     ctx.report(
       'DEPRECATED',
@@ -461,7 +478,6 @@ export const instanceKeywords: KeywordTable<InstanceDraft> = {
   debug: plain(() => undefined),
   ...unsupported<InstanceDraft>([
     'use_vmac_addr',
-    'vmac_xmit_base',
     'use_ipvlan',
     'old_unicast_checksum',
     'vrf',
@@ -500,6 +516,7 @@ export function completeInstance(ctx: Ctx, d: InstanceDraft, g: GlobalDefs): Vrr
     );
   }
   const family: IpFamily = d.family ?? 'inet';
+  const useVmac = completeVmac(ctx, d, family, d.strictMode ?? g.vrrpStrict);
   let state = d.state ?? 'BACKUP';
   // keepalived: `state MASTER` with no priority means the address owner, 255.
   let priority = d.priority ?? (d.state === 'MASTER' ? 255 : 100);
@@ -642,8 +659,64 @@ export function completeInstance(ctx: Ctx, d: InstanceDraft, g: GlobalDefs): Vrr
     skipCheckAdvAddr: d.skipCheckAdvAddr ?? g.vrrpSkipCheckAdvAddr,
     strictMode: strict,
     smtpAlert: d.smtpAlert ?? g.smtpAlertVrrp ?? g.smtpAlert ?? false,
-    promoteSecondaries: d.promoteSecondaries,
-    useVmac: d.useVmac,
+    // keepalived: "promote_secondaries is automatically set for vmacs"
+    promoteSecondaries: d.promoteSecondaries && useVmac === null,
+    useVmac,
     syncGroup: null,
   };
+}
+
+/**
+ * use_vmac and vmac_xmit_base once the whole block is read, with keepalived's corrections
+ * (vrrp_parser.c vrrp_end_handler(), vrrp.c vrrp_complete_instance()).
+ */
+function completeVmac(
+  ctx: Ctx,
+  d: InstanceDraft,
+  family: IpFamily,
+  strict: boolean,
+): VrrpInstance['useVmac'] {
+  let xmitBase = d.vmacXmitBase;
+  const vmac = d.useVmac;
+  if (vmac && d.unicastPeers.length > 0) {
+    if (d.interface === undefined) {
+      ctx.report(
+        'GENERAL_ERROR',
+        d.end,
+        `(${d.name}): Cannot use VMAC/ipvlan with unicast and no interface - clearing use_vmac`,
+      );
+      return null;
+    }
+    if (!xmitBase) {
+      ctx.report(
+        'GENERAL_ERROR',
+        d.end,
+        `(${d.name}) unicast with use_vmac requires vmac_xmit_base - setting`,
+      );
+      xmitBase = true;
+    }
+  }
+  if (!vmac) {
+    if (xmitBase) ctx.report('GENERAL_ERROR', NO_LOC, `(${d.name}) vmac_xmit_base is only valid with a vmac`);
+    return null;
+  }
+  if (strict && xmitBase) {
+    ctx.report('GENERAL_ERROR', NO_LOC, `(${d.name}) xmit_base is incompatible with strict mode - resetting`);
+    xmitBase = false;
+  }
+  if (d.promoteSecondaries)
+    ctx.report(
+      'GENERAL_ERROR',
+      NO_LOC,
+      `(${d.name}) promote_secondaries is automatically set for vmacs - ignoring`,
+    );
+  if (family === 'inet6') {
+    ctx.report(
+      'UNSUPPORTED',
+      vmac.at,
+      'use_vmac on an IPv6 instance: not supported - the interface MAC is used',
+    );
+    return null;
+  }
+  return { name: vmac.name, xmitBase };
 }

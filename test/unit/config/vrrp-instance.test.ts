@@ -307,3 +307,61 @@ describe('vrrp_instance messages (keepalived 2.2.7 texts)', () => {
     expect(r.config.vrrpInstances[0]?.state).toBe('BACKUP');
   });
 });
+
+describe('use_vmac and vmac_xmit_base (messages as keepalived 2.2.7 -t gives them)', () => {
+  const vmacOf = (body: string, vips?: string) => {
+    const r = loadText(instance(body, vips));
+    return { diagnostics: brief(r.diagnostics), useVmac: r.config.vrrpInstances[0]?.useVmac };
+  };
+
+  it('use_vmac [name]: on a VMAC, adverts from it', () => {
+    expect(vmacOf(' use_vmac')).toEqual({ diagnostics: [], useVmac: { name: null, xmitBase: false } });
+    expect(vmacOf(' use_vmac vip1\n vmac_xmit_base')).toEqual({
+      diagnostics: [],
+      useVmac: { name: 'vip1', xmitBase: true },
+    });
+    expect(vmacOf('').useVmac).toBeNull();
+  });
+
+  it('vmac_xmit_base alone, with strict mode, and promote_secondaries with a VMAC', () => {
+    expect(vmacOf(' vmac_xmit_base')).toEqual({
+      diagnostics: ['- GENERAL_ERROR (V) vmac_xmit_base is only valid with a vmac'],
+      useVmac: null,
+    });
+    expect(vmacOf(' use_vmac\n vmac_xmit_base\n strict_mode on')).toEqual({
+      diagnostics: ['- GENERAL_ERROR (V) xmit_base is incompatible with strict mode - resetting'],
+      useVmac: { name: null, xmitBase: false },
+    });
+    const r = loadText(instance(' use_vmac\n promote_secondaries'));
+    expect(brief(r.diagnostics)).toEqual([
+      '- GENERAL_ERROR (V) promote_secondaries is automatically set for vmacs - ignoring',
+    ]);
+    expect(r.config.vrrpInstances[0]?.promoteSecondaries).toBe(false);
+  });
+
+  it('unicast: vmac_xmit_base is set (at the closing brace); without an interface use_vmac is cleared', () => {
+    expect(vmacOf(' use_vmac\n unicast_peer {\n 192.0.2.9\n }')).toEqual({
+      diagnostics: ['11:1 GENERAL_ERROR (V) unicast with use_vmac requires vmac_xmit_base - setting'],
+      useVmac: { name: null, xmitBase: true },
+    });
+    const r = loadText(
+      'vrrp_instance V {\n virtual_router_id 5\n use_vmac\n unicast_peer {\n 192.0.2.9\n }\n virtual_ipaddress {\n 192.0.2.1\n }\n}\n',
+    );
+    expect(brief(r.diagnostics)).toContain(
+      '10:1 GENERAL_ERROR (V): Cannot use VMAC/ipvlan with unicast and no interface - clearing use_vmac',
+    );
+    expect(r.config.vrrpInstances[0]?.useVmac).toBeNull();
+  });
+
+  it('what keepalived-ts does not do: a chosen MAC, and IPv6 on a VMAC (reported, not errors)', () => {
+    expect(vmacOf(' use_vmac vrrp.5 02:00:00:00:00:05').diagnostics).toEqual([
+      '4:18 UNSUPPORTED use_vmac 02:00:00:00:00:05: a chosen MAC is not supported - 00:00:5e:00:01:VRID is used',
+    ]);
+    expect(vmacOf(' use_vmac\n native_ipv6', '2001:db8::1')).toEqual({
+      diagnostics: [
+        '4:2 UNSUPPORTED use_vmac on an IPv6 instance: not supported - the interface MAC is used',
+      ],
+      useVmac: null,
+    });
+  });
+});

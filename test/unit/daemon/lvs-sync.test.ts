@@ -63,7 +63,7 @@ describe('LvsSync', () => {
     const k = kernel();
     const s = new LvsSync(CFG, k.ipvs, k.log);
     await s.start();
-    expect(k.calls).toEqual(['stop backup eth1 51', 'start backup eth1 51']);
+    expect(k.calls).toEqual(['stop master eth1 51', 'stop backup eth1 51', 'start backup eth1 51']);
     expect([...k.running]).toEqual(['backup']);
     k.calls.length = 0;
     await s.transition('INIT', 'BACKUP');
@@ -102,11 +102,22 @@ describe('LvsSync', () => {
     expect([...k.running]).toEqual([]);
   });
 
-  it('a refused start is logged in keepalived’s words', async () => {
+  it('clears the sync daemons a killed predecessor left in the kernel, so MASTER starts cleanly', async () => {
     const k = kernel();
-    k.running.add('master'); // someone else's
+    k.running.add('master'); // the daemon before it was SIGKILLed as MASTER
     const s = new LvsSync(CFG, k.ipvs, k.log);
     await s.start();
+    expect([...k.running]).toEqual(['backup']);
+    await s.transition('BACKUP', 'MASTER');
+    expect([...k.running]).toEqual(['master']);
+    expect(k.lines.filter((l) => l.event === 'ipvs.error')).toEqual([]);
+  });
+
+  it('a refused start is logged in keepalived’s words', async () => {
+    const k = kernel();
+    const s = new LvsSync(CFG, k.ipvs, k.log);
+    await s.start();
+    k.running.add('master'); // started by someone else meanwhile
     await s.transition('BACKUP', 'MASTER');
     expect(k.lines.filter((l) => l.event === 'ipvs.error').map((l) => l.msg)).toEqual([
       'IPVS cmd IP_VS_SO_SET_STARTDAEMON(1163) error: Daemon has already run(17)',
@@ -122,7 +133,12 @@ describe('LvsSync', () => {
     expect(await s.reload({ ...CFG }, true)).toBe(s);
     expect(k.calls).toEqual([]);
     await s.reload({ ...CFG, syncId: 7 }, true);
-    expect(k.calls).toEqual(['stop master eth1 51', 'stop master eth1 7', 'start master eth1 7']);
+    expect(k.calls).toEqual([
+      'stop master eth1 51',
+      'stop master eth1 7',
+      'stop backup eth1 7',
+      'start master eth1 7',
+    ]);
     expect(await s.reload(null, true)).toBeNull();
     expect([...k.running]).toEqual([]);
   });

@@ -459,6 +459,8 @@ describe('links and addresses round-trip', () => {
       name: 'eth0',
       mac: Uint8Array.from([2, 0, 0x5e, 0, 1, 7]),
       kind: 'veth',
+      parent: null,
+      macvlanMode: null,
     });
     expect(toLinkInfo(d.link)).toEqual({
       index: 7,

@@ -1,0 +1,183 @@
+/**
+ * use_vmac: the VRRP virtual-MAC interfaces, made and removed as keepalived 2.2.7 does
+ * (vrrp_vmac.c netlink_link_add_vmac(), vrrp_if_config.c):
+ *
+ * - a private-mode macvlan on the instance's interface with MAC 00-00-5E-00-01-VRID, created down,
+ *   IPv6 address generation off (no EUI-64 link-local from the shared virtual MAC), then up; one
+ *   already there with the right parent, mode and MAC is used as it is, one with a wrong one is
+ *   removed and made again;
+ * - on the VMAC: arp_ignore=1 (answer ARP only for its own addresses, the VIPs), accept_local=1
+ *   (hear the other router's adverts), rp_filter=0 (receive with no address of its own),
+ *   promote_secondaries=1; on the base interface: arp_ignore=1 and arp_filter=1 (so it does not
+ *   answer for the VIPs with its own MAC), put back as they were when the daemon stops;
+ * - removed at stop (kept with -V, like the VIPs), and after a reload that no longer wants them.
+ *
+ * Not done here (keepalived does): IPv6 instances on a VMAC (config validation reports it),
+ * and the global all/rp_filter dance for hosts that set it to 1 for every interface.
+ */
+import type { Config } from '../config/model.js';
+import type { InterfaceSysctls, LinkInfo, Rtnl, VmacLinks } from '../net/ports.js';
+import { planVmacs } from '../vrrp/vmac.js';
+import type { Logger } from './log.js';
+
+const MACVLAN_MODE_PRIVATE = 1;
+const VMAC_SYSCTLS: readonly [string, number][] = [
+  ['arp_ignore', 1],
+  ['accept_local', 1],
+  ['rp_filter', 0],
+  ['promote_secondaries', 1],
+];
+const BASE_SYSCTLS: readonly [string, number][] = [
+  ['arp_ignore', 1],
+  ['arp_filter', 1],
+];
+
+export interface VmacPorts {
+  readonly rtnl: Rtnl & VmacLinks;
+  readonly sysctls: InterfaceSysctls;
+  readonly log: Logger;
+}
+
+const sameMac = (a: Uint8Array, b: Uint8Array): boolean =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
+
+export class Vmacs {
+  /** VMAC name → its index and base interface, for each one this daemon set up. */
+  private readonly made = new Map<string, { index: number; base: string }>();
+  /** Base interface → its settings before we changed them. */
+  private readonly saved = new Map<string, [string, number][]>();
+
+  constructor(private readonly p: VmacPorts) {}
+
+  /** Set up the VMACs `config` asks for; each instance's VMAC name. */
+  async ensure(config: Config): Promise<ReadonlyMap<string, string>> {
+    const names = new Map<string, string>();
+    if (!config.vrrpInstances.some((i) => i.useVmac)) return names;
+    let links = await this.p.rtnl.links();
+    const { plans, notes } = planVmacs(
+      config.vrrpInstances,
+      links.map((l) => ({ name: l.name, macvlan: l.macvlan !== undefined })),
+      config.globalDefs.defaultInterface,
+    );
+    for (const n of notes) this.p.log.warn({ event: 'vrrp.vmac' }, n);
+    for (const plan of plans) {
+      const parent = links.find((l) => l.name === plan.parent);
+      if (!parent) continue; // the instance cannot be wired either: reported there
+      try {
+        const index = await this.make(plan.instance, plan.name, parent, plan.mac, links);
+        this.made.set(plan.name, { index, base: parent.name });
+        names.set(plan.instance, plan.name);
+        links = await this.p.rtnl.links();
+      } catch (err) {
+        this.p.log.error(
+          { event: 'vrrp.vmac-error', instance: plan.instance, interface: plan.name, err },
+          `(${plan.instance}): Unable to create VMAC interface ${plan.name}: ${(err as Error).message}`,
+        );
+      }
+    }
+    return names;
+  }
+
+  /** Remove the VMACs no instance uses any more (`inUse`: their names). */
+  async prune(inUse: ReadonlySet<string>): Promise<void> {
+    for (const name of [...this.made.keys()]) if (!inUse.has(name)) await this.remove(name);
+    this.restoreUnused();
+  }
+
+  /** Remove every VMAC made and put the base interfaces' settings back. */
+  async release(): Promise<void> {
+    await this.prune(new Set());
+  }
+
+  private async make(
+    instance: string,
+    name: string,
+    parent: LinkInfo,
+    mac: Uint8Array,
+    links: readonly LinkInfo[],
+  ): Promise<number> {
+    const { rtnl, log } = this.p;
+    let index: number | undefined;
+    const old = links.find((l) => l.name === name);
+    if (old?.macvlan) {
+      if (
+        old.macvlan.parent === parent.index &&
+        old.macvlan.mode === MACVLAN_MODE_PRIVATE &&
+        sameMac(old.mac, mac)
+      ) {
+        index = old.index;
+      } else {
+        log.info(
+          { event: 'vrrp.vmac', instance, interface: name },
+          `(${instance}) Removing old VMAC interface ${name} due to conflicting interface or MAC`,
+        );
+        await rtnl.deleteLink(old.index);
+      }
+    }
+    if (index === undefined) {
+      index = await rtnl.createMacvlan(name, parent.index, mac);
+      log.info(
+        { event: 'vrrp.vmac', instance, interface: name, base: parent.name },
+        `(${instance}): Success creating VMAC interface ${name}`,
+      );
+    }
+    // keepalived: a failure here is logged, the VMAC still used.
+    await rtnl
+      .setAddrGenModeNone(index)
+      .catch((err: unknown) =>
+        log.info(
+          { event: 'vrrp.vmac-error', instance, interface: name, err },
+          `(${instance}) Error setting ADDR_GEN_MODE to NONE on ${name}`,
+        ),
+      );
+    this.setAll(name, VMAC_SYSCTLS);
+    if (!this.saved.has(parent.name)) {
+      const before: [string, number][] = [];
+      for (const [key] of BASE_SYSCTLS) {
+        const v = this.p.sysctls.get(parent.name, key);
+        if (v !== null) before.push([key, v]);
+      }
+      this.saved.set(parent.name, before);
+      this.setAll(parent.name, BASE_SYSCTLS);
+    }
+    await rtnl.setLinkUp(index);
+    return index;
+  }
+
+  private async remove(name: string): Promise<void> {
+    const m = this.made.get(name);
+    this.made.delete(name);
+    if (!m) return;
+    await this.p.rtnl
+      .deleteLink(m.index)
+      .catch((err: unknown) =>
+        this.p.log.warn(
+          { event: 'vrrp.vmac-error', interface: name, err },
+          `Error removing VMAC interface ${name}: ${(err as Error).message}`,
+        ),
+      );
+    this.p.log.info({ event: 'vrrp.vmac', interface: name }, `Removed VMAC interface ${name}`);
+  }
+
+  /** Base interfaces no VMAC sits on any more get their settings back. */
+  private restoreUnused(): void {
+    const bases = new Set([...this.made.values()].map((m) => m.base));
+    for (const [base, before] of this.saved)
+      if (!bases.has(base)) {
+        this.setAll(base, before);
+        this.saved.delete(base);
+      }
+  }
+
+  private setAll(ifname: string, values: readonly (readonly [string, number])[]): void {
+    for (const [key, value] of values)
+      try {
+        this.p.sysctls.set(ifname, key, value);
+      } catch (err) {
+        this.p.log.warn(
+          { event: 'vrrp.vmac-error', interface: ifname, err },
+          `cannot set net.ipv4.conf.${ifname}.${key}=${value}: ${(err as Error).message}`,
+        );
+      }
+  }
+}
