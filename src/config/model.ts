@@ -208,9 +208,9 @@ export interface VrrpInstance {
   readonly smtpAlert: boolean;
   readonly promoteSecondaries: boolean;
   /**
-   * `use_vmac [name]` (IPv4): the instance runs on a private macvlan with the VRRP virtual MAC
+   * `use_vmac [name]`: the instance runs on a private macvlan with the VRRP virtual MAC
    * (src/daemon/vmacs.ts); `vmac_xmit_base`: its adverts still go out of (and come in on) the
-   * base interface. Null without use_vmac, and for IPv6 instances (not supported, reported).
+   * base interface. Null without use_vmac.
    */
   readonly useVmac: { readonly name: string | null; readonly xmitBase: boolean } | null;
   /** The sync group this instance belongs to, if any. */

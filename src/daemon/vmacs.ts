@@ -12,12 +12,16 @@
  *   answer for the VIPs with its own MAC), put back as they were when the daemon stops;
  * - removed at stop (kept with -V, like the VIPs), and after a reload that no longer wants them.
  *
- * Not done here (keepalived does): IPv6 instances on a VMAC (config validation reports it),
- * and the global all/rp_filter dance for hosts that set it to 1 for every interface.
+ * - IPv6: MAC 00-00-5E-00-02-VRID, only arp_ignore set, and a link-local address added to the
+ *   VMAC (the instance's source address, else the base interface's, else the EUI-64 one of its
+ *   MAC) so that adverts leave it from a non-VIP address; not with vmac_xmit_base.
+ *
+ * Not done here (keepalived does): the global all/rp_filter dance for hosts that set it to 1
+ * for every interface.
  */
 import type { Config } from '../config/model.js';
 import type { InterfaceSysctls, LinkInfo, Rtnl, VmacLinks } from '../net/ports.js';
-import { planVmacs } from '../vrrp/vmac.js';
+import { planVmacs, vmacLinkLocal, type VmacPlan } from '../vrrp/vmac.js';
 import type { Logger } from './log.js';
 
 const MACVLAN_MODE_PRIVATE = 1;
@@ -64,7 +68,7 @@ export class Vmacs {
       const parent = links.find((l) => l.name === plan.parent);
       if (!parent) continue; // the instance cannot be wired either: reported there
       try {
-        const index = await this.make(plan.instance, plan.name, parent, plan.mac, links);
+        const index = await this.make(plan, parent, links);
         this.made.set(plan.name, { index, base: parent.name });
         names.set(plan.instance, plan.name);
         links = await this.p.rtnl.links();
@@ -89,14 +93,9 @@ export class Vmacs {
     await this.prune(new Set());
   }
 
-  private async make(
-    instance: string,
-    name: string,
-    parent: LinkInfo,
-    mac: Uint8Array,
-    links: readonly LinkInfo[],
-  ): Promise<number> {
+  private async make(plan: VmacPlan, parent: LinkInfo, links: readonly LinkInfo[]): Promise<number> {
     const { rtnl, log } = this.p;
+    const { instance, name, mac } = plan;
     let index: number | undefined;
     const old = links.find((l) => l.name === name);
     if (old?.macvlan) {
@@ -130,8 +129,10 @@ export class Vmacs {
           `(${instance}) Error setting ADDR_GEN_MODE to NONE on ${name}`,
         ),
       );
-    this.setAll(name, VMAC_SYSCTLS);
-    if (!this.saved.has(parent.name)) {
+    // keepalived (vrrp_if_config.c): IPv6 VMACs get arp_ignore only, and leave the base alone.
+    if (plan.family === 'inet6') this.setAll(name, VMAC_SYSCTLS.slice(0, 1));
+    else this.setAll(name, VMAC_SYSCTLS);
+    if (plan.family === 'inet' && !this.saved.has(parent.name)) {
       const before: [string, number][] = [];
       for (const [key] of BASE_SYSCTLS) {
         const v = this.p.sysctls.get(parent.name, key);
@@ -141,7 +142,33 @@ export class Vmacs {
       this.setAll(parent.name, BASE_SYSCTLS);
     }
     await rtnl.setLinkUp(index);
+    if (plan.family === 'inet6' && !plan.xmitBase) await this.addLinkLocal(plan, parent, index);
     return index;
+  }
+
+  private async addLinkLocal(plan: VmacPlan, parent: LinkInfo, index: number): Promise<void> {
+    const addresses = await this.p.rtnl.addresses();
+    const base = addresses.find((a) => a.index === parent.index && a.family === 'inet6' && a.linkLocal);
+    const address = vmacLinkLocal(plan.source, base?.address ?? null, parent.mac);
+    await this.p.rtnl
+      .addAddress({
+        index,
+        family: 'inet6',
+        address,
+        prefixLength: 64,
+        broadcast: null,
+        scope: 'link',
+        label: null,
+        peer: null,
+        flags: ['nodad'], // usable at once; the base interface already owns it on this link
+        preferredLft: null,
+      })
+      .catch((err: unknown) =>
+        this.p.log.info(
+          { event: 'vrrp.vmac-error', instance: plan.instance, interface: plan.name, err },
+          `(${plan.instance}) adding link-local address to ${plan.name} failed`,
+        ),
+      );
   }
 
   private async remove(name: string): Promise<void> {

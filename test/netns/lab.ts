@@ -140,6 +140,15 @@ export async function keepalivedStats(
   });
 }
 
+/** Resolves once keepalived `d` has received at least `n` adverts for `instance` (its own counters). */
+export async function keepalivedHeard(d: Daemon, n: number, instance = 'VI_1'): Promise<void> {
+  await eventually(`keepalived taking ${n} advert(s)`, async () =>
+    ((await keepalivedStats(d, [instance])).get(instance)?.['Advertisements/Received'] ?? 0) >= n
+      ? true
+      : undefined,
+  );
+}
+
 /** A daemon in a host namespace; its output lines are kept (JSON for keepalived-ts, text for keepalived). */
 export class Daemon {
   readonly lines: string[] = [];

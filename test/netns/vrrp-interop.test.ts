@@ -4,7 +4,7 @@
  * with priority 0 one way, SIGKILL with a cut cable the other) and preempting back.
  */
 import { describe, expect, it } from 'vitest';
-import { eventually, hearsAdverts, keepalivedStats, type Lab } from './lab.js';
+import { eventually, hearsAdverts, keepalivedHeard, type Lab } from './lab.js';
 import { useLab } from './use-lab.js';
 import { config, instanceBlock, type InstanceConf } from './vrrp-conf.js';
 
@@ -68,11 +68,7 @@ for (const proto of [
       await kts.waitForLine(/\(VI_1\) Entering MASTER STATE/);
       const ka = track(await lab.startKeepalived(lab.host(2), conf(100)));
       await ka.waitForLine(/\(VI_1\) Entering BACKUP STATE/);
-      await eventually('keepalived taking two adverts from keepalived-ts', async () =>
-        ((await keepalivedStats(ka, ['VI_1'])).get('VI_1')?.['Advertisements/Received'] ?? 0) >= 2
-          ? true
-          : undefined,
-      );
+      await keepalivedHeard(ka, 2);
       expect(ka.lines.some((l) => /Entering MASTER STATE/.test(l))).toBe(false);
       await vipOn('1');
 

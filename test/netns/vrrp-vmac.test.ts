@@ -8,7 +8,7 @@
  * interface's arp_ignore/arp_filter back.
  */
 import { describe, expect, it } from 'vitest';
-import { eventually, keepalivedStats, type CapturedFrame, type Lab, type LabHost } from './lab.js';
+import { eventually, keepalivedHeard, type CapturedFrame, type Lab, type LabHost } from './lab.js';
 import { useLab } from './use-lab.js';
 import { config, instanceBlock } from './vrrp-conf.js';
 
@@ -104,11 +104,7 @@ describe('use_vmac with keepalived 2.2.7', () => {
     expect(kts.lines.some((l) => /Success creating VMAC interface vrrp\.51/.test(l))).toBe(true);
     const ka = track(await lab.startKeepalived(lab.host(2), conf(100)));
     await ka.waitForLine(/\(VI_1\) Entering BACKUP STATE/);
-    await eventually('keepalived taking two adverts from keepalived-ts', async () =>
-      ((await keepalivedStats(ka, ['VI_1'])).get('VI_1')?.['Advertisements/Received'] ?? 0) >= 2
-        ? true
-        : undefined,
-    );
+    await keepalivedHeard(ka, 2);
     expect(vmacOf(lab.host(1))).toEqual({ mac: VMAC, mode: 'private', up: true });
     expect(vipOnVmac(lab.host(1))).toBe(true);
     expect(lab.holders(VIP)).toEqual([]); // on vrrp.51, not on eth0
@@ -164,6 +160,45 @@ describe('use_vmac with keepalived 2.2.7', () => {
     expect(garps.length).toBeGreaterThan(0);
     expect([...new Set(garps.map((f) => f.srcMac))]).toEqual([VMAC]);
     expect(kts.records.filter((r) => r.event === 'vrrp.drop')).toEqual([]);
+    await cap.stop();
+  });
+
+  it('IPv6 (VRRPv3): keepalived-ts MASTER on a VMAC 00:00:5e:00:02:33 with a link-local address; keepalived takes over on its own', async () => {
+    const VIP6 = '2001:db8::100';
+    const VMAC6 = '00:00:5e:00:02:33';
+    const conf6 = (priority: number): string =>
+      config(instanceBlock({ priority, version: 3, vips: [`${VIP6}/64`], extra: ['use_vmac'] }));
+    const cap = await lab.capture('vmac6');
+    const kts = track(await lab.startKts(lab.host(1), conf6(150)));
+    await kts.waitForLine(/\(VI_1\) Entering MASTER STATE/);
+    const ka = track(await lab.startKeepalived(lab.host(2), conf6(100)));
+    await ka.waitForLine(/\(VI_1\) Entering BACKUP STATE/);
+    await keepalivedHeard(ka, 2);
+    expect(vmacOf(lab.host(1))).toEqual({ mac: VMAC6, mode: 'private', up: true });
+    const vmacAddrs = lab.exec(lab.host(1), ['ip', '-o', '-6', 'addr', 'show', 'dev', 'vrrp.51']);
+    expect(vmacAddrs).toContain(` ${VIP6}/64`);
+    expect(vmacAddrs).toMatch(/ fe80::\S+\/64 scope link/);
+    await eventually('the client pinging the IPv6 VIP through the virtual MAC', () => {
+      try {
+        lab.exec(lab.client, ['ping', '-6', '-c', '1', '-W', '1', VIP6]);
+      } catch {
+        return undefined;
+      }
+      return lab.exec(lab.client, ['ip', '-6', 'neigh', 'show', VIP6]).includes(VMAC6) ? true : undefined;
+    });
+    // The master's adverts and its unsolicited NAs for the VIP carry the virtual MAC.
+    const frames = cap.frames();
+    const mine = frames.filter(
+      (f) => (f.kind === 'vrrp' && f.priority === 150) || (f.kind === 'na' && f.from === VIP6),
+    );
+    expect(mine.filter((f) => f.kind === 'na').length).toBeGreaterThan(0);
+    expect([...new Set(mine.map((f) => f.srcMac))]).toEqual([VMAC6]);
+
+    await kts.stop();
+    suite.untrack(kts);
+    await ka.waitForLine(/\(VI_1\) Entering MASTER STATE/);
+    expect(vmacOf(lab.host(1))).toBeUndefined();
+    expect(ka.lines.filter((l) => DISAGREEMENT.test(l))).toEqual([]);
     await cap.stop();
   });
 });

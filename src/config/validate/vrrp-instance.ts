@@ -516,7 +516,7 @@ export function completeInstance(ctx: Ctx, d: InstanceDraft, g: GlobalDefs): Vrr
     );
   }
   const family: IpFamily = d.family ?? 'inet';
-  const useVmac = completeVmac(ctx, d, family, d.strictMode ?? g.vrrpStrict);
+  const useVmac = completeVmac(ctx, d, d.strictMode ?? g.vrrpStrict);
   let state = d.state ?? 'BACKUP';
   // keepalived: `state MASTER` with no priority means the address owner, 255.
   let priority = d.priority ?? (d.state === 'MASTER' ? 255 : 100);
@@ -670,12 +670,7 @@ export function completeInstance(ctx: Ctx, d: InstanceDraft, g: GlobalDefs): Vrr
  * use_vmac and vmac_xmit_base once the whole block is read, with keepalived's corrections
  * (vrrp_parser.c vrrp_end_handler(), vrrp.c vrrp_complete_instance()).
  */
-function completeVmac(
-  ctx: Ctx,
-  d: InstanceDraft,
-  family: IpFamily,
-  strict: boolean,
-): VrrpInstance['useVmac'] {
+function completeVmac(ctx: Ctx, d: InstanceDraft, strict: boolean): VrrpInstance['useVmac'] {
   let xmitBase = d.vmacXmitBase;
   const vmac = d.useVmac;
   if (vmac && d.unicastPeers.length > 0) {
@@ -710,13 +705,5 @@ function completeVmac(
       NO_LOC,
       `(${d.name}) promote_secondaries is automatically set for vmacs - ignoring`,
     );
-  if (family === 'inet6') {
-    ctx.report(
-      'UNSUPPORTED',
-      vmac.at,
-      'use_vmac on an IPv6 instance: not supported - the interface MAC is used',
-    );
-    return null;
-  }
   return { name: vmac.name, xmitBase };
 }

@@ -353,15 +353,13 @@ describe('use_vmac and vmac_xmit_base (messages as keepalived 2.2.7 -t gives the
     expect(r.config.vrrpInstances[0]?.useVmac).toBeNull();
   });
 
-  it('what keepalived-ts does not do: a chosen MAC, and IPv6 on a VMAC (reported, not errors)', () => {
+  it('a chosen MAC is not supported (reported, not an error); IPv6 instances get their VMAC too', () => {
     expect(vmacOf(' use_vmac vrrp.5 02:00:00:00:00:05').diagnostics).toEqual([
       '4:18 UNSUPPORTED use_vmac 02:00:00:00:00:05: a chosen MAC is not supported - 00:00:5e:00:01:VRID is used',
     ]);
     expect(vmacOf(' use_vmac\n native_ipv6', '2001:db8::1')).toEqual({
-      diagnostics: [
-        '4:2 UNSUPPORTED use_vmac on an IPv6 instance: not supported - the interface MAC is used',
-      ],
-      useVmac: null,
+      diagnostics: [],
+      useVmac: { name: null, xmitBase: false },
     });
   });
 });

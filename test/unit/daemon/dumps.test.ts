@@ -28,6 +28,7 @@ import { VrrpInstanceDriver } from '../../../src/daemon/vrrp-instance.js';
 import { wireInstance } from '../../../src/daemon/wiring.js';
 import { loadText } from '../../helpers/config.js';
 import { FakeClock } from '../../sim/vrrp-sim.js';
+import { ETH0, ETH0_ADDR } from '../../helpers/host.js';
 
 /** The sample's setup: VI_1 MASTER at 150 over unicast, a PASS password, one tracked script. */
 const SAMPLE_CONF = `
@@ -596,18 +597,8 @@ describe('the status fields the dumps read', () => {
     const inst = config.vrrpInstances[0];
     if (!inst) throw new Error('no instance');
     const wired = wireInstance(config, inst, {
-      links: [{ index: 2, name: 'eth0', mac: Uint8Array.of(2, 0, 0, 0, 0, 11), up: true }],
-      addresses: [
-        {
-          index: 2,
-          family: 'inet',
-          address: '192.0.2.11',
-          prefixLength: 24,
-          secondary: false,
-          linkLocal: false,
-          label: null,
-        },
-      ],
+      links: [ETH0],
+      addresses: [ETH0_ADDR],
       ipv6Forwarding: () => false,
     });
     if (!wired.ok) throw new Error(wired.error);

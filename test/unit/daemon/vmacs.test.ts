@@ -46,7 +46,7 @@ function kernel(extra: LinkInfo[] = []) {
     set: (i, k, v) => void sys.set(`${i}/${k}`, v),
   };
   const log = pino({ level: 'silent' });
-  return { vmacs: new Vmacs({ rtnl, sysctls, log }), calls, sys, links };
+  return { vmacs: new Vmacs({ rtnl, sysctls, log }), calls, sys, links, rtnl };
 }
 
 const config = (vmac: boolean) =>
@@ -104,5 +104,37 @@ describe('Vmacs', () => {
     await k.vmacs.release();
     expect(k.calls).toEqual([]);
     expect(k.sys.get('eth0/arp_ignore')).toBe(0);
+  });
+
+  it('IPv6: 00:00:5e:00:02:VRID, arp_ignore only, the base interface’s link-local address on it', async () => {
+    const k = kernel();
+    const added: string[] = [];
+    Object.assign(k.rtnl, {
+      addresses: () =>
+        Promise.resolve([
+          {
+            index: 2,
+            family: 'inet6',
+            address: 'fe80::2',
+            prefixLength: 64,
+            secondary: false,
+            linkLocal: true,
+            label: null,
+          },
+        ]),
+      addAddress: (a: { address: string; index: number; prefixLength: number; flags: string[] }) =>
+        Promise.resolve(void added.push(`${a.address}/${a.prefixLength} on ${a.index} ${a.flags.join()}`)),
+    });
+    const conf = loadText(
+      'vrrp_instance VI_6 {\n interface eth0\n virtual_router_id 51\n use_vmac\n virtual_ipaddress {\n 2001:db8::100\n }\n}\n',
+    ).config;
+    expect([...(await k.vmacs.ensure(conf))]).toEqual([['VI_6', 'vrrp.51']]);
+    expect(k.calls[0]).toBe('create vrrp.51 on 2 00005e000233');
+    expect(added).toEqual(['fe80::2/64 on 10 nodad']);
+    expect(Object.fromEntries(k.sys)).toEqual({
+      'eth0/arp_ignore': 0,
+      'eth0/arp_filter': 0,
+      'vrrp.51/arp_ignore': 1,
+    });
   });
 });

@@ -6,12 +6,13 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { Clock } from '../../../src/lib/clock.js';
-import type { AddressSpec, Announcer, InterfaceAddress, LinkInfo, Rtnl } from '../../../src/net/ports.js';
+import type { AddressSpec, Announcer, Rtnl } from '../../../src/net/ports.js';
 import { decodeAdvert, encodeAdvert } from '../../../src/vrrp/packet.js';
 import { VrrpInstanceDriver, type InstanceNotifier } from '../../../src/daemon/vrrp-instance.js';
 import { wireInstance } from '../../../src/daemon/wiring.js';
 import { loadText } from '../../helpers/config.js';
 import { FakeClock } from '../../sim/vrrp-sim.js';
+import { ETH0, ETH0_ADDR } from '../../helpers/host.js';
 
 const CONF = `
 vrrp_instance VI_1 {
@@ -24,16 +25,8 @@ vrrp_instance VI_1 {
   }
 }
 `;
-const LINK: LinkInfo = { index: 2, name: 'eth0', mac: Uint8Array.of(2, 0, 0, 0, 0, 11), up: true };
-const ADDR: InterfaceAddress = {
-  index: 2,
-  family: 'inet',
-  address: '192.0.2.11',
-  prefixLength: 24,
-  secondary: false,
-  linkLocal: false,
-  label: null,
-};
+const LINK = ETH0;
+const ADDR = ETH0_ADDR;
 
 function harness(opts: { failAdd?: boolean; receivePending?: () => void } = {}) {
   const calls: string[] = [];

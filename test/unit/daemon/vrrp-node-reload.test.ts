@@ -9,29 +9,14 @@ import { describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/config/model.js';
 import { VrrpNode, type NodeNotifier } from '../../../src/daemon/vrrp-node.js';
 import type { Clock } from '../../../src/lib/clock.js';
-import type {
-  AddressSpec,
-  Announcer,
-  InterfaceAddress,
-  LinkInfo,
-  ReceivedAdvert,
-  Rtnl,
-  VrrpSockets,
-} from '../../../src/net/ports.js';
+import type { AddressSpec, Announcer, ReceivedAdvert, Rtnl, VrrpSockets } from '../../../src/net/ports.js';
 import { decodeAdvert, encodeAdvert } from '../../../src/vrrp/packet.js';
 import { loadText } from '../../helpers/config.js';
 import { FakeClock } from '../../sim/vrrp-sim.js';
+import { ETH0, ETH0_ADDR } from '../../helpers/host.js';
 
-const LINK: LinkInfo = { index: 2, name: 'eth0', mac: Uint8Array.of(2, 0, 0, 0, 0, 11), up: true };
-const ADDR: InterfaceAddress = {
-  index: 2,
-  family: 'inet',
-  address: '192.0.2.11',
-  prefixLength: 24,
-  secondary: false,
-  linkLocal: false,
-  label: null,
-};
+const LINK = ETH0;
+const ADDR = ETH0_ADDR;
 const GROUP = Uint8Array.of(224, 0, 0, 18);
 
 interface InstanceText {

@@ -5,11 +5,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { wireInstance } from '../../../src/daemon/wiring.js';
-import type { InterfaceAddress, LinkInfo } from '../../../src/net/ports.js';
+import type { LinkInfo } from '../../../src/net/ports.js';
+import { ETH0, ETH0_ADDR } from '../../helpers/host.js';
 import { loadText } from '../../helpers/config.js';
 
 const LINKS: LinkInfo[] = [
-  { index: 2, name: 'eth0', mac: Uint8Array.of(2, 0, 0, 0, 0, 11), up: true },
+  ETH0,
   { index: 3, name: 'eth1', mac: Uint8Array.of(2, 0, 0, 0, 0, 12), up: true },
   {
     index: 9,
@@ -19,15 +20,7 @@ const LINKS: LinkInfo[] = [
     macvlan: { parent: 2, mode: 1 },
   },
 ];
-const ADDR: InterfaceAddress = {
-  index: 2,
-  family: 'inet',
-  address: '192.0.2.11',
-  prefixLength: 24,
-  secondary: false,
-  linkLocal: false,
-  label: null,
-};
+const ADDR = ETH0_ADDR;
 
 function wire(extra: string) {
   const { config } = loadText(

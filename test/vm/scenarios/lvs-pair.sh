@@ -65,6 +65,10 @@ node_ns() { # name address [bridge]
   link "$1" eth0 "${3:-br0}" "$2"
 }
 node_ns cl 192.0.2.10
+# The client's TCP receive buffer stays small (at most one 16 KiB read ahead), so the transfer's
+# reads stop within a moment when its connection stalls: data buffered before a failover cannot
+# pass for data that came through it.
+ip netns exec cl sysctl -q -w net.ipv4.tcp_rmem="4096 16384 16384"
 node_ns d1 192.0.2.1
 node_ns d2 192.0.2.2
 if [ "$MODE" = NAT ]; then
