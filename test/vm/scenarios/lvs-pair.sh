@@ -198,9 +198,11 @@ next_line() { echo $(($(wc -l < "$OUT/$TAG.http.log") + 1)); }
 
 conf 150 d1
 conf 100 d2
+# Both at once (a daemon takes seconds to start in the emulated VM): d1 ends up MASTER, by
+# preempting d2 if d2 was first.
 start d1 "$K1"
-wait_holder "d1 " 60
 start d2 "$K2"
+wait_holder "d1 " 90
 wait_log d2 'Entering BACKUP STATE' 60
 # Checkers up on both (the real servers in both tables).
 for i in $(seq 1 150); do
