@@ -28,7 +28,7 @@ const RUNS: PairRun[] = [
   { tag: 'nat', d1: 'keepalived-ts', d2: 'keepalived-ts', sync: true, mode: 'NAT' },
 ];
 
-describe('an LVS director pair (DR, NAT, TUN)', () => {
+describe('an LVS director pair (DR, NAT)', () => {
   it('spreads, drops a dead real server, fails over and back, and keeps an established connection', async () => {
     const script = RUNS.map((r) => `${pairCommand(r)} || exit 1`).join('\n');
     const vm = await runInVm(script, { keep: true, timeoutS: 1200 });
