@@ -1,5 +1,5 @@
 // Lint rules: typescript-eslint's type-checked presets, plus the house rules of
-// ../shared/docs/house-style.md §6: exhaustive switches, no floating promises, node: imports,
+// the house style: exhaustive switches, no floating promises, node: imports,
 // process.exit only in the CLI/daemon entry points, and no I/O or clock in the pure core.
 import js from '@eslint/js';
 import n from 'eslint-plugin-n';

@@ -11,8 +11,7 @@ import { describe, expect, it } from 'vitest';
 
 const WORKER = fileURLToPath(new URL('../fuzz/config-fuzz-worker.mjs', import.meta.url));
 const BUILT = fileURLToPath(new URL('../../dist/config/load.js', import.meta.url));
-const SHARED = fileURLToPath(new URL('../../../shared/corpus/keepalived-samples', import.meta.url));
-const DEBIAN = '/usr/share/doc/keepalived/samples';
+const SAMPLES = fileURLToPath(new URL('../fixtures/keepalived-samples', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../fixtures/conformance', import.meta.url));
 
 const CASES = 10_000;
@@ -22,8 +21,7 @@ const CHUNK_TIMEOUT_MS = 90_000;
 
 function corpus(): string[] {
   const files: string[] = [];
-  for (const dir of [existsSync(SHARED) ? SHARED : DEBIAN, FIXTURES]) {
-    if (!existsSync(dir)) continue;
+  for (const dir of [SAMPLES, FIXTURES]) {
     for (const f of readdirSync(dir))
       if (f.startsWith('keepalived.conf.') || f.endsWith('.conf')) files.push(`${dir}/${f}`);
   }

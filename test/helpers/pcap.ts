@@ -1,6 +1,6 @@
 /**
  * Classic libpcap files (magic d4 c3 b2 a1, little-endian, link type 1 Ethernet), as in
- * ../shared/vectors: just enough to pull out IPv4/IPv6 packets carrying VRRP and ARP frames.
+ * test/fixtures/vectors: just enough to pull out IPv4/IPv6 packets carrying VRRP and ARP frames.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 

@@ -1,10 +1,9 @@
 /**
  * The gratuitous ARP builder against every ARP frame keepalived 2.2.7 (and FRR 8.4.4) sent in the
- * captures of ../shared/vectors: each is rebuilt byte for byte from its source MAC and address.
+ * captures in test/fixtures/vectors: each is rebuilt byte for byte from its source MAC and address.
  * The unsolicited NA, of which there is no capture, is checked field by field and by its checksum
  * (and by tcpdump's independent decoding in test/adapters/garp-tcpdump.test.ts).
  */
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseIpv4, parseIpv6 } from '../../../src/lib/ip.js';
@@ -12,9 +11,7 @@ import { GARP_FRAME_LENGTH, NA_FRAME_LENGTH, garpFrame, unsolicitedNaFrame } fro
 import { internetChecksum, pseudoHeaderSum } from '../../../src/vrrp/checksum.js';
 import { readPcap } from '../../helpers/pcap.js';
 
-const SHARED = fileURLToPath(new URL('../../../../shared/vectors', import.meta.url));
-const COPY = fileURLToPath(new URL('../../fixtures/vectors', import.meta.url));
-const DIR = existsSync(SHARED) ? SHARED : COPY;
+const DIR = fileURLToPath(new URL('../../fixtures/vectors', import.meta.url));
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const v4 = (text: string): Uint8Array => parseIpv4(text) as Uint8Array;

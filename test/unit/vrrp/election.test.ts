@@ -1,6 +1,6 @@
 /**
  * Routers on a simulated LAN (test/sim/vrrp-sim.ts): the timings of the real keepalived
- * captures in ../shared/vectors, sync groups, and a property test: whatever happens, once the
+ * captures in test/fixtures/vectors, sync groups, and a property test: whatever happens, once the
  * link has been quiet for Master_Down_Interval there is exactly one MASTER, the one RFC 5798
  * elects (the highest priority; on a tie, a running master stays).
  */
