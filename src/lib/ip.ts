@@ -147,3 +147,17 @@ export function compareIp(a: string, b: string): number {
   }
   return 0;
 }
+
+/**
+ * An address as keepalived's inet_stosockaddr() (lib/utils.c) reads it where it wants a bare
+ * address (unicast peers, source addresses, connect_ip, smtp_server, ...): IPv6 when the text has
+ * a ':', and anything from the first '-' or '/' on (a range or a prefix) is dropped, so
+ * `192.0.2.1/24` is 192.0.2.1.
+ */
+export function parseSockaddrIp(text: string): ParsedIp | undefined {
+  const cut = text.search(/[-/]/);
+  const bare = cut < 0 ? text : text.slice(0, cut);
+  const ip = parseIp(bare);
+  if (!ip) return undefined;
+  return (ip.family === 'inet6') === text.includes(':') ? ip : undefined;
+}

@@ -19,7 +19,7 @@ import type {
 import { parseIpAddressLine, parseRouteLine, parseRuleLine } from './addresses.js';
 import type { Ctx } from './context.js';
 import { block, plain, valueLines, values, walk, type KeywordTable } from './engine.js';
-import { parseIp } from '../../lib/ip.js';
+import { parseIp, parseSockaddrIp } from '../../lib/ip.js';
 import { readScript } from './script.js';
 import { parseTrackInterfaces, parseTrackRefs, type TrackEntry } from './tracking.js';
 import { unsupported } from './unsupported.js';
@@ -180,7 +180,7 @@ const sourceAddress =
     if (keyword === 'unicast_src_ip') d.unicastKeyword = true;
     const w = ctx.arg(stmt, 1);
     if (!w) return;
-    const ip = parseIp(w.text);
+    const ip = parseSockaddrIp(w.text);
     if (!ip) {
       ctx.report(
         'GENERAL_ERROR',
@@ -324,7 +324,7 @@ export const instanceKeywords: KeywordTable<InstanceDraft> = {
     d.unicastKeyword = true;
     for (const line of valueLines(ctx, stmt)) {
       const addr = line.words[0] as Word;
-      const ip = parseIp(addr.text);
+      const ip = parseSockaddrIp(addr.text);
       if (!ip) {
         ctx.report(
           'GENERAL_ERROR',
