@@ -5,7 +5,7 @@
  * owned by root and not writable by others, sticky directories excepted).
  */
 import { accessSync, constants, existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { cpus, hostname } from 'node:os';
 import { posix as path } from 'node:path';
 import type { HostFacts, ScriptInspection } from '../config/validate/index.js';
 
@@ -90,6 +90,23 @@ export function localHostFacts(opts: { checkInterfaces: boolean } = { checkInter
     hostname: hostname(),
     interfaceExists: (name) =>
       opts.checkInterfaces ? existsSync(`/sys/class/net/${name.replace(/\//g, '!')}`) : undefined,
+    // ARPHRD_LOOPBACK (772) in the interface's sysfs `type`, as keepalived reads hw_type.
+    interfaceIsLoopback: (name) => {
+      if (!opts.checkInterfaces) return undefined;
+      try {
+        return readFileSync(`/sys/class/net/${name.replace(/\//g, '!')}/type`, 'utf8').trim() === '772';
+      } catch {
+        return undefined;
+      }
+    },
+    onlineCpus: () => cpus().length || undefined,
+    statPath: (p) => {
+      try {
+        return statSync(p).isDirectory() ? 'dir' : 'other';
+      } catch (err) {
+        return (err as NodeJS.ErrnoException).code;
+      }
+    },
     userExists: (name) => account(name) !== undefined,
     groupExists: (name) => name === 'root' || group.has(name),
     inspectScript(argv0, user): ScriptInspection {

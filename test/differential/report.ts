@@ -57,7 +57,13 @@ export function agreementTable(r: ReportInput): string {
   ];
   const diffs = r.verdicts.filter((v) => !v.verdictAgrees);
   if (diffs.length === 0) out.push('None.');
-  for (const v of diffs) out.push(`- \`${esc(v.id)}\`: ${r.known[v.id] ?? '**not explained**'}`);
+  const byReason = new Map<string, string[]>();
+  for (const v of diffs) {
+    const reason = r.known[v.id] ?? '**not explained**';
+    byReason.set(reason, [...(byReason.get(reason) ?? []), v.id]);
+  }
+  for (const [reason, ids] of byReason)
+    out.push(`- ${reason}: ${ids.map((id) => `\`${esc(id)}\``).join(', ')}.`);
   out.push('', '## Message differences (same verdict)', '');
   const msg = r.verdicts.filter((v) => v.verdictAgrees && !v.messagesAgree);
   if (msg.length === 0) out.push('None.');

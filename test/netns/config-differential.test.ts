@@ -77,11 +77,13 @@ describe('keepalived-ts -t against keepalived 2.2.7 -t, keyword by keyword', () 
     expect(wrong.map((o) => o.id)).toEqual([]);
   });
 
-  it('neither tool crashes or hangs on any case', () => {
-    const bad = outcomes.filter(
-      (o) => typeof o.ours.status !== 'number' || typeof o.keepalived.status !== 'number',
+  it('keepalived-ts never crashes or hangs; keepalived only where the differences say so', () => {
+    const ours = outcomes.filter((o) => typeof o.ours.status !== 'number');
+    expect(show(ours.map((o) => o.id))).toBe('');
+    const theirs = outcomes.filter(
+      (o) => typeof o.keepalived.status !== 'number' && !(o.id in KNOWN_DIFFERENCES),
     );
-    expect(show(bad.map((o) => o.id))).toBe('');
+    expect(show(theirs.map((o) => o.id))).toBe('');
   });
 
   it("gives keepalived's verdict on every case but the listed differences", () => {

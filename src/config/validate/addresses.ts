@@ -137,6 +137,16 @@ export function parseIpAddressLine(
   return spec;
 }
 
+/** Every option word keepalived 2.2.7's alloc_route() knows (never a destination). */
+const ROUTE_KEYWORDS = new Set(
+  (
+    'inet6 inet src as via gw from tos table protocol scope metric priority preference dev oif onlink ' +
+    'encap expires mtu hoplimit advmss rtt rttvar reordering window cwnd ssthresh realms rto_min ' +
+    'initcwnd initrwnd features quickack congctl pref fastopen_no_cookie nexthop or no_track ' +
+    'track_group vrf'
+  ).split(' '),
+);
+
 const ROUTE_TYPES = [
   'unicast',
   'local',
@@ -154,7 +164,7 @@ const ROUTE_TYPES = [
  * A `static_routes`/`virtual_routes` line (`ip route` syntax), kept as words. keepalived tracks a
  * virtual route through its interface: one without `dev` cannot be tracked.
  */
-export function parseRouteLine(ctx: Ctx, line: Statement, tracked: boolean): RouteRuleSpec {
+export function parseRouteLine(ctx: Ctx, line: Statement, tracked: boolean): RouteRuleSpec | undefined {
   const words = line.words.map((w) => w.text);
   let dev: string | null = null;
   let table: string | null = null;
@@ -174,7 +184,22 @@ export function parseRouteLine(ctx: Ctx, line: Statement, tracked: boolean): Rou
         `"${w}" for routes is deprecated. Please use "${instead}"`,
       );
       i++;
-    } else if (dest === undefined && !ROUTE_TYPES.includes(w)) dest = w;
+    } else if (dest === undefined && !ROUTE_TYPES.includes(w)) {
+      dest = w === 'to' ? (words[++i] ?? '') : w;
+      // keepalived parse_route(): default/any/all, or an address with an optional prefix; anything
+      // else drops the route.
+      const special = dest === 'default' || dest === 'any' || dest === 'all' || dest === 'default6';
+      const addr = special ? undefined : parseIpPrefix(dest);
+      // Only where the line starts (after a type or `to`): elsewhere our reading of the options
+      // before it is not keepalived's full one.
+      const leading = line.words.slice(0, i).every((x) => ROUTE_TYPES.includes(x.text) || x.text === 'to');
+      if (leading && !ROUTE_KEYWORDS.has(dest) && !special && (!addr || addr.prefix === 'bad')) {
+        const at = line.words[i] ?? line;
+        ctx.report('GENERAL_ERROR', at, `VRRP parsed invalid IP ${dest}. skipping IP...`);
+        ctx.report('GENERAL_ERROR', at, `unknown route keyword ${dest}`);
+        return undefined;
+      }
+    }
   }
   if (tracked && dev === null && !noTrack) {
     ctx.report(

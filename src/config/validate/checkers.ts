@@ -5,11 +5,12 @@
  */
 import type { Statement, Word } from '../ast.js';
 import type { Loc } from '../diagnostics.js';
-import type { Checker, DnsChecker, HttpUrl, ScriptSpec } from '../model.js';
+import type { Checker, DnsChecker, HttpUrl, IpFamily, ScriptSpec } from '../model.js';
 import type { Ctx } from './context.js';
 import { block, plain, walk, type KeywordTable } from './engine.js';
-import { parseIp } from '../../lib/ip.js';
+import { parseIp, parseSockaddrIp } from '../../lib/ip.js';
 import { readScript } from './script.js';
+import { trackers } from './tracker-registry.js';
 import { unsupported } from './unsupported.js';
 import { parseBool, readInt, readTimerMs, readUnsigned } from './values.js';
 
@@ -21,6 +22,8 @@ export type CheckerType = Checker['type'];
  */
 export interface CheckerDraft {
   readonly type: CheckerType;
+  /** The real server's family: where the checker connects unless connect_ip says otherwise. */
+  readonly rsFamily: IpFamily | undefined;
   connectIp: string | undefined;
   connectPort: number | undefined;
   bindTo: string | undefined;
@@ -45,6 +48,8 @@ export interface CheckerDraft {
   miscTimeoutMs: number | undefined;
   miscDynamic: boolean | undefined;
   miscUser: { user: string; group: string | null } | undefined;
+  /** keepalived dropped the checker while reading it (MISC_CHECK with a user that does not exist). */
+  removed?: boolean;
   // SMTP_CHECK (each deprecated `host { }` block is one more checker)
   heloName: string | undefined;
   hosts: CheckerDraft[];
@@ -86,7 +91,7 @@ const timerOpt =
   (ctx, stmt, d) => {
     const w = ctx.arg(stmt, 1);
     if (!w) return;
-    const v = readTimerMs(ctx, w, minUs, maxUs);
+    const v = readTimerMs(ctx, w, minUs, maxUs, true);
     if (v === undefined) ctx.report('GENERAL_ERROR', w, message(w.text));
     else set(d, v);
   };
@@ -141,10 +146,13 @@ const scheduling: KeywordTable<CheckerDraft> = {
 
 /** connect_ip ... fwmark: checkers that open a connection. */
 const connection: KeywordTable<CheckerDraft> = {
+  // keepalived co_ip_handler()/co_srcip_handler(): addresses read by inet_stosockaddr() (a prefix
+  // is dropped); the destination starts as the real server's address, so bindto must match its
+  // family even without connect_ip (SMTP_CHECK's hosts start unset).
   connect_ip: plain((ctx, stmt, d) => {
     const w = ctx.arg(stmt, 1);
     if (!w) return;
-    const ip = parseIp(w.text);
+    const ip = parseSockaddrIp(w.text);
     if (!ip) ctx.report('GENERAL_ERROR', w, `Invalid connect_ip address ${w.text} - ignoring`);
     else if (d.bindTo !== undefined && parseIp(d.bindTo)?.family !== ip.family) {
       ctx.report(
@@ -156,7 +164,7 @@ const connection: KeywordTable<CheckerDraft> = {
   }),
   connect_port: plain(
     uintOpt(
-      0,
+      1,
       65535,
       (v) => `Invalid checker connect_port '${v}'`,
       (d, v) => (d.connectPort = v),
@@ -165,9 +173,10 @@ const connection: KeywordTable<CheckerDraft> = {
   bindto: plain((ctx, stmt, d) => {
     const w = ctx.arg(stmt, 1);
     if (!w) return;
-    const ip = parseIp(w.text);
+    const ip = parseSockaddrIp(w.text);
+    const dst = d.connectIp !== undefined ? parseIp(d.connectIp)?.family : d.rsFamily;
     if (!ip) ctx.report('GENERAL_ERROR', w, `Invalid bindto address ${w.text} - ignoring`);
-    else if (d.connectIp !== undefined && parseIp(d.connectIp)?.family !== ip.family) {
+    else if (dst !== undefined && dst !== ip.family) {
       ctx.report(
         'GENERAL_ERROR',
         w,
@@ -177,7 +186,7 @@ const connection: KeywordTable<CheckerDraft> = {
   }),
   bind_port: plain(
     uintOpt(
-      0,
+      1,
       65535,
       (v) => `Invalid checker bind_port '${v}'`,
       (d, v) => (d.bindPort = v),
@@ -226,6 +235,10 @@ const urlKeywords: KeywordTable<HttpUrlDraft> = {
   digest: plain((ctx, stmt, u) => {
     const w = ctx.arg(stmt, 1);
     if (!w) return;
+    if (u.digest !== null) {
+      ctx.report('GENERAL_ERROR', w, `Digest '${w.text}' is a duplicate`);
+      return;
+    }
     if (w.text.length !== 32) {
       ctx.report(
         'GENERAL_ERROR',
@@ -260,7 +273,8 @@ const urlKeywords: KeywordTable<HttpUrlDraft> = {
     else u.virtualhost = w.text;
   }),
   regex: plain((ctx, stmt, u) => {
-    if (stmt.words.length !== 2) ctx.report('GENERAL_ERROR', stmt, 'regex missing or too many fields');
+    // keepalived only logs this one (not a config error).
+    if (stmt.words.length !== 2) ctx.report('NOTICE', stmt, 'regex missing or too many fields');
     else u.regex = (stmt.words[1] as Word).text;
   }),
   regex_no_match: plain((_ctx, _stmt, u) => (u.regexNoMatch = true)),
@@ -339,6 +353,8 @@ const tables: Record<CheckerType, KeywordTable<CheckerDraft>> = {
   MISC_CHECK: {
     ...scheduling,
     misc_path: plain((ctx, stmt, d) => {
+      // keepalived: alone, no script (reported when the checker closes), not a missing parameter.
+      if (stmt.words.length < 2) return;
       const s = readScript(ctx, stmt);
       if (s) d.script = s;
     }),
@@ -359,7 +375,21 @@ const tables: Record<CheckerType, KeywordTable<CheckerDraft>> = {
           stmt,
           `No user specified for misc checker script ${d.script?.command ?? ''}`,
         );
-      else d.miscUser = { user: w.text, group: stmt.words[2]?.text ?? null };
+      else {
+        const group = stmt.words[2]?.text ?? null;
+        // keepalived misc_user_handler(): a user or group that does not exist removes the checker.
+        if (
+          ctx.host.userExists(w.text) === false ||
+          (group !== null && ctx.host.groupExists(group) === false)
+        ) {
+          ctx.report(
+            'GENERAL_ERROR',
+            stmt,
+            `Failed to set uid/gid for misc checker script ${d.script?.command ?? ''} - removing`,
+          );
+          d.removed = true;
+        } else d.miscUser = { user: w.text, group };
+      }
     }),
   },
   SMTP_CHECK: {
@@ -430,7 +460,13 @@ const tables: Record<CheckerType, KeywordTable<CheckerDraft>> = {
   FILE_CHECK: {
     track_file: plain((ctx, stmt, d) => {
       const w = ctx.arg(stmt, 1);
-      if (!w) return;
+      // keepalived stops at the missing parameter: no "no track_file" message follows.
+      if (!w) return void (d.trackFile = '');
+      // Resolved as keepalived reads it: a track_file defined further down is not found.
+      if (!trackers(ctx).files.has(w.text)) {
+        ctx.report('GENERAL_ERROR', stmt, `track_file ${w.text} not found`);
+        return;
+      }
       d.trackFile = w.text;
       d.trackFileAt = w;
     }),
@@ -441,23 +477,32 @@ const tables: Record<CheckerType, KeywordTable<CheckerDraft>> = {
         return;
       }
       const v = readInt(ctx, w, -2147483647, 2147483647);
-      if (v === undefined) return;
-      d.fileWeight = v;
+      if (v === undefined) {
+        ctx.report(
+          'GENERAL_ERROR',
+          w,
+          'weight for track file must be in [-2147483647..2147483647] inclusive. Ignoring...',
+        );
+        return;
+      }
       const opt = stmt.words[2]?.text;
-      if (opt === 'reverse') d.fileReverse = true;
-      else if (opt !== undefined && opt !== 'noreverse') {
+      if (opt !== undefined && opt !== 'reverse' && opt !== 'noreverse') {
         ctx.report(
           'GENERAL_ERROR',
           stmt.words[2] ?? stmt,
           `unknown track file weight option ${opt} - ignoring`,
         );
+        return;
       }
+      d.fileWeight = v;
+      d.fileReverse = opt === 'reverse';
     }),
   },
 };
 
-export const newCheckerDraft = (type: CheckerType): CheckerDraft => ({
+export const newCheckerDraft = (type: CheckerType, rsFamily?: IpFamily): CheckerDraft => ({
   type,
+  rsFamily,
   urls: [],
   hosts: [],
   connectIp: undefined,
@@ -507,9 +552,15 @@ export const CHECKER_TYPES: readonly CheckerType[] = [
 ];
 
 /** Parse a checker block; undefined when keepalived drops the checker at its `}`. */
-export function parseChecker(ctx: Ctx, stmt: Statement, type: CheckerType): CheckerDraft | undefined {
-  const d = newCheckerDraft(type);
+export function parseChecker(
+  ctx: Ctx,
+  stmt: Statement,
+  type: CheckerType,
+  rsFamily?: IpFamily,
+): CheckerDraft | undefined {
+  const d = newCheckerDraft(type, type === 'SMTP_CHECK' ? undefined : rsFamily);
   walk(ctx, stmt.block?.body ?? [], tables[type], d);
+  if (d.removed) return undefined;
   // Where keepalived reports a dropped checker: its closing brace (worked out only if needed).
   const end = (): Loc => stmt.block?.close ?? stmt.loc;
   if ((type === 'HTTP_GET' || type === 'SSL_GET') && d.urls.length === 0) {

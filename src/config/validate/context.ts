@@ -25,6 +25,12 @@ export interface HostFacts {
   readonly hostname: string;
   /** undefined: do not check (e.g. `--dump-config` of a config for another host). */
   interfaceExists(name: string): boolean | undefined;
+  /** Is it a loopback interface (keepalived refuses those for VRRP)? undefined: not checked. */
+  interfaceIsLoopback?(name: string): boolean | undefined;
+  /** CPUs online (keepalived's sysconf(_SC_NPROCESSORS_ONLN)); undefined: not checked. */
+  onlineCpus?(): number | undefined;
+  /** stat(): 'dir', 'other' (exists, not a directory) or the errno code (ENOENT...); undefined: not checked. */
+  statPath?(path: string): string | undefined;
   /** undefined: unknown (not checked). */
   userExists(name: string): boolean | undefined;
   groupExists(name: string): boolean | undefined;

@@ -6,7 +6,6 @@
 import type { TrackedInterface, TrackedScript, VrrpInstance, VrrpSyncGroup } from '../model.js';
 import type { Ctx } from './context.js';
 import type { SyncGroupDraft } from './sync-group.js';
-import type { TrackEntry } from './tracking.js';
 import type { InstanceDraft } from './vrrp-instance.js';
 
 export interface CompletedInstance {
@@ -102,34 +101,83 @@ export function checkDuplicateVrids(ctx: Ctx, instances: readonly CompletedInsta
 }
 
 /**
- * keepalived (acassen/keepalived#2105): a sync group member's weighted trackers are ignored
- * unless the group sets `sync_group_tracking_weight`; the group moves as one.
+ * keepalived vrrp_complete_instance()'s checks of an instance's tracking, once the whole config is
+ * read: its own interface is never tracked; an address owner (priority 255), or a sync group
+ * member unless the group sets `sync_group_tracking_weight` (acassen/keepalived#2105), ignores
+ * weights: weighted scripts and files are dropped, an interface's weight is set to 0 (a sync
+ * group member; it still faults the group when it goes down) or the interface is not tracked (an
+ * address owner). `weights`: the vrrp_script / track_file blocks' own weights.
  */
+export function completeInstanceTracking(
+  ctx: Ctx,
+  c: CompletedInstance,
+  weights: { script: ReadonlyMap<string, number>; file: ReadonlyMap<string, number> },
+  syncNoTrackingWeight: boolean,
+): { trackInterfaces: TrackedInterface[]; trackScripts: TrackedScript[]; trackFiles: TrackedScript[] } {
+  const name = c.inst.name;
+  const own = c.inst.interface;
+  let trackInterfaces = c.draft.trackInterfaces.filter((e) => {
+    if (own === null || e.value.name !== own) return true;
+    ctx.report('GENERAL_ERROR', e.at, `(${name}) Ignoring track_interface ${own} since own interface`);
+    return false;
+  });
+  let trackScripts = c.draft.trackScripts;
+  let trackFiles = c.draft.trackFiles;
+  const owner = c.inst.priority === 255;
+  if (syncNoTrackingWeight || owner) {
+    const why = syncNoTrackingWeight ? 'SYNC group' : 'address_owner';
+    trackInterfaces = trackInterfaces.flatMap((e) => {
+      if (e.value.weight === 0) return [e];
+      ctx.report(
+        'GENERAL_ERROR',
+        e.at,
+        syncNoTrackingWeight
+          ? `(${name}) ignoring ${e.value.name} tracked interface weight due to SYNC group`
+          : `(${name}) ignoring ${e.value.name} tracked interface due to address owner`,
+      );
+      return syncNoTrackingWeight ? [{ ...e, value: { ...e.value, weight: 0 } }] : [];
+    });
+    trackScripts = trackScripts.filter((e) => {
+      if ((e.value.weight ?? weights.script.get(e.value.name) ?? 0) === 0) return true;
+      ctx.report(
+        'GENERAL_ERROR',
+        e.at,
+        `(${name}) ignoring tracked script ${e.value.name} with weights due to ${why}`,
+      );
+      return false;
+    });
+    trackFiles = trackFiles.flatMap((e) => {
+      const weight = e.value.weight ?? weights.file.get(e.value.name) ?? 1;
+      if (weight === 0) return [e];
+      // keepalived: 1 is the default weight, so it is taken as "not set".
+      if (weight === 1) {
+        ctx.report(
+          'GENERAL_ERROR',
+          e.at,
+          `(${name}) ignoring weight from tracked file ${e.value.name} due to ${why}. specify weight 0`,
+        );
+        return [{ ...e, value: { ...e.value, weight: 0 } }];
+      }
+      ctx.report(
+        'GENERAL_ERROR',
+        e.at,
+        `(${name}) ignoring tracked file ${e.value.name} with weight ${weight} due to ${why}`,
+      );
+      return [];
+    });
+  }
+  return {
+    trackInterfaces: trackInterfaces.map((e) => e.value),
+    trackScripts: trackScripts.map((e) => e.value),
+    trackFiles: trackFiles.map((e) => e.value),
+  };
+}
+
+/** The sync group part of completeInstanceTracking() (what index.ts called before it). */
 export function dropWeightedTracking(
   ctx: Ctx,
   c: CompletedInstance,
   weights: { script: ReadonlyMap<string, number>; file: ReadonlyMap<string, number> },
 ): { trackInterfaces: TrackedInterface[]; trackScripts: TrackedScript[]; trackFiles: TrackedScript[] } {
-  const keep = <T extends { name: string; weight: number | null }>(
-    kind: string,
-    entries: readonly TrackEntry<T>[],
-    own: (name: string) => number,
-  ): T[] =>
-    entries
-      .filter((e) => {
-        if ((e.value.weight ?? own(e.value.name)) === 0) return true;
-        ctx.report(
-          'WARNING',
-          e.at,
-          `(${c.inst.name}) ignoring tracked ${kind} ${e.value.name} with weights due to SYNC group`,
-        );
-        return false;
-      })
-      .map((e) => e.value);
-  return {
-    // A weighted interface still faults the group when it goes down (keepalived: weight 0).
-    trackInterfaces: c.draft.trackInterfaces.map((e) => ({ ...e.value, weight: 0 })),
-    trackScripts: keep('script', c.draft.trackScripts, (n) => weights.script.get(n) ?? 0),
-    trackFiles: keep('file', c.draft.trackFiles, (n) => weights.file.get(n) ?? 0),
-  };
+  return completeInstanceTracking(ctx, c, weights, true);
 }

@@ -40,8 +40,18 @@ export const values = <D>(handle: (ctx: Ctx, stmt: Statement, draft: D) => void)
   handle,
 });
 
-/** Walk one level of statements, dispatching each to its keyword. */
-export function walk<D>(ctx: Ctx, body: readonly AstNode[], table: KeywordTable<D>, draft: D): void {
+/**
+ * Walk one level of statements, dispatching each to its keyword. `atEof`: these are the config's
+ * last lines, where keepalived meets the end of the file before it looks for a block's `{` (and
+ * so says nothing about it missing).
+ */
+export function walk<D>(
+  ctx: Ctx,
+  body: readonly AstNode[],
+  table: KeywordTable<D>,
+  draft: D,
+  atEof = false,
+): void {
   for (const node of body) {
     if (node.kind === 'stray-close') {
       ctx.report('UNEXPECTED_EOB', node.loc, "Extra '}' found");
@@ -59,7 +69,7 @@ export function walk<D>(ctx: Ctx, body: readonly AstNode[], table: KeywordTable<
       ctx.report('UNKNOWN_KEYWORD', node, `Unknown keyword '${name}'`);
       continue;
     }
-    if (keyword.kind === 'block' && !node.block) {
+    if (keyword.kind === 'block' && !node.block && !atEof) {
       ctx.report('MISSING_BOB', node, "Missing '{' at beginning of configuration block");
     }
     if (keyword.kind === 'values' && !node.block) {

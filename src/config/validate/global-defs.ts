@@ -1,14 +1,28 @@
 /**
- * `global_defs { }` (reference §2.1; keepalived core/global_parser.c).
+ * `global_defs { }` (reference §2.1; keepalived core/global_parser.c). Each keyword's value is read
+ * as keepalived 2.2.7's handler reads it, with its messages; the keywords we do not act on are in
+ * global-tuning.ts.
  */
-import type { Statement } from '../ast.js';
+import type { Statement, Word } from '../ast.js';
 import type { FifoSpec, GarpSettings, GlobalDefs, LvsSyncDaemon, ScriptSpec } from '../model.js';
 import type { Ctx } from './context.js';
 import { plain, valueLines, values, walk, type KeywordTable } from './engine.js';
-import { parseIp } from '../../lib/ip.js';
+import { parseIp, parseIpv4, parseIpv6 } from '../../lib/ip.js';
+import {
+  globalBool,
+  newTuningState,
+  optionalBool,
+  tuningKeywords,
+  type TuningState,
+} from './global-tuning.js';
 import { readScript } from './script.js';
-import { unsupported } from './unsupported.js';
-import { readFlag, readTimerMs, readUnsigned } from './values.js';
+import {
+  defaultScriptUserUsable,
+  newDefaultUserState,
+  userGroupUsable,
+  type DefaultUserState,
+} from './script-security.js';
+import { readInt, readTimerMs, readUnsigned } from './values.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -21,100 +35,242 @@ export interface GlobalDraft extends Partial<
   lvsSyncDaemon?: Mutable<Omit<LvsSyncDaemon, 'syncId'>> & { syncId: number | undefined; at: Statement };
   /** Where SMTP alerting was first configured (keepalived-ts sends no mail). */
   smtpAt?: Statement;
+  /** The keywords we do not act on remember what keepalived would. */
+  tuning: TuningState;
+  /** keepalived's default script user, as settled so far in file order. */
+  defaultUser: DefaultUserState;
 }
 
 export const newGlobalDraft = (): GlobalDraft => ({
   garp: {},
   lvsTimeouts: { tcpMs: null, tcpFinMs: null, udpMs: null },
+  tuning: newTuningState(),
+  defaultUser: newDefaultUserState(),
 });
 
-const str =
-  (set: (d: GlobalDraft, v: string) => void) =>
-  (ctx: Ctx, stmt: Statement, d: GlobalDraft): void => {
-    const w = ctx.arg(stmt, 1);
-    if (w) set(d, w.text);
+type Handler = (ctx: Ctx, stmt: Statement, d: GlobalDraft) => void;
+
+const UINT_MAX = 4294967295;
+/** UINT_MAX / TIMER_HZ: keepalived's bound for whole seconds kept in µs. */
+const MAX_SECONDS = 4294;
+
+/** A word keepalived requires, with its own message when it is missing. */
+const required =
+  (message: string, set: (d: GlobalDraft, v: string) => void): Handler =>
+  (ctx, stmt, d) => {
+    const w = stmt.words[1];
+    if (!w) return void ctx.report('GENERAL_ERROR', stmt, message);
+    set(d, w.text);
   };
 
-const flag =
-  (set: (d: GlobalDraft, v: boolean) => void) =>
-  (ctx: Ctx, stmt: Statement, d: GlobalDraft): void => {
-    const v = readFlag(ctx, stmt);
-    if (v !== undefined) set(d, v);
-  };
-
-const uint =
-  (min: number, max: number, set: (d: GlobalDraft, v: number) => void) =>
-  (ctx: Ctx, stmt: Statement, d: GlobalDraft): void => {
-    const w = ctx.arg(stmt, 1);
-    const v = w && readUnsigned(ctx, w, min, max);
-    if (v !== undefined) set(d, v);
-  };
-
-/** Whole seconds in the config, milliseconds in the model. */
-const seconds =
-  (max: number, set: (d: GlobalDraft, ms: number) => void) =>
-  (ctx: Ctx, stmt: Statement, d: GlobalDraft): void => {
-    const w = ctx.arg(stmt, 1);
-    const v = w && readUnsigned(ctx, w, 0, max);
-    if (v !== undefined) set(d, v * 1000);
-  };
-
-const timer =
-  (minUs: number, maxUs: number, set: (d: GlobalDraft, ms: number) => void) =>
-  (ctx: Ctx, stmt: Statement, d: GlobalDraft): void => {
-    const w = ctx.arg(stmt, 1);
-    const v = w && readTimerMs(ctx, w, minUs, maxUs);
-    if (v !== undefined) set(d, v);
-  };
-
-const script =
-  (set: (d: GlobalDraft, s: ScriptSpec) => void) =>
-  (ctx: Ctx, stmt: Statement, d: GlobalDraft): void => {
-    const s = readScript(ctx, stmt);
-    if (s) set(d, s);
-  };
-
-const fifo =
-  (get: (d: GlobalDraft) => FifoSpec | null | undefined, set: (d: GlobalDraft, f: FifoSpec) => void) =>
-  (ctx: Ctx, stmt: Statement, d: GlobalDraft): void => {
-    const w = ctx.arg(stmt, 1);
-    if (w) set(d, { path: w.text, script: get(d)?.script ?? null });
-  };
-
-const fifoScript =
-  (get: (d: GlobalDraft) => FifoSpec | null | undefined, set: (d: GlobalDraft, f: FifoSpec) => void) =>
-  (ctx: Ctx, stmt: Statement, d: GlobalDraft): void => {
-    const s = readScript(ctx, stmt);
-    if (s) set(d, { path: get(d)?.path ?? '', script: s });
-  };
-
-const mcastGroup =
-  (family: 'inet' | 'inet6', set: (d: GlobalDraft, a: string) => void) =>
-  (ctx: Ctx, stmt: Statement, d: GlobalDraft): void => {
+/** keepalived read_unsigned_strvec() on word 1, then `message` when it is not in range. */
+const unsigned =
+  (
+    min: number,
+    max: number,
+    message: (w: string) => string,
+    set: (d: GlobalDraft, v: number) => void,
+  ): Handler =>
+  (ctx, stmt, d) => {
     const w = ctx.arg(stmt, 1);
     if (!w) return;
-    const ip = parseIp(w.text);
-    const multicast =
-      ip && (ip.family === 'inet' ? ((ip.bytes[0] as number) & 0xf0) === 0xe0 : ip.bytes[0] === 0xff);
-    if (!ip || ip.family !== family || !multicast) {
-      ctx.report(
-        'GENERAL_ERROR',
-        w,
-        `${stmt.words[0]?.text ?? ''} '${w.text}' is not a valid multicast address - ignoring`,
-      );
-      return;
-    }
-    set(d, ip.address);
+    const v = readUnsigned(ctx, w, min, max);
+    if (v === undefined) ctx.report('GENERAL_ERROR', stmt, message(w.text));
+    else set(d, v);
+  };
+
+/** A repeat count where 0 is in range but raised to 1 with a message. */
+const repeat =
+  (keyword: string, set: (d: GlobalDraft, v: number) => void): Handler =>
+  (ctx, stmt, d) =>
+    unsigned(
+      0,
+      UINT_MAX,
+      (w) => `${keyword} '${w}' invalid - ignoring`,
+      (dd, v) => {
+        if (v === 0) ctx.report('GENERAL_ERROR', stmt, `${keyword} must be greater than 0, setting to 1`);
+        set(dd, Math.max(v, 1));
+      },
+    )(ctx, stmt, d);
+
+/** keepalived read_decimal_unsigned_strvec(): seconds with up to 6 places in [1 µs or 1 ms, UINT_MAX µs]. */
+const interval =
+  (keyword: string, minUs: number, set: (d: GlobalDraft, ms: number) => void): Handler =>
+  (ctx, stmt, d) => {
+    const w = ctx.arg(stmt, 1);
+    if (!w) return;
+    const v = readTimerMs(ctx, w, minUs, UINT_MAX);
+    if (v === undefined) ctx.report('GENERAL_ERROR', stmt, `${keyword} '${w.text}' is invalid`);
+    else set(d, v);
+  };
+
+/** A flag with an optional boolean, keepalived's "Invalid value for KEYWORD specified". */
+const flagNoValue =
+  (set: (d: GlobalDraft, v: boolean) => void): Handler =>
+  (ctx, stmt, d) => {
+    const v = optionalBool(ctx, stmt, () => `Invalid value for ${stmt.words[0]?.text ?? ''} specified`);
+    if (v !== undefined) set(d, v);
+  };
+
+/** A flag with an optional boolean, keepalived's "Invalid value 'X' for global KEYWORD specified". */
+const flag =
+  (set: (d: GlobalDraft, v: boolean) => void): Handler =>
+  (ctx, stmt, d) => {
+    const v = globalBool(ctx, stmt);
+    if (v !== undefined) set(d, v);
   };
 
 /**
- * `metrics_listen ADDRESS PORT` (IPv4 or IPv6, `[v6]` accepted): a keepalived-ts extension for
- * Prometheus metrics. keepalived itself does not know it (it logs "Unknown keyword" and goes on),
- * so a config that uses it is for keepalived-ts only. A bad address or port leaves metrics off.
+ * keepalived notify_script_init() while parsing: the script's own user and group must exist, else
+ * the default script user must be usable. keepalived only logs why it drops the script.
  */
+function parseTimeScript(ctx: Ctx, stmt: Statement, d: GlobalDraft): ScriptSpec | undefined {
+  const s = readScript(ctx, stmt);
+  if (!s) return undefined;
+  const ok =
+    s.user !== null
+      ? userGroupUsable(ctx, s.user, s.group)
+      : defaultScriptUserUsable(ctx, d.defaultUser, d.enableScriptSecurity ?? false, stmt.loc);
+  return ok ? s : undefined;
+}
+
+/** `startup_script` / `shutdown_script` (keepalived startup_shutdown_script()). */
+const startupScript =
+  (type: 'startup' | 'shutdown'): Handler =>
+  (ctx, stmt, d) => {
+    const key = type === 'startup' ? 'startupScript' : 'shutdownScript';
+    if (d[key]) return void ctx.report('GENERAL_ERROR', stmt, `${type} script already specified`);
+    if (stmt.words.length < 2) return void ctx.report('GENERAL_ERROR', stmt, `${type} script missing`);
+    const s = parseTimeScript(ctx, stmt, d);
+    if (!s) return void ctx.report('GENERAL_ERROR', stmt, `Invalid ${type} script`);
+    d[key] = s;
+  };
+
+const startupScriptTimeout =
+  (type: 'startup' | 'shutdown'): Handler =>
+  (ctx, stmt, d) => {
+    if (stmt.words.length < 2)
+      return void ctx.report('GENERAL_ERROR', stmt, `${type}_script_timeout requires value`);
+    unsigned(
+      1,
+      1000,
+      (w) => `${type}_script_timeout '${w}' must be in [1, 1000] - ignoring`,
+      (dd, v) => {
+        if (type === 'startup') dd.startupScriptTimeoutMs = v * 1000;
+        else dd.shutdownScriptTimeoutMs = v * 1000;
+      },
+    )(ctx, stmt, d);
+  };
+
+type FifoKey = 'notifyFifo' | 'vrrpNotifyFifo' | 'lvsNotifyFifo';
+
+/** `notify_fifo PATH [USER [GROUP]]` and the vrrp_/lvs_ ones (keepalived notify_fifo()). */
+const fifo =
+  (type: string, key: FifoKey): Handler =>
+  (ctx, stmt, d) => {
+    const path = stmt.words[1];
+    if (!path) return void ctx.report('GENERAL_ERROR', stmt, `No ${type}notify_fifo name specified`);
+    const was = d[key];
+    if (was?.path)
+      return void ctx.report(
+        'GENERAL_ERROR',
+        stmt,
+        `${type}notify_fifo already specified - ignoring ${path.text}`,
+      );
+    const user = stmt.words[2]?.text;
+    const ok =
+      user !== undefined
+        ? userGroupUsable(ctx, user, stmt.words[3]?.text ?? null)
+        : defaultScriptUserUsable(ctx, d.defaultUser, d.enableScriptSecurity ?? false, stmt.loc);
+    if (!ok) {
+      // keepalived only logs this.
+      ctx.report('NOTICE', stmt, `Invalid user/group for ${type} fifo ${path.text} - ignoring`);
+      return;
+    }
+    d[key] = { path: path.text, script: was?.script ?? null };
+  };
+
+/** `notify_fifo_script CMD [USER [GROUP]]` and the vrrp_/lvs_ ones. */
+const fifoScript =
+  (type: string, key: FifoKey): Handler =>
+  (ctx, stmt, d) => {
+    if (stmt.words.length < 2)
+      return void ctx.report('GENERAL_ERROR', stmt, `No ${type}notify_fifo_script specified`);
+    const was = d[key];
+    if (was?.script)
+      return void ctx.report(
+        'GENERAL_ERROR',
+        stmt,
+        `${type}notify_fifo_script already specified - ignoring ${stmt.words[1]?.text ?? ''}`,
+      );
+    const s = parseTimeScript(ctx, stmt, d);
+    if (s) d[key] = { path: was?.path ?? '', script: s } satisfies FifoSpec;
+  };
+
+/** keepalived inet_stosockaddr(): the family from a ':', a '-' or '/' suffix dropped, inet_pton(). */
+function inetStoSockaddr(textIn: string): { family: 'inet' | 'inet6'; bytes: Uint8Array } | undefined {
+  const family = textIn.includes(':') ? 'inet6' : 'inet';
+  const cut = textIn.search(/[-/]/);
+  const addr = cut >= 0 ? textIn.slice(0, cut) : textIn;
+  const bytes = family === 'inet' ? parseIpv4(addr) : parseIpv6(addr);
+  return bytes ? { family, bytes } : undefined;
+}
+
+const isMulticast = (a: { family: 'inet' | 'inet6'; bytes: Uint8Array }): boolean =>
+  a.family === 'inet' ? ((a.bytes[0] ?? 0) & 0xf0) === 0xe0 : a.bytes[0] === 0xff;
+
+/** `vrrp_mcast_group4` / `vrrp_mcast_group6` (keepalived vrrp_mcast_group4/6_handler()). */
+const mcastGroup =
+  (family: 'inet' | 'inet6', set: (d: GlobalDraft, a: string) => void): Handler =>
+  (ctx, stmt, d) => {
+    const w = ctx.arg(stmt, 1);
+    if (!w) return;
+    const kw = family === 'inet' ? 'vrrp_mcast_group4' : 'vrrp_mcast_group6';
+    const a = inetStoSockaddr(w.text);
+    if (!a) return void ctx.report('GENERAL_ERROR', stmt, `Can't parse ${kw} [${w.text}]. Skipping`);
+    if (a.family !== family)
+      return void ctx.report(
+        'GENERAL_ERROR',
+        stmt,
+        `${kw} [${w.text}] is not ${family === 'inet' ? 'IPv4' : 'IPv6'}. Skipping`,
+      );
+    if (!isMulticast(a))
+      return void ctx.report('GENERAL_ERROR', stmt, `${kw} [${w.text}] is not multicast. Skipping`);
+    // IN6_IS_ADDR_MC_LINKLOCAL: ffX2::/16.
+    if (family === 'inet6' && ((a.bytes[1] ?? 0) & 0x0f) !== 0x02)
+      ctx.report('WARNING', stmt, `${kw} [${w.text}] should be link-local multicast.`);
+    const ip = parseIp(w.text.split(/[-/]/)[0] ?? '');
+    if (ip) set(d, ip.address);
+  };
+
+/**
+ * `smtp_server ADDR|NAME [PORT]` (keepalived smtpserver_handler()). keepalived resolves a name
+ * while parsing; we cannot here, so a name is taken when it looks like one DNS could resolve (a
+ * dotted name, or localhost) and reported as keepalived reports a name that does not resolve
+ * otherwise. keepalived-ts sends no mail either way.
+ */
+const smtpServer: Handler = (ctx, stmt, d) => {
+  d.smtpAt ??= stmt;
+  const host = ctx.arg(stmt, 1);
+  if (!host) return;
+  const portText = stmt.words[2]?.text ?? '25';
+  const portWord: Word = stmt.words[2] ?? { ...host, text: '25' };
+  const port = readUnsigned(ctx, portWord, 1, 65535);
+  const literal = /[-/]/.test(host.text) ? undefined : inetStoSockaddr(host.text);
+  const name =
+    !literal &&
+    (host.text === 'localhost' ||
+      /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$/.test(
+        host.text,
+      ));
+  if (port === undefined || (!literal && !name))
+    return void ctx.report('GENERAL_ERROR', stmt, `Invalid smtp server ${host.text} ${portText}`);
+  d.smtpServer = { host: host.text, port };
+};
+
 /** keepalived global_parser.c lvs_syncd_handler(), with its messages. */
 function lvsSyncDaemon(ctx: Ctx, stmt: Statement, d: GlobalDraft): void {
-  const words = stmt.words.map((w) => w.text);
+  const words = stmt.words;
   if (d.lvsSyncDaemon) {
     const was = d.lvsSyncDaemon;
     ctx.report(
@@ -124,11 +280,11 @@ function lvsSyncDaemon(ctx: Ctx, stmt: Statement, d: GlobalDraft): void {
     );
     return;
   }
-  const ifname = words[1];
+  const ifname = words[1]?.text;
   if (ifname === undefined)
     return void ctx.report('GENERAL_ERROR', stmt, 'lvs_sync_daemon requires interface');
   // IP_VS_IFNAME_MAXLEN is 16 with the NUL.
-  if (ifname.length >= 16)
+  if (Buffer.byteLength(ifname) >= 16)
     return void ctx.report(
       'GENERAL_ERROR',
       stmt,
@@ -144,14 +300,9 @@ function lvsSyncDaemon(ctx: Ctx, stmt: Statement, d: GlobalDraft): void {
     group: null,
     at: stmt,
   };
-  const num = (text: string | undefined, min: number, max: number): number | undefined =>
-    text !== undefined && /^\d+$/.test(text) && Number(text) >= min && Number(text) <= max
-      ? Number(text)
-      : undefined;
   for (let i = 2; i < words.length; i++) {
-    const w = words[i] as string;
+    const w = (words[i] as Word).text;
     const next = words[i + 1];
-    const last = i === words.length - 1;
     if (w === 'inst') {
       if (sd.instance !== null)
         ctx.report(
@@ -159,45 +310,48 @@ function lvsSyncDaemon(ctx: Ctx, stmt: Statement, d: GlobalDraft): void {
           stmt,
           `lvs_sync_daemon vrrp instance has already been specified as ${sd.instance} - ignoring`,
         );
-      else if (next !== undefined) sd.instance = next;
+      else {
+        const v = ctx.arg(stmt, i + 1);
+        if (v) sd.instance = v.text;
+      }
       i++;
     } else if (w === 'id') {
-      if (last)
+      if (!next)
         ctx.report('GENERAL_ERROR', stmt, 'No value specified for lvs_sync_daemon id, defaulting to vrid');
       else {
-        const v = num(next, 0, 255);
+        const v = readUnsigned(ctx, next, 0, 255);
         if (v === undefined)
-          ctx.report('GENERAL_ERROR', stmt, `Invalid syncid (${next}) - defaulting to vrid`);
+          ctx.report('GENERAL_ERROR', stmt, `Invalid syncid (${next.text}) - defaulting to vrid`);
         else sd.syncId = v;
         i++;
       }
     } else if (w === 'maxlen' || w === 'port' || w === 'ttl') {
-      if (last) ctx.report('GENERAL_ERROR', stmt, `No value specified for lvs_sync_daemon ${w} - ignoring`);
+      if (!next) ctx.report('GENERAL_ERROR', stmt, `No value specified for lvs_sync_daemon ${w} - ignoring`);
       else {
-        const v = num(next, 1, w === 'maxlen' ? 65535 - 20 - 8 : w === 'port' ? 65535 : 255);
+        const v = readUnsigned(ctx, next, 1, w === 'maxlen' ? 65535 - 20 - 8 : w === 'port' ? 65535 : 255);
         if (v === undefined)
-          ctx.report('GENERAL_ERROR', stmt, `Invalid lvs_sync_daemon ${w} (${next}) - ignoring`);
+          ctx.report('GENERAL_ERROR', stmt, `Invalid lvs_sync_daemon ${w} (${next.text}) - ignoring`);
         else sd[w] = v;
         i++;
       }
     } else if (w === 'group') {
-      if (last) ctx.report('GENERAL_ERROR', stmt, 'No value specified for lvs_sync_daemon group - ignoring');
+      if (!next) ctx.report('GENERAL_ERROR', stmt, 'No value specified for lvs_sync_daemon group - ignoring');
       else {
-        const ip = parseIp(next ?? '');
-        if (!ip) ctx.report('GENERAL_ERROR', stmt, `Invalid lvs_sync_daemon group (${next}) - ignoring`);
-        else if (ip.family === 'inet' ? ((ip.bytes[0] ?? 0) & 0xf0) !== 0xe0 : ip.bytes[0] !== 0xff)
+        const a = inetStoSockaddr(next.text);
+        if (!a) ctx.report('GENERAL_ERROR', stmt, `Invalid lvs_sync_daemon group (${next.text}) - ignoring`);
+        else if (!isMulticast(a))
           ctx.report(
             'GENERAL_ERROR',
             stmt,
-            `lvs_sync_daemon group address ${next} is not multicast - ignoring`,
+            `lvs_sync_daemon group address ${next.text} is not multicast - ignoring`,
           );
-        else sd.group = ip.address;
+        else sd.group = parseIp(next.text.split(/[-/]/)[0] ?? '')?.address ?? null;
         i++;
       }
     } else if (i === 2)
       sd.instance = w; // the old form: lvs_sync_daemon IF VRRP_INSTANCE [SYNC_ID]
     else if (i === 3) {
-      const v = num(w, 0, 255);
+      const v = readUnsigned(ctx, words[3] as Word, 0, 255);
       if (v === undefined) ctx.report('GENERAL_ERROR', stmt, `Invalid syncid (${w}) - defaulting to vrid`);
       else {
         ctx.report('GENERAL_ERROR', stmt, 'Please use keyword "id" before lvs_sync_daemon SYNCID');
@@ -208,7 +362,37 @@ function lvsSyncDaemon(ctx: Ctx, stmt: Statement, d: GlobalDraft): void {
   d.lvsSyncDaemon = sd;
 }
 
-const metricsListen = (ctx: Ctx, stmt: Statement, d: GlobalDraft): void => {
+/** keepalived lvs_timeouts(): tcp, tcpfin, udp, each with seconds in [0, 31 days]. */
+function lvsTimeouts(ctx: Ctx, stmt: Statement, d: GlobalDraft): void {
+  const words = stmt.words;
+  if (words.length < 3)
+    return void ctx.report('GENERAL_ERROR', stmt, 'lvs_timeouts requires at least one option');
+  const keys = { tcp: 'tcpMs', tcpfin: 'tcpFinMs', udp: 'udpMs' } as const;
+  for (let i = 1; i < words.length; i++) {
+    const option = (words[i] as Word).text;
+    if (!Object.hasOwn(keys, option)) {
+      ctx.report('GENERAL_ERROR', stmt, `Unknown option ${option} specified for lvs_timeouts`);
+      continue;
+    }
+    const value = words[i + 1];
+    if (!value) {
+      ctx.report('GENERAL_ERROR', stmt, `No value specified for lvs_timeout ${option} - ignoring`);
+      continue;
+    }
+    const v = readUnsigned(ctx, value, 0, 86400 * 31);
+    if (v === undefined)
+      ctx.report('GENERAL_ERROR', stmt, `Invalid lvs_timeout ${option} (${value.text}) - ignoring`);
+    else d.lvsTimeouts[keys[option as keyof typeof keys]] = v * 1000;
+    i++;
+  }
+}
+
+/**
+ * `metrics_listen ADDRESS PORT` (IPv4 or IPv6, `[v6]` accepted): a keepalived-ts extension for
+ * Prometheus metrics. keepalived itself does not know it (it logs "Unknown keyword" and goes on),
+ * so a config that uses it is for keepalived-ts only. A bad address or port leaves metrics off.
+ */
+const metricsListen: Handler = (ctx, stmt, d) => {
   const addr = ctx.arg(stmt, 1);
   const portWord = addr && ctx.arg(stmt, 2);
   if (!addr || !portWord) return;
@@ -235,224 +419,173 @@ const metricsListen = (ctx: Ctx, stmt: Statement, d: GlobalDraft): void => {
   if (ok && ip) d.metricsListen = { address: ip.address, port };
 };
 
-const smtp = (ctx: Ctx, stmt: Statement, d: GlobalDraft): void => {
-  d.smtpAt ??= stmt;
-};
+/** A keyword that configures SMTP alerting (keepalived-ts sends no mail). */
+const smtp =
+  (handler: Handler): Handler =>
+  (ctx, stmt, d) => {
+    d.smtpAt ??= stmt;
+    handler(ctx, stmt, d);
+  };
 
 const keywords: KeywordTable<GlobalDraft> = {
-  router_id: plain(str((d, v) => (d.routerId = v))),
-  notification_email: values((ctx, stmt, d) => {
-    smtp(ctx, stmt, d);
-    d.notificationEmail = [
-      ...(d.notificationEmail ?? []),
-      ...valueLines(ctx, stmt).map((l) => l.words[0]?.text ?? ''),
-    ];
+  router_id: plain(required('routerid name missing - ignoring', (d, v) => (d.routerId = v))),
+  notification_email: values(
+    smtp((ctx, stmt, d) => {
+      const lines = valueLines(ctx, stmt);
+      if (lines.length === 0) ctx.report('GENERAL_ERROR', stmt, 'Warning - empty notification_email block');
+      d.notificationEmail = [
+        ...(d.notificationEmail ?? []),
+        ...lines.flatMap((l) => l.words.map((w) => w.text)),
+      ];
+    }),
+  ),
+  notification_email_from: plain(
+    smtp(required('emailfrom missing - ignoring', (d, v) => (d.notificationEmailFrom = v))),
+  ),
+  smtp_server: plain(smtpServer),
+  smtp_helo_name: plain((_ctx, stmt, d) => {
+    const w = stmt.words[1];
+    if (w) d.smtpHeloName = w.text;
   }),
-  notification_email_from: plain((ctx, stmt, d) => {
-    smtp(ctx, stmt, d);
-    str((dd, v) => (dd.notificationEmailFrom = v))(ctx, stmt, d);
-  }),
-  smtp_server: plain((ctx, stmt, d) => {
-    smtp(ctx, stmt, d);
-    const host = ctx.arg(stmt, 1);
-    if (!host) return;
-    const portWord = stmt.words[2];
-    const port = portWord ? readUnsigned(ctx, portWord, 1, 65535) : 25;
-    d.smtpServer = { host: host.text, port: port ?? 25 };
-  }),
-  smtp_helo_name: plain(str((d, v) => (d.smtpHeloName = v))),
-  smtp_connect_timeout: plain(seconds(0xffffffff, (d, v) => (d.smtpConnectTimeoutMs = v))),
-  smtp_alert: plain((ctx, stmt, d) => {
-    smtp(ctx, stmt, d);
-    flag((dd, v) => (dd.smtpAlert = v))(ctx, stmt, d);
-  }),
-  smtp_alert_vrrp: plain((ctx, stmt, d) => {
-    smtp(ctx, stmt, d);
-    flag((dd, v) => (dd.smtpAlertVrrp = v))(ctx, stmt, d);
-  }),
-  smtp_alert_checker: plain((ctx, stmt, d) => {
-    smtp(ctx, stmt, d);
-    flag((dd, v) => (dd.smtpAlertChecker = v))(ctx, stmt, d);
-  }),
+  smtp_connect_timeout: plain((ctx, stmt, d) =>
+    unsigned(
+      0,
+      MAX_SECONDS,
+      (w) => `smtp_connect_timeout '${w}' must be in [0, ${MAX_SECONDS}] - ignoring`,
+      (dd, v) => {
+        if (v === 0)
+          ctx.report('GENERAL_ERROR', stmt, 'smtp_conect_timeout must be greater than 0, setting to 1');
+        dd.smtpConnectTimeoutMs = Math.max(v, 1) * 1000;
+      },
+    )(ctx, stmt, d),
+  ),
+  smtp_alert: plain(smtp(flag((d, v) => (d.smtpAlert = v)))),
+  smtp_alert_vrrp: plain(smtp(flag((d, v) => (d.smtpAlertVrrp = v)))),
+  smtp_alert_checker: plain(smtp(flag((d, v) => (d.smtpAlertChecker = v)))),
   enable_script_security: plain((_ctx, _stmt, d) => (d.enableScriptSecurity = true)),
   script_user: plain((ctx, stmt, d) => {
-    const user = ctx.arg(stmt, 1);
-    if (user) d.scriptUser = { user: user.text, group: stmt.words[2]?.text ?? null };
+    const user = stmt.words[1];
+    if (!user) return void ctx.report('GENERAL_ERROR', stmt, 'No script username specified');
+    const group = stmt.words[2]?.text ?? null;
+    d.scriptUser = { user: user.text, group };
+    // keepalived set_default_script_user(): settled here, even when it fails.
+    d.defaultUser.set = true;
+    d.defaultUser.fail = !userGroupUsable(ctx, user.text, group);
+    if (d.defaultUser.fail) ctx.report('GENERAL_ERROR', stmt, 'Error setting global script uid/gid');
   }),
   vrrp_mcast_group4: plain(mcastGroup('inet', (d, v) => (d.vrrpMcastGroup4 = v))),
   vrrp_mcast_group6: plain(mcastGroup('inet6', (d, v) => (d.vrrpMcastGroup6 = v))),
   vrrp_version: plain((ctx, stmt, d) => {
     const w = ctx.arg(stmt, 1);
-    const v = w && readUnsigned(ctx, w, 2, 3);
+    if (!w) return;
+    const v = readInt(ctx, w, 2, 3);
     if (v === 2 || v === 3) d.vrrpVersion = v;
+    else ctx.report('GENERAL_ERROR', stmt, 'VRRP Error: Version must be either 2 or 3');
   }),
-  vrrp_garp_master_delay: plain(seconds(0xffffffff, (d, v) => (d.garp.masterDelayMs = v))),
-  vrrp_garp_master_repeat: plain(uint(0, 0xffffffff, (d, v) => (d.garp.masterRepeat = v))),
-  vrrp_garp_master_refresh: plain(seconds(0xffffffff, (d, v) => (d.garp.masterRefreshMs = v))),
-  vrrp_garp_master_refresh_repeat: plain(uint(0, 0xffffffff, (d, v) => (d.garp.masterRefreshRepeat = v))),
-  vrrp_garp_lower_prio_delay: plain(seconds(0xffffffff, (d, v) => (d.garp.lowerPrioDelayMs = v))),
-  vrrp_garp_lower_prio_repeat: plain(uint(0, 0xffffffff, (d, v) => (d.garp.lowerPrioRepeat = v))),
-  vrrp_garp_interval: plain(timer(0, 0, (d, v) => (d.garp.intervalMs = v))),
-  vrrp_gna_interval: plain(timer(0, 0, (d, v) => (d.garp.gnaIntervalMs = v))),
-  vrrp_min_garp: plain(flag((d, v) => (d.vrrpMinGarp = v))),
-  vrrp_lower_prio_no_advert: plain(flag((d, v) => (d.vrrpLowerPrioNoAdvert = v))),
-  vrrp_higher_prio_send_advert: plain(flag((d, v) => (d.vrrpHigherPrioSendAdvert = v))),
-  vrrp_down_timer_adverts: plain(uint(1, 100, (d, v) => (d.vrrpDownTimerAdverts = v))),
+  vrrp_garp_master_delay: plain(
+    unsigned(
+      0,
+      MAX_SECONDS,
+      (w) => `vrrp_garp_master_delay '${w}' invalid - ignoring`,
+      (d, v) => (d.garp.masterDelayMs = v * 1000),
+    ),
+  ),
+  vrrp_garp_master_repeat: plain(repeat('vrrp_garp_master_repeat', (d, v) => (d.garp.masterRepeat = v))),
+  vrrp_garp_master_refresh: plain((ctx, stmt, d) => {
+    const w = ctx.arg(stmt, 1);
+    if (!w) return;
+    const v = readUnsigned(ctx, w, 0, UINT_MAX);
+    if (v === undefined)
+      ctx.report('GENERAL_ERROR', stmt, `Invalid vrrp_garp_master_refresh '${w.text}' - ignoring`);
+    d.garp.masterRefreshMs = (v ?? 0) * 1000;
+  }),
+  vrrp_garp_master_refresh_repeat: plain(
+    repeat('vrrp_garp_master_refresh_repeat', (d, v) => (d.garp.masterRefreshRepeat = v)),
+  ),
+  vrrp_garp_lower_prio_delay: plain(
+    unsigned(
+      0,
+      MAX_SECONDS,
+      (w) => `vrrp_garp_lower_prio_delay '${w}' invalid - ignoring`,
+      (d, v) => (d.garp.lowerPrioDelayMs = v * 1000),
+    ),
+  ),
+  vrrp_garp_lower_prio_repeat: plain(
+    unsigned(
+      0,
+      2147483647,
+      (w) => `Invalid vrrp_garp_lower_prio_repeat '${w}'`,
+      (d, v) => (d.garp.lowerPrioRepeat = v),
+    ),
+  ),
+  vrrp_garp_interval: plain(interval('vrrp_garp_interval', 1, (d, v) => (d.garp.intervalMs = v))),
+  vrrp_gna_interval: plain(interval('vrrp_gna_interval', 1, (d, v) => (d.garp.gnaIntervalMs = v))),
+  vrrp_min_garp: plain(flagNoValue((d, v) => (d.vrrpMinGarp = v))),
+  vrrp_lower_prio_no_advert: plain(flagNoValue((d, v) => (d.vrrpLowerPrioNoAdvert = v))),
+  vrrp_higher_prio_send_advert: plain(flagNoValue((d, v) => (d.vrrpHigherPrioSendAdvert = v))),
+  vrrp_down_timer_adverts: plain(
+    unsigned(
+      1,
+      100,
+      (w) => `Invalid vrrp_down_timer_adverts [1:100] '${w}'`,
+      (d, v) => (d.vrrpDownTimerAdverts = v),
+    ),
+  ),
+  // These take no value; keepalived ignores any word after them.
   vrrp_check_unicast_src: plain((_ctx, _stmt, d) => (d.vrrpCheckUnicastSrc = true)),
-  vrrp_skip_check_adv_addr: plain(flag((d, v) => (d.vrrpSkipCheckAdvAddr = v))),
+  vrrp_skip_check_adv_addr: plain((_ctx, _stmt, d) => (d.vrrpSkipCheckAdvAddr = true)),
   vrrp_strict: plain((_ctx, _stmt, d) => (d.vrrpStrict = true)),
-  vrrp_startup_delay: plain(timer(0, 0, (d, v) => (d.vrrpStartupDelayMs = v))),
-  notify_fifo: plain(
-    fifo(
-      (d) => d.notifyFifo,
-      (d, f) => (d.notifyFifo = f),
-    ),
-  ),
-  notify_fifo_script: plain(
-    fifoScript(
-      (d) => d.notifyFifo,
-      (d, f) => (d.notifyFifo = f),
-    ),
-  ),
-  vrrp_notify_fifo: plain(
-    fifo(
-      (d) => d.vrrpNotifyFifo,
-      (d, f) => (d.vrrpNotifyFifo = f),
-    ),
-  ),
-  vrrp_notify_fifo_script: plain(
-    fifoScript(
-      (d) => d.vrrpNotifyFifo,
-      (d, f) => (d.vrrpNotifyFifo = f),
-    ),
-  ),
-  lvs_notify_fifo: plain(
-    fifo(
-      (d) => d.lvsNotifyFifo,
-      (d, f) => (d.lvsNotifyFifo = f),
-    ),
-  ),
-  lvs_notify_fifo_script: plain(
-    fifoScript(
-      (d) => d.lvsNotifyFifo,
-      (d, f) => (d.lvsNotifyFifo = f),
-    ),
-  ),
+  vrrp_startup_delay: plain(interval('vrrp_startup_delay', 1000, (d, v) => (d.vrrpStartupDelayMs = v))),
+  notify_fifo: plain(fifo('', 'notifyFifo')),
+  notify_fifo_script: plain(fifoScript('', 'notifyFifo')),
+  vrrp_notify_fifo: plain(fifo('vrrp_', 'vrrpNotifyFifo')),
+  vrrp_notify_fifo_script: plain(fifoScript('vrrp_', 'vrrpNotifyFifo')),
+  lvs_notify_fifo: plain(fifo('lvs_', 'lvsNotifyFifo')),
+  lvs_notify_fifo_script: plain(fifoScript('lvs_', 'lvsNotifyFifo')),
   vrrp_notify_priority_changes: plain(flag((d, v) => (d.vrrpNotifyPriorityChanges = v))),
   fifo_write_vrrp_states_on_reload: plain((_ctx, _stmt, d) => (d.fifoWriteVrrpStatesOnReload = true)),
-  dynamic_interfaces: plain((_ctx, _stmt, d) => (d.dynamicInterfaces = true)),
-  default_interface: plain(str((d, v) => (d.defaultInterface = v))),
-  lvs_timeouts: plain((ctx, stmt, d) => {
-    for (let i = 1; i < stmt.words.length; i += 2) {
-      const name = (stmt.words[i] as { text: string }).text;
-      const w = ctx.arg(stmt, i + 1);
-      if (!w) return;
-      const v = readUnsigned(ctx, w, 0, 86400 * 31);
-      if (v === undefined) continue;
-      if (name === 'tcp') d.lvsTimeouts.tcpMs = v * 1000;
-      else if (name === 'tcpfin') d.lvsTimeouts.tcpFinMs = v * 1000;
-      else if (name === 'udp') d.lvsTimeouts.udpMs = v * 1000;
-      else
-        ctx.report(
-          'GENERAL_ERROR',
-          stmt.words[i] ?? stmt,
-          `Unknown option ${name} specified for lvs_timeouts`,
-        );
-    }
+  dynamic_interfaces: plain((ctx, stmt, d) => {
+    d.dynamicInterfaces = true;
+    const w = stmt.words[1];
+    if (w && w.text !== 'allow_if_changes')
+      ctx.report('GENERAL_ERROR', stmt, `Unknown dynamic_interfaces option '${w.text}'`);
   }),
+  default_interface: plain(
+    required('default_interface requires interface name', (d, v) => (d.defaultInterface = v)),
+  ),
+  lvs_timeouts: plain(lvsTimeouts),
   lvs_sync_daemon: plain(lvsSyncDaemon),
   lvs_flush: plain((_ctx, _stmt, d) => (d.lvsFlush = true)),
-  lvs_flush_on_stop: plain((_ctx, _stmt, d) => (d.lvsFlushOnStop = true)),
-  lvs_flush_onstop: plain((_ctx, _stmt, d) => (d.lvsFlushOnStop = true)),
-  startup_script: plain(script((d, s) => (d.startupScript = s))),
-  startup_script_timeout: plain(uint(1, 1000, (d, v) => (d.startupScriptTimeoutMs = v * 1000))),
-  shutdown_script: plain(script((d, s) => (d.shutdownScript = s))),
-  shutdown_script_timeout: plain(uint(1, 1000, (d, v) => (d.shutdownScriptTimeoutMs = v * 1000))),
-  checker_log_all_failures: plain(flag((d, v) => (d.checkerLogAllFailures = v))),
-  random_seed: plain(uint(0, 0xffffffff, (d, v) => (d.randomSeed = v))),
+  ...Object.fromEntries(
+    ['lvs_flush_on_stop', 'lvs_flush_onstop'].map((k) => [
+      k,
+      plain<GlobalDraft>((ctx, stmt, d) => {
+        const w = stmt.words[1];
+        if (!w) d.lvsFlushOnStop = true;
+        // Flushing only the configured virtual servers is not supported: nothing is flushed.
+        else if (w.text === 'VS')
+          ctx.report('UNSUPPORTED', stmt, `${k} VS: not supported - ignored (nothing is flushed on stop)`);
+        else ctx.report('GENERAL_ERROR', stmt, `Unknown lvs_flush_on_stop type ${w.text}`);
+      }),
+    ]),
+  ),
+  startup_script: plain(startupScript('startup')),
+  startup_script_timeout: plain(startupScriptTimeout('startup')),
+  shutdown_script: plain(startupScript('shutdown')),
+  shutdown_script_timeout: plain(startupScriptTimeout('shutdown')),
+  checker_log_all_failures: plain(flagNoValue((d, v) => (d.checkerLogAllFailures = v))),
+  random_seed: plain(
+    unsigned(
+      0,
+      UINT_MAX,
+      (w) => `random_seed ${w} invalid`,
+      (d, v) => (d.randomSeed = v),
+    ),
+  ),
   reload_check_config: plain((_ctx, _stmt, d) => (d.reloadCheckConfig = true)),
   // keepalived-ts extension (keepalived rejects it as an unknown keyword).
   metrics_listen: plain(metricsListen),
-  ...unsupported<GlobalDraft>([
-    'process_names',
-    'process_name',
-    'vrrp_process_name',
-    'checker_process_name',
-    'lvs_process_name',
-    'bfd_process_name',
-    'max_auto_priority',
-    'min_auto_priority_delay',
-    'no_email_faults',
-    'no_checker_emails',
-    'disable_local_igmp',
-    'vrrp_garp_extra_if',
-    'vrrp_vmac_garp_intvl',
-    'vrrp_iptables',
-    'vrrp_ipsets',
-    'nftables',
-    'nftables_priority',
-    'nftables_ifindex',
-    'nftables_ipvs',
-    'nftables_ipvs_priority',
-    'nftables_ipvs_start_fwmark',
-    'nftables_counters',
-    'vrrp_priority',
-    'vrrp_no_swap',
-    'vrrp_rt_priority',
-    'vrrp_cpu_affinity',
-    'vrrp_rlimit_rttime',
-    'vrrp_rlimit_rtime',
-    'checker_priority',
-    'checker_no_swap',
-    'checker_rt_priority',
-    'checker_cpu_affinity',
-    'checker_rlimit_rttime',
-    'checker_rlimit_rtime',
-    'bfd_priority',
-    'bfd_no_swap',
-    'bfd_rt_priority',
-    'bfd_cpu_affinity',
-    'bfd_rlimit_rttime',
-    'bfd_rlimit_rtime',
-    'snmp_socket',
-    'enable_traps',
-    'enable_snmp_vrrp',
-    'enable_snmp_keepalived',
-    'enable_snmp_rfc',
-    'enable_snmp_rfcv2',
-    'enable_snmp_rfcv3',
-    'enable_snmp_checker',
-    'enable_dbus',
-    'dbus_service_name',
-    'vrrp_netlink_cmd_rcv_bufs',
-    'vrrp_netlink_cmd_rcv_bufs_force',
-    'vrrp_netlink_monitor_rcv_bufs',
-    'vrrp_netlink_monitor_rcv_bufs_force',
-    'process_monitor_rcv_bufs',
-    'process_monitor_rcv_bufs_force',
-    'lvs_netlink_cmd_rcv_bufs',
-    'lvs_netlink_cmd_rcv_bufs_force',
-    'lvs_netlink_monitor_rcv_bufs',
-    'lvs_netlink_monitor_rcv_bufs_force',
-    'rs_init_notifies',
-    'vrrp_rx_bufs_policy',
-    'vrrp_rx_bufs_multiplier',
-    'log_unknown_vrids',
-    'vmac_prefix',
-    'vmac_addr_prefix',
-    'umask',
-    'reload_time_file',
-    'reload_repeat',
-    'reload_file',
-    'config_save_dir',
-    'tmp_config_directory',
-    'data_use_instance',
-  ]),
-  ...unsupported<GlobalDraft>(
-    ['include_check'],
-    'plain',
-    'not supported (use includea, includem, ... or -e/--all-config) - ignored',
-  ),
+  ...tuningKeywords<GlobalDraft>((d) => d.tuning),
 };
 
 export function parseGlobalDefs(ctx: Ctx, stmt: Statement, d: GlobalDraft): void {

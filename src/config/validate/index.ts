@@ -20,7 +20,7 @@ import { Ctx, type HostFacts } from './context.js';
 import {
   checkDuplicateVrids,
   completeSyncGroups,
-  dropWeightedTracking,
+  completeInstanceTracking,
   type CompletedInstance,
 } from './cross-checks.js';
 import { walk } from './engine.js';
@@ -52,11 +52,17 @@ export class ConfigValidator {
     this.ctx = new Ctx(host);
   }
 
+  /** The latest top-level node, held back until we know whether it is the config's last. */
+  private pending: AstNode | undefined;
+
   top(node: AstNode): void {
-    walk(this.ctx, [node], this.table, this.d);
+    if (this.pending) walk(this.ctx, [this.pending], this.table, this.d);
+    this.pending = node;
   }
 
   finish(): ValidateResult {
+    if (this.pending) walk(this.ctx, [this.pending], this.table, this.d, true);
+    this.pending = undefined;
     return complete(this.ctx, this.d);
   }
 }
@@ -110,15 +116,24 @@ function complete(ctx: Ctx, d: TopDraft): ValidateResult {
   checkDuplicateVrids(ctx, instances);
   // keepalived: a virtual server's smtp_alert defaults to global_defs' once the file is read.
   const smtpAlertChecker = global.smtpAlertChecker ?? global.smtpAlert ?? false;
-  ctx.diagnostics.push(...ctx.deferred);
+  // keepalived link_vsg_to_vs(): a virtual server naming a group that does not exist is dropped
+  // before it is validated (logged only), so its completion messages go with it.
   const virtualServers: VirtualServer[] = [];
-  for (const { vs, loc, smtpAlert } of d.virtualServers) {
+  const dropped = new Set<number>();
+  for (const { vs, loc, smtpAlert, messages } of d.virtualServers) {
     const group = vs.key.kind === 'group' ? vs.key.group : undefined;
     if (group !== undefined && !d.vsGroups.some((g) => g.name === group)) {
-      ctx.report('WARNING', loc, `Virtual server group ${group} used by ${vs.display} does not exist`);
+      ctx.report(
+        'NOTICE',
+        loc,
+        `Virtual server group ${group} specified but not configured - ignoring virtual server ${vs.display}`,
+      );
+      for (let k = messages[0]; k < messages[1]; k++) dropped.add(k);
+      continue;
     }
     virtualServers.push(smtpAlert === undefined && smtpAlertChecker ? { ...vs, smtpAlert: true } : vs);
   }
+  ctx.diagnostics.push(...ctx.deferred.filter((_, k) => !dropped.has(k)));
 
   // Script security decides which scripts keepalived would run; each process reports its own.
   const notifies = (n: VrrpInstance['notify']): (ScriptSpec | null)[] => [
@@ -180,14 +195,12 @@ function complete(ctx: Ctx, d: TopDraft): ValidateResult {
       ...c.draft,
       trackScripts: c.draft.trackScripts.filter((t) => live.has(t.value.name)),
     };
-    const tracking =
-      group && !group.syncGroupTrackingWeight
-        ? dropWeightedTracking(ctx, { draft: liveDraft, inst: c.inst }, weights)
-        : {
-            trackInterfaces: c.inst.trackInterfaces,
-            trackScripts: liveDraft.trackScripts.map((t) => t.value),
-            trackFiles: c.inst.trackFiles,
-          };
+    const tracking = completeInstanceTracking(
+      ctx,
+      { draft: liveDraft, inst: c.inst },
+      weights,
+      group !== undefined && !group.syncGroupTrackingWeight,
+    );
     const n = c.inst.notify;
     return {
       ...c.inst,

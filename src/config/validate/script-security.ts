@@ -10,11 +10,48 @@
  *   checkers, start/shutdown); with it, a root script on a path writable by non-root is disabled.
  * - Scripts that do not exist are disabled (keepalived only logs that).
  */
-import { NO_LOC } from '../diagnostics.js';
+import { NO_LOC, type Loc } from '../diagnostics.js';
 import type { ScriptSpec } from '../model.js';
 import type { Ctx } from './context.js';
 
 export type ScriptProcess = 'vrrp' | 'checker' | 'startup';
+
+/** keepalived's default script user as the parser has settled it so far (lib/notify.c). */
+export interface DefaultUserState {
+  /** script_user was read, or the default was looked up once already. */
+  set: boolean;
+  /** Scripts without a user of their own cannot be run. */
+  fail: boolean;
+}
+
+export const newDefaultUserState = (): DefaultUserState => ({ set: false, fail: false });
+
+/**
+ * keepalived get_default_script_user(), called while parsing for a script without a user: false
+ * when it has no user to run as. Looked up once: without script_user, keepalived_script must exist
+ * when script security is on (else reported, and every later script without a user fails).
+ */
+export function defaultScriptUserUsable(
+  ctx: Ctx,
+  st: DefaultUserState,
+  scriptSecurity: boolean,
+  at: Loc,
+): boolean {
+  if (st.fail) return false;
+  if (!st.set) {
+    st.set = true;
+    if (scriptSecurity && ctx.host.userExists('keepalived_script') === false) {
+      ctx.report('GENERAL_ERROR', at, 'Unable to set default user keepalived_script for script');
+      st.fail = true;
+    }
+  }
+  return !st.fail;
+}
+
+/** keepalived set_uid_gid(): the user, and the group when one is given, exist. */
+export function userGroupUsable(ctx: Ctx, user: string, group: string | null): boolean {
+  return ctx.host.userExists(user) !== false && (group === null || ctx.host.groupExists(group) !== false);
+}
 
 const VIOLATION: Record<ScriptProcess, string> = {
   vrrp: 'SECURITY VIOLATION - scripts are being executed but script_security not enabled.',
@@ -36,7 +73,12 @@ export function checkScriptSecurity(
 ): Set<ScriptSpec> {
   const secure = global.enableScriptSecurity;
   let defaultUser: string | undefined;
-  if (global.scriptUser) defaultUser = global.scriptUser.user;
+  // A script_user that does not exist leaves scripts without a user nothing to run as (keepalived
+  // reported it where script_user is).
+  if (global.scriptUser)
+    defaultUser = userGroupUsable(ctx, global.scriptUser.user, global.scriptUser.group)
+      ? global.scriptUser.user
+      : undefined;
   else if (ctx.host.userExists('keepalived_script') === true) defaultUser = 'keepalived_script';
   else if (!secure) defaultUser = 'root';
 
@@ -47,7 +89,7 @@ export function checkScriptSecurity(
   for (const { script, process } of uses) {
     const user = script.user ?? defaultUser;
     if (user === undefined) {
-      if (!reportedDefaultUser) {
+      if (!reportedDefaultUser && !global.scriptUser) {
         ctx.report(
           'GENERAL_ERROR',
           ctx.scriptLoc(script),
@@ -60,9 +102,9 @@ export function checkScriptSecurity(
     }
     const at = ctx.scriptLoc(script);
     const argv0 = script.argv[0] ?? '';
-    const badGroup = script.group !== null && ctx.host.groupExists(script.group) === false;
-    if (ctx.host.userExists(user) === false || badGroup) {
-      ctx.report('WARNING', at, `Invalid user/group for script ${argv0} - ignoring`);
+    if (script.user !== null && !userGroupUsable(ctx, script.user, script.group)) {
+      // keepalived only logs this (notify_script_init()): not a config error.
+      ctx.report('NOTICE', at, `Invalid user/group for script ${argv0} - ignoring`);
       disabled.add(script);
       continue;
     }

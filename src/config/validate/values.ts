@@ -57,7 +57,13 @@ const TIMER_MAX_US = 18446744073709551614n;
  * keepalived read_timer()/read_decimal_unsigned_long_func() with 6 decimal places: seconds with up
  * to µs precision, returned in µs. `minUs`/`maxUs` bound the value (max 0 = keepalived's maximum).
  */
-export function readTimerUs(ctx: Ctx, w: Word, minUs: number, maxUs = 0): number | undefined {
+export function readTimerUs(
+  ctx: Ctx,
+  w: Word,
+  minUs: number,
+  maxUs = 0,
+  ignoreError = false,
+): number | undefined {
   const text = w.text;
   if (text.startsWith('-')) {
     ctx.report('INVALID_NUMBER', w, `negative number '${text}'`);
@@ -79,7 +85,7 @@ export function readTimerUs(ctx: Ctx, w: Word, minUs: number, maxUs = 0): number
     (intPart.replace('+', '') === '' && frac === '' && text !== '')
   ) {
     ctx.report('INVALID_NUMBER', w, `invalid number '${text}'`);
-    return undefined;
+    return ignoreError ? leadingTimerUs(text, minUs, maxUs) : undefined;
   }
   const digits = (intPart.replace('+', '') || '0') + frac.padEnd(6, '0');
   // Exact in a double up to 2^53 µs (285 years); BigInt only for keepalived's huge range.
@@ -98,13 +104,33 @@ export function readTimerUs(ctx: Ctx, w: Word, minUs: number, maxUs = 0): number
   return Number(big);
 }
 
+/**
+ * keepalived read_decimal_unsigned_long_func() with `ignore_error` (which its -t leaves on for
+ * this reader): an invalid number still counts as the value of its leading digits, the decimal
+ * point removed and zeros appended, when that is in range ("abc" is 0 s, "1x" is 1 µs).
+ */
+function leadingTimerUs(text: string, minUs: number, maxUs: number): number | undefined {
+  const dot = text.indexOf('.');
+  const frac = dot < 0 ? '' : text.slice(dot + 1, dot + 7);
+  const updated = (dot < 0 ? text : text.slice(0, dot) + frac) + '0'.repeat(6 - frac.length);
+  const lead = /^[ \t]*\+?(\d*)/.exec(updated)?.[1] ?? '';
+  const us = lead === '' ? 0 : Number(lead);
+  return us >= minUs && (maxUs === 0 || us <= maxUs) ? us : undefined;
+}
+
 function formatUs(us: bigint): string {
   return `${us / 1000000n}.${String(us % 1000000n).padStart(6, '0')}`;
 }
 
 /** A timer in whole milliseconds (our model's unit). */
-export function readTimerMs(ctx: Ctx, w: Word, minUs: number, maxUs = 0): number | undefined {
-  const us = readTimerUs(ctx, w, minUs, maxUs);
+export function readTimerMs(
+  ctx: Ctx,
+  w: Word,
+  minUs: number,
+  maxUs = 0,
+  ignoreError = false,
+): number | undefined {
+  const us = readTimerUs(ctx, w, minUs, maxUs, ignoreError);
   return us === undefined ? undefined : Math.round(us / 1000);
 }
 

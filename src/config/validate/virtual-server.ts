@@ -24,7 +24,7 @@ import type { Ctx } from './context.js';
 import { block, plain, valueLines, walk, type KeywordTable } from './engine.js';
 import { formatIp, parseIp, parseIpPrefix } from '../../lib/ip.js';
 import { readScript } from './script.js';
-import { unsupported } from './unsupported.js';
+import { bfdCheck } from './trackers-extra.js';
 import { parseBool, readTimerMs, readUnsigned } from './values.js';
 
 const LB_ALGOS: readonly LbAlgo[] = [
@@ -60,6 +60,10 @@ interface Inheritable {
 
 interface RealServerDraft extends Inheritable {
   readonly at: Statement;
+  /** The virtual server's group name, for keepalived's messages. */
+  readonly vsGroup: string | undefined;
+  /** The virtual server's protocol when the real server is read (keepalived's FMT_RS). */
+  readonly vsProtocol: L4Protocol | undefined;
   address: string;
   family: IpFamily;
   port: number | undefined;
@@ -76,6 +80,7 @@ interface RealServerDraft extends Inheritable {
 interface VirtualServerDraft extends Inheritable {
   readonly at: Statement;
   readonly key: VirtualServerKey;
+  readonly vsGroup: string | undefined;
   family: IpFamily | undefined;
   protocol: L4Protocol | undefined;
   protocolAt: Statement | undefined;
@@ -101,71 +106,114 @@ interface VirtualServerDraft extends Inheritable {
 
 type H<D> = (ctx: Ctx, stmt: Statement, d: D) => void;
 
-function inheritableKeywords<D extends Inheritable>(): KeywordTable<D> {
+/**
+ * The keywords a virtual server and its real servers share (their values are inherited down to
+ * the checkers). keepalived 2.2.7 has a handler for each at each level (check_parser.c, the vs_ and rs_ handlers),
+ * with the level in its messages; at the virtual server `alpha` and `inhibit_on_failure` take no
+ * value (extra words are ignored), at the real server an optional boolean.
+ */
+function inheritableKeywords<D extends Inheritable>(who: 'virtual server' | 'real server'): KeywordTable<D> {
+  const vs = who === 'virtual server';
   const timer =
-    (minUs: number, message: (v: string) => string, set: (d: D, ms: number) => void): H<D> =>
+    (minUs: number, maxUs: number, message: (v: string) => string, set: (d: D, ms: number) => void): H<D> =>
     (ctx, stmt, d) => {
       const w = ctx.arg(stmt, 1);
       if (!w) return;
-      const v = readTimerMs(ctx, w, minUs, 0);
+      const v = readTimerMs(ctx, w, minUs, maxUs, true);
       if (v === undefined) ctx.report('GENERAL_ERROR', w, message(w.text));
       else set(d, v);
     };
   const bool =
-    (set: (d: D, v: boolean) => void): H<D> =>
+    (message: (v: string) => string, set: (d: D, v: boolean) => void): H<D> =>
     (ctx, stmt, d) => {
       const w = stmt.words[1];
       const v = w ? parseBool(w.text) : true;
-      if (v === undefined)
-        ctx.report(
-          'GENERAL_ERROR',
-          w ?? stmt,
-          `Invalid ${stmt.words[0]?.text ?? ''} parameter ${w?.text ?? ''}`,
-        );
+      if (v === undefined) ctx.report('GENERAL_ERROR', w ?? stmt, message(w?.text ?? ''));
       else set(d, v);
     };
+  const flagOnly =
+    (set: (d: D) => void): H<D> =>
+    (_ctx, _stmt, d) =>
+      set(d);
   return {
     retry: plain((ctx, stmt, d) => {
       const w = ctx.arg(stmt, 1);
-      const v = w && readUnsigned(ctx, w, 0, 0xffffffff);
-      if (v !== undefined) d.retry = v;
+      if (!w) return;
+      const v = readUnsigned(ctx, w, 1, 0xffffffff);
+      if (v === undefined) ctx.report('GENERAL_ERROR', w, `retry value invalid - ${w.text}`);
+      else d.retry = v;
     }),
     delay_before_retry: plain(
       timer(
         0,
-        (v) => `Invalid delay_before_retry value '${v}'`,
+        0,
+        (v) =>
+          vs
+            ? `virtual server delay before retry '${v}' invalid - ignoring`
+            : `real server delay_before_retry '${v}' invalid - ignoring`,
         (d, v) => (d.delayBeforeRetryMs = v),
       ),
     ),
     warmup: plain(
       timer(
         0,
-        (v) => `Invalid warmup value '${v}'`,
+        0,
+        (v) => `${who} warmup '${v}' invalid - ignoring`,
         (d, v) => (d.warmupMs = v),
       ),
     ),
     connect_timeout: plain(
       timer(
         1,
-        (v) => `connect_timeout ${v} invalid - ignoring`,
+        0xffffffff,
+        (v) => `${who} connect_timeout ${v} invalid - ignoring`,
         (d, v) => (d.connectTimeoutMs = v),
       ),
     ),
     delay_loop: plain(
       timer(
         1,
-        (v) => `virtual server delay loop '${v}' invalid - ignoring`,
+        0,
+        (v) =>
+          vs
+            ? `virtual server delay loop '${v}' invalid - ignoring`
+            : `real server delay_loop '${v}' invalid - ignoring`,
         (d, v) => (d.delayLoopMs = v),
       ),
     ),
-    alpha: plain(bool((d, v) => (d.alpha = v))),
-    inhibit_on_failure: plain(bool((d, v) => (d.inhibitOnFailure = v))),
-    smtp_alert: plain(bool((d, v) => (d.smtpAlert = v))),
+    alpha: plain(
+      vs
+        ? flagOnly((d) => (d.alpha = true))
+        : bool(
+            (v) => `Invalid alpha parameter ${v}`,
+            (d, v) => (d.alpha = v),
+          ),
+    ),
+    inhibit_on_failure: plain(
+      vs
+        ? flagOnly((d) => (d.inhibitOnFailure = true))
+        : bool(
+            (v) => `Invalid inhibit_on_failure parameter ${v}`,
+            (d, v) => (d.inhibitOnFailure = v),
+          ),
+    ),
+    smtp_alert: plain(
+      bool(
+        (v) => `Invalid ${vs ? 'virtual_server' : 'real_server'} smtp_alert parameter ${v}`,
+        (d, v) => (d.smtpAlert = v),
+      ),
+    ),
+    // keepalived: a missing value is its own message here, not the parser's missing parameter.
     virtualhost: plain((ctx, stmt, d) => {
-      const w = ctx.arg(stmt, 1);
-      if (w) d.virtualhost = w.text;
+      const w = stmt.words[1];
+      if (!w) ctx.report('GENERAL_ERROR', stmt, `${who} virtualhost missing`);
+      else d.virtualhost = w.text;
     }),
-    ...unsupported<D>(['snmp_name']),
+    snmp_name: plain((ctx, stmt) => {
+      if (stmt.words.length !== 2)
+        ctx.report('GENERAL_ERROR', stmt, `${who} snmp_name missing or extra parameters`);
+      else ctx.report('UNSUPPORTED', stmt, 'snmp_name: not supported (no SNMP) - ignored');
+    }),
   };
 }
 
@@ -235,19 +283,38 @@ function readLvsMethod(
 const tunnelOf = (m: { method: LbKind; tunnel: LvsTunnel }): LvsTunnel | null =>
   m.method === 'TUN' && m.tunnel.type !== 'ipip' ? m.tunnel : null;
 
+/**
+ * keepalived notify_up/notify_down/quorum_up/quorum_down handlers: a second script of one kind is
+ * reported and ignored. keepalived names the virtual server group there, "(null)" outside one.
+ */
 const script =
-  <D>(set: (d: D, s: ScriptSpec) => void): H<D> =>
+  <D extends { readonly vsGroup: string | undefined }>(
+    get: (d: D) => ScriptSpec | undefined,
+    set: (d: D, s: ScriptSpec) => void,
+  ): H<D> =>
   (ctx, stmt, d) => {
+    if (get(d)) {
+      const kind = stmt.words[0]?.text ?? '';
+      ctx.report(
+        'GENERAL_ERROR',
+        stmt,
+        `(${d.vsGroup ?? '(null)'}) ${kind} script already specified - ignoring ${stmt.words[1]?.text ?? ''}`,
+      );
+      return;
+    }
     const s = readScript(ctx, stmt);
     if (s) set(d, s);
   };
 
 const realServerKeywords: KeywordTable<RealServerDraft> = {
-  ...inheritableKeywords<RealServerDraft>(),
+  ...inheritableKeywords<RealServerDraft>('real server'),
   weight: plain((ctx, stmt, d) => {
     const w = ctx.arg(stmt, 1);
-    const v = w && readUnsigned(ctx, w, 0, 2147483647);
-    if (v !== undefined) d.weight = v;
+    if (!w) return;
+    const v = readUnsigned(ctx, w, 0, 2147483647);
+    if (v === undefined)
+      ctx.report('GENERAL_ERROR', w, `Real server weight ${w.text} is outside range 0-2147483647`);
+    else d.weight = v;
   }),
   lvs_method: plain((ctx, stmt, d) => {
     const m = readLvsMethod(ctx, stmt, 'real');
@@ -257,26 +324,45 @@ const realServerKeywords: KeywordTable<RealServerDraft> = {
   }),
   uthreshold: plain((ctx, stmt, d) => {
     const w = ctx.arg(stmt, 1);
-    const v = w && readUnsigned(ctx, w, 0, 0xffffffff);
-    if (v !== undefined) d.uthreshold = v;
+    if (!w) return;
+    const v = readUnsigned(ctx, w, 0, 0xffffffff);
+    if (v === undefined)
+      ctx.report('GENERAL_ERROR', w, `Invalid real_server uthreshold '${w.text}' - ignoring`);
+    else d.uthreshold = v;
   }),
   lthreshold: plain((ctx, stmt, d) => {
     const w = ctx.arg(stmt, 1);
-    const v = w && readUnsigned(ctx, w, 0, 0xffffffff);
-    if (v !== undefined) d.lthreshold = v;
+    if (!w) return;
+    const v = readUnsigned(ctx, w, 0, 0xffffffff);
+    if (v === undefined)
+      ctx.report('GENERAL_ERROR', w, `Invalid real_server lthreshold '${w.text}' - ignoring`);
+    else d.lthreshold = v;
   }),
-  notify_up: plain(script<RealServerDraft>((d, s) => (d.notifyUp = s))),
-  notify_down: plain(script<RealServerDraft>((d, s) => (d.notifyDown = s))),
+  notify_up: plain(
+    script<RealServerDraft>(
+      (d) => d.notifyUp,
+      (d, s) => (d.notifyUp = s),
+    ),
+  ),
+  notify_down: plain(
+    script<RealServerDraft>(
+      (d) => d.notifyDown,
+      (d, s) => (d.notifyDown = s),
+    ),
+  ),
   ...Object.fromEntries(
     CHECKER_TYPES.map((type) => [
       type,
       block<RealServerDraft>((ctx, stmt, d) => {
-        const c = parseChecker(ctx, stmt, type);
+        const c = parseChecker(ctx, stmt, type, d.family);
         if (c) d.checkers.push(c);
       }),
     ]),
   ),
-  ...unsupported<RealServerDraft>(['BFD_CHECK'], 'block', 'not supported (no BFD) - the checker is ignored'),
+  // Not acted on (reported UNSUPPORTED), but checked as keepalived does.
+  BFD_CHECK: block((ctx, stmt, d) =>
+    bfdCheck(ctx, stmt, `[${d.address}]:${protoName(d.vsProtocol)}:${d.port ?? 0}`, d),
+  ),
 };
 
 /** `ADDR [PORT]` of a real or sorry server. */
@@ -299,7 +385,7 @@ function readEndpoint(
 }
 
 const virtualServerKeywords: KeywordTable<VirtualServerDraft> = {
-  ...inheritableKeywords<VirtualServerDraft>(),
+  ...inheritableKeywords<VirtualServerDraft>('virtual server'),
   ip_family: plain((ctx, stmt, d) => {
     const w = ctx.arg(stmt, 1);
     if (!w) return;
@@ -336,9 +422,21 @@ const virtualServerKeywords: KeywordTable<VirtualServerDraft> = {
     if (v === undefined) ctx.report('GENERAL_ERROR', w, `persistence_timeout invalid`);
     else d.persistenceTimeout = v;
   }),
+  // keepalived pgr_handler(): a prefix length 1-128 for IPv6, a numeric netmask for IPv4 (the
+  // family is the virtual server's, else guessed from a '.').
   persistence_granularity: plain((ctx, stmt, d) => {
     const w = ctx.arg(stmt, 1);
     if (!w) return;
+    const family = d.family ?? (w.text.includes('.') ? 'inet' : 'inet6');
+    if (family === 'inet6') {
+      if (readUnsigned(ctx, w, 1, 128) === undefined) {
+        ctx.report('GENERAL_ERROR', w, `Invalid IPv6 persistence_granularity specified - ${w.text}`);
+        return;
+      }
+    } else if (!isNumericIpv4(w.text)) {
+      ctx.report('GENERAL_ERROR', w, `Invalid IPv4 persistence_granularity specified - ${w.text}`);
+      return;
+    }
     d.persistenceGranularity = w.text;
     d.persistenceTimeout ??= 360;
   }),
@@ -370,24 +468,44 @@ const virtualServerKeywords: KeywordTable<VirtualServerDraft> = {
     if (w.text === 'v1' || w.text === 'v2') d.proxyProtocol = w.text;
     else ctx.report('GENERAL_ERROR', w, `proxy_protocol must be v1 or v2, not '${w.text}' - ignoring`);
   }),
+  // keepalived quorum_handler(): an invalid quorum is taken as 1.
   quorum: plain((ctx, stmt, d) => {
     const w = ctx.arg(stmt, 1);
-    const v = w && readUnsigned(ctx, w, 1, 0xffffffff);
-    if (v !== undefined) d.quorum = v;
+    if (!w) return;
+    const v = readUnsigned(ctx, w, 1, 0xffffffff);
+    if (v === undefined)
+      ctx.report('GENERAL_ERROR', w, `Quorum ${w.text} must be in [1, 4294967295]. Setting to 1.`);
+    d.quorum = v ?? 1;
   }),
   hysteresis: plain((ctx, stmt, d) => {
     const w = ctx.arg(stmt, 1);
-    const v = w && readUnsigned(ctx, w, 0, 0xffffffff);
-    if (v !== undefined) d.hysteresis = v;
+    if (!w) return;
+    const v = readUnsigned(ctx, w, 0, 0xffffffff);
+    if (v === undefined)
+      ctx.report('GENERAL_ERROR', w, `Hysteresis ${w.text} must be in [0, 4294967295] - ignoring`);
+    else d.hysteresis = v;
   }),
-  quorum_up: plain(script<VirtualServerDraft>((d, s) => (d.quorumUp = s))),
-  quorum_down: plain(script<VirtualServerDraft>((d, s) => (d.quorumDown = s))),
+  quorum_up: plain(
+    script<VirtualServerDraft>(
+      (d) => d.quorumUp,
+      (d, s) => (d.quorumUp = s),
+    ),
+  ),
+  quorum_down: plain(
+    script<VirtualServerDraft>(
+      (d) => d.quorumDown,
+      (d, s) => (d.quorumDown = s),
+    ),
+  ),
   omega: plain((_ctx, _stmt, d) => (d.omega = true)),
   ha_suspend: plain((_ctx, _stmt, d) => (d.haSuspend = true)),
   weight: plain((ctx, stmt, d) => {
     const w = ctx.arg(stmt, 1);
-    const v = w && readUnsigned(ctx, w, 1, 2147483647);
-    if (v !== undefined) d.weight = v;
+    if (!w) return;
+    const v = readUnsigned(ctx, w, 1, 2147483647);
+    if (v === undefined)
+      ctx.report('GENERAL_ERROR', w, `Virtual server weight ${w.text} is outside range 1-2147483647`);
+    else d.weight = v;
   }),
   ...Object.fromEntries(
     ['ops', 'hashed', 'flag-1', 'flag-2', 'flag-3', 'sh-port', 'sh-fallback', 'mh-port', 'mh-fallback'].map(
@@ -413,6 +531,8 @@ const virtualServerKeywords: KeywordTable<VirtualServerDraft> = {
       notifyUp: undefined,
       notifyDown: undefined,
       at: stmt,
+      vsGroup: d.vsGroup,
+      vsProtocol: d.protocol,
       address: e.ip.address,
       family: e.ip.family,
       port: e.port,
@@ -477,6 +597,7 @@ export function parseVirtualServer(ctx: Ctx, stmt: Statement): VirtualServerDraf
     family = ip.family;
   }
   const d: VirtualServerDraft = {
+    vsGroup: key.kind === 'group' ? key.group : undefined,
     retry: undefined,
     delayBeforeRetryMs: undefined,
     warmupMs: undefined,
@@ -542,6 +663,16 @@ export interface CompletedVirtualServer {
  * defers the messages to the end, where keepalived prints them).
  */
 export function completeVirtualServer(ctx: Ctx, d: VirtualServerDraft): CompletedVirtualServer | undefined {
+  // keepalived validate_check_config(): a virtual server without real servers is dropped before
+  // any other check (a sorry server does not save it).
+  if (d.realServers.length === 0) {
+    ctx.report(
+      'WARNING',
+      d.at,
+      `Virtual server ${display(d.key, d.protocol)} has no real servers - ignoring`,
+    );
+    return undefined;
+  }
   let protocol = d.protocol;
   if (d.key.kind === 'fwmark' && d.protocolAt) {
     ctx.report(
@@ -586,6 +717,16 @@ export function completeVirtualServer(ctx: Ctx, d: VirtualServerDraft): Complete
         `WARNING - virtual server ${shown} and real server ${rsName} ports don't match - resetting`,
       );
       port = vsPort;
+    }
+    // keepalived validate_check_config(): a fwmark service forwards to the real server's address
+    // only (except NAT), so a port there is cleared.
+    if (method !== 'NAT' && d.key.kind === 'fwmark' && port !== 0) {
+      ctx.report(
+        'WARNING',
+        rs.at,
+        `WARNING - fwmark virtual server ${shown}, real server ${rsName} has port specified - clearing`,
+      );
+      port = 0;
     }
     const id = `${rs.address}:${port}`;
     if (seen.has(id)) {
@@ -847,4 +988,22 @@ function parseRange(text: string): { family: IpFamily; first: string; last: stri
     last[15] = v & 0xff;
   }
   return { family: ip.family, first: ip.address, last: formatIp(last) };
+}
+
+/** What getaddrinfo(AI_NUMERICHOST, AF_INET) takes: inet_aton's 1 to 4 parts, decimal, octal or hex. */
+function isNumericIpv4(text: string): boolean {
+  const parts = text.split('.');
+  if (parts.length > 4) return false;
+  const values = parts.map((p) =>
+    /^0[xX][0-9a-fA-F]+$/.test(p)
+      ? parseInt(p, 16)
+      : /^0[0-7]*$/.test(p)
+        ? parseInt(p, 8)
+        : /^[1-9]\d*$/.test(p)
+          ? Number(p)
+          : NaN,
+  );
+  if (values.some((v) => Number.isNaN(v))) return false;
+  const last = values[values.length - 1] as number;
+  return values.slice(0, -1).every((v) => v <= 255) && last < 2 ** (8 * (5 - values.length));
 }

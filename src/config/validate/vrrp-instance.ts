@@ -19,11 +19,16 @@ import type {
 import { parseIpAddressLine, parseRouteLine, parseRuleLine } from './addresses.js';
 import type { Ctx } from './context.js';
 import { block, plain, valueLines, values, walk, type KeywordTable } from './engine.js';
-import { parseIp, parseSockaddrIp } from '../../lib/ip.js';
+import { parseIpPrefix, parseSockaddrIp } from '../../lib/ip.js';
 import { readScript } from './script.js';
-import { parseTrackInterfaces, parseTrackRefs, type TrackEntry } from './tracking.js';
+import {
+  parseTrackInterfaces,
+  parseTrackRefs,
+  trackProcessBfdKeywords,
+  type TrackEntry,
+} from './tracking.js';
 import { unsupported } from './unsupported.js';
-import { readFlag, readTimerUs, readUnsigned } from './values.js';
+import { parseBool, readInt, readTimerUs, readUnsigned } from './values.js';
 
 export interface InstanceDraft {
   readonly name: string;
@@ -69,6 +74,12 @@ export interface InstanceDraft {
     any?: ScriptSpec;
   };
   notifyDeleted?: ScriptSpec;
+  /** `notify_deleted` was given (with or without a script). */
+  notifyDeletedSet?: boolean;
+  /** `vrf` given (checked, not acted on). */
+  vrfSet?: string;
+  /** `use_ipvlan` given (checked, not acted on). */
+  ipvlan?: { type?: string; address?: string; ifname?: string };
   notifyMasterRxLowerPri?: ScriptSpec;
   notifyPriorityChanges?: boolean;
   nopreempt: boolean;
@@ -120,12 +131,13 @@ export const newInstanceDraft = (
 type H = (ctx: Ctx, stmt: Statement, d: InstanceDraft) => void;
 
 /** Whole seconds, for the per-instance GARP keywords (keepalived: "(VI): garp_x 'v' invalid - ignoring"). */
+/** keepalived vrrp_garp_delay_handler() and its lower_prio twin: whole seconds up to UINT_MAX / TIMER_HZ. */
 const garpSeconds =
-  (key: 'masterDelayMs' | 'masterRefreshMs' | 'lowerPrioDelayMs'): H =>
+  (key: 'masterDelayMs' | 'lowerPrioDelayMs'): H =>
   (ctx, stmt, d) => {
     const w = ctx.arg(stmt, 1);
     if (!w) return;
-    const v = readUnsigned(ctx, w, 0, 0xffffffff);
+    const v = readUnsigned(ctx, w, 0, 4294);
     if (v === undefined) {
       ctx.report(
         'GENERAL_ERROR',
@@ -137,36 +149,152 @@ const garpSeconds =
     d.garp[key] = v * 1000;
   };
 
+/** keepalived vrrp_garp_refresh_handler(): an invalid value turns the refresh off. */
+const garpRefresh: H = (ctx, stmt, d) => {
+  const w = ctx.arg(stmt, 1);
+  if (!w) return;
+  const v = readUnsigned(ctx, w, 0, 0xffffffff);
+  if (v === undefined)
+    ctx.report('GENERAL_ERROR', w, `(${d.name}): Invalid garp_master_refresh '${w.text}' - ignoring`);
+  d.garp.masterRefreshMs = (v ?? 0) * 1000;
+};
+
+/**
+ * keepalived vrrp_garp_rep_handler() / vrrp_garp_refresh_rep_handler(): 0 is taken for 1 (kept
+ * for configs older than 2.0.7) with a message.
+ */
 const garpCount =
-  (key: 'masterRepeat' | 'masterRefreshRepeat' | 'lowerPrioRepeat'): H =>
+  (key: 'masterRepeat' | 'masterRefreshRepeat'): H =>
   (ctx, stmt, d) => {
+    const name = stmt.words[0]?.text ?? '';
     const w = ctx.arg(stmt, 1);
     if (!w) return;
     const v = readUnsigned(ctx, w, 0, 0xffffffff);
     if (v === undefined) {
+      ctx.report('GENERAL_ERROR', w, `(${d.name}): ${name} '${w.text}' invalid - ignoring`);
+      return;
+    }
+    if (v === 0) ctx.report('GENERAL_ERROR', w, `(${d.name}): ${name} must be greater than 0, setting to 1`);
+    d.garp[key] = Math.max(v, 1);
+  };
+
+/** keepalived vrrp_garp_lower_prio_rep_handler(): up to INT_MAX. */
+const garpLowerPrioRepeat: H = (ctx, stmt, d) => {
+  const w = ctx.arg(stmt, 1);
+  if (!w) return;
+  const v = readUnsigned(ctx, w, 0, 2147483647);
+  if (v === undefined) {
+    ctx.report('GENERAL_ERROR', w, `(${d.name}): Invalid garp_lower_prio_repeat '${w.text}'`);
+    return;
+  }
+  d.garp.lowerPrioRepeat = v;
+};
+
+/**
+ * An instance flag with an optional boolean (alone = on); keepalived words the complaint about a
+ * bad value differently for each keyword.
+ */
+const flag =
+  (message: (d: InstanceDraft, word: string) => string, set: (d: InstanceDraft, v: boolean) => void): H =>
+  (ctx, stmt, d) => {
+    const w = stmt.words[1];
+    if (!w) return set(d, true);
+    const v = parseBool(w.text);
+    if (v === undefined) ctx.report('GENERAL_ERROR', w, message(d, w.text));
+    else set(d, v);
+  };
+
+const invalidFlag =
+  (name: string) =>
+  (d: InstanceDraft, word: string): string =>
+    `(${d.name}) invalid ${name} ${word} specified`;
+
+/**
+ * keepalived vrrp_notify_*_handler(): a second script of one kind is reported and ignored (only
+ * when the first was accepted).
+ */
+const notify =
+  (
+    kind: string,
+    get: (d: InstanceDraft) => ScriptSpec | undefined,
+    set: (d: InstanceDraft, s: ScriptSpec) => void,
+  ): H =>
+  (ctx, stmt, d) => {
+    if (get(d)) {
       ctx.report(
         'GENERAL_ERROR',
-        w,
-        `(${d.name}): ${stmt.words[0]?.text ?? ''} '${w.text}' invalid - ignoring`,
+        stmt,
+        `(${d.name}) ${kind} script already specified - ignoring ${stmt.words[1]?.text ?? ''}`,
       );
       return;
     }
-    d.garp[key] = v;
-  };
-
-const flag =
-  (set: (d: InstanceDraft, v: boolean) => void): H =>
-  (ctx, stmt, d) => {
-    const v = readFlag(ctx, stmt);
-    if (v !== undefined) set(d, v);
-  };
-
-const notify =
-  (set: (d: InstanceDraft, s: ScriptSpec) => void): H =>
-  (ctx, stmt, d) => {
     const s = readScript(ctx, stmt);
     if (s) set(d, s);
   };
+
+/**
+ * keepalived vrrp_garp_extra_if_handler() (`vmac_garp_intvl` is its name before 2.2.2): `[all]
+ * SECONDS`, 0-86400. Checked, not acted on.
+ */
+const garpExtraIf: H = (ctx, stmt, d) => {
+  const name = stmt.words[0]?.text ?? '';
+  if (name === 'vmac_garp_intvl')
+    ctx.report('DEPRECATED', stmt, 'Keyword "vmac_garp_intvl" is deprecated - please use "garp_extra_if"');
+  let delay: number | undefined;
+  for (const w of stmt.words.slice(1)) {
+    if (w.text === 'all') continue;
+    delay = readUnsigned(ctx, w, 0, 86400);
+    if (delay === undefined) {
+      ctx.report('GENERAL_ERROR', w, `(${d.name}): ${name} '${w.text}' invalid - ignoring`);
+      return;
+    }
+  }
+  if (delay === undefined) {
+    ctx.report('GENERAL_ERROR', stmt, `(${d.name}): ${name} specified without time - ignoring`);
+    return;
+  }
+  ctx.report('UNSUPPORTED', stmt, `${name}: not supported - ignored`);
+};
+
+/**
+ * keepalived vrrp_ipvlan_handler(): `use_ipvlan [IFNAME] [ADDRESS[/PREFIX]] [bridge|private|vepa]`,
+ * checked (the completion needs an address for IPv4), not acted on.
+ */
+const useIpvlan: H = (ctx, stmt, d) => {
+  if (d.ipvlan) {
+    ctx.report('GENERAL_ERROR', stmt, `(${d.name}) use_ipvlan already specified`);
+    return;
+  }
+  const ipvlan: { type?: string; address?: string; ifname?: string } = {};
+  d.ipvlan = ipvlan;
+  for (const w of stmt.words.slice(1)) {
+    if (w.text === 'bridge' || w.text === 'private' || w.text === 'vepa') {
+      if (ipvlan.type)
+        ctx.report('GENERAL_ERROR', w, `(${d.name}) ipvlan type already specified - ignoring '${w.text}'`);
+      else ipvlan.type = w.text;
+      continue;
+    }
+    const addr = parseIpPrefix(w.text);
+    if (addr && addr.prefix !== 'bad') {
+      if (ipvlan.address) {
+        ctx.report('GENERAL_ERROR', w, `(${d.name}) ipvlan address already specified - ignoring '${w.text}'`);
+      } else if (!checkFamily(d, addr.ip.family)) {
+        ctx.report(
+          'GENERAL_ERROR',
+          w,
+          `(${d.name}) ipvlan address[${w.text}] MUST match vrrp instance family !!! Skipping...`,
+        );
+      } else ipvlan.address = addr.ip.address;
+      continue;
+    }
+    if (ipvlan.ifname) {
+      ctx.report('GENERAL_ERROR', w, `(${d.name}) IPVLAN interface already specified - ignoring '${w.text}'`);
+    } else if (w.text.length >= 16) {
+      ctx.report('GENERAL_ERROR', w, `(${d.name}) IPVLAN interface name '${w.text}' too long - ignoring`);
+    } else ipvlan.ifname = w.text;
+  }
+  ctx.report('UNSUPPORTED', stmt, 'use_ipvlan: not supported - ignored');
+};
 
 /** The instance's address family comes from the first address seen (VIP, peer or source). */
 function checkFamily(d: InstanceDraft, family: IpFamily): boolean {
@@ -236,8 +364,43 @@ export const instanceKeywords: KeywordTable<InstanceDraft> = {
   interface: plain((ctx, stmt, d) => {
     const w = ctx.arg(stmt, 1);
     if (!w) return;
+    // keepalived vrrp_int_handler(): a loopback interface cannot carry VRRP.
+    if (ctx.host.interfaceIsLoopback?.(w.text) === true) {
+      ctx.report(
+        'GENERAL_ERROR',
+        w,
+        `(${d.name}) cannot use a loopback interface (${w.text}) for vrrp - ignoring`,
+      );
+      return;
+    }
     d.interface = w.text;
     d.interfaceWord = w;
+  }),
+  vrf: plain((ctx, stmt, d) => {
+    const w = ctx.arg(stmt, 1);
+    if (!w) return;
+    if (w.text.length >= 16) {
+      ctx.report('GENERAL_ERROR', w, `(${d.name}) VRF interface name '${w.text}' too long - ignoring`);
+    } else if (d.interface !== undefined) {
+      ctx.report('GENERAL_ERROR', w, `(${d.name}) Cannot specify VRF interface and interface - ignoring`);
+    } else if (d.vrfSet) {
+      ctx.report(
+        'GENERAL_ERROR',
+        w,
+        `(${d.name}) VRF interface already specified as '${d.vrfSet}' - ignoring`,
+      );
+    } else if (ctx.host.interfaceExists(w.text) === false) {
+      ctx.report('GENERAL_ERROR', w, `(${d.name}) WARNING - VRF interface ${w.text} doesn't exist`);
+    } else if (ctx.host.interfaceIsLoopback?.(w.text) === true) {
+      ctx.report(
+        'GENERAL_ERROR',
+        w,
+        `(${d.name}) cannot use a loopback interface (${w.text}) for VRF - ignoring`,
+      );
+    } else {
+      d.vrfSet = w.text;
+      ctx.report('UNSUPPORTED', stmt, 'vrf: not supported - ignored');
+    }
   }),
   virtual_router_id: plain((ctx, stmt, d) => {
     const w = ctx.arg(stmt, 1);
@@ -281,9 +444,9 @@ export const instanceKeywords: KeywordTable<InstanceDraft> = {
   version: plain((ctx, stmt, d) => {
     const w = ctx.arg(stmt, 1);
     if (!w) return;
-    const v = readUnsigned(ctx, w, 2, 3);
+    const v = readInt(ctx, w, 2, 3);
     if (v === 2 || v === 3) d.version = v;
-    else ctx.report('GENERAL_ERROR', w, `(${d.name}): Version ${w.text} not supported!`);
+    else ctx.report('GENERAL_ERROR', w, `(${d.name}): Version must be either 2 or 3`);
   }),
   authentication: block((ctx, stmt, d) => {
     d.authAt = stmt;
@@ -312,7 +475,10 @@ export const instanceKeywords: KeywordTable<InstanceDraft> = {
   virtual_ipaddress: values(vipBlock(false)),
   virtual_ipaddress_excluded: values(vipBlock(true)),
   virtual_routes: values((ctx, stmt, d) => {
-    for (const line of valueLines(ctx, stmt)) d.virtualRoutes.push(parseRouteLine(ctx, line, true));
+    for (const line of valueLines(ctx, stmt)) {
+      const route = parseRouteLine(ctx, line, true);
+      if (route) d.virtualRoutes.push(route);
+    }
   }),
   virtual_rules: values((ctx, stmt, d) => {
     for (const line of valueLines(ctx, stmt)) {
@@ -361,17 +527,32 @@ export const instanceKeywords: KeywordTable<InstanceDraft> = {
   }),
   unicast_src_ip: plain(sourceAddress('unicast_src_ip')),
   mcast_src_ip: plain(sourceAddress('mcast_src_ip')),
+  // keepalived vrrp_mcast_dstip_handler(): read by inet_stosockaddr(), of the instance's family,
+  // and a multicast address (link-local for IPv6).
   mcast_dst_ip: plain((ctx, stmt, d) => {
     const w = ctx.arg(stmt, 1);
     if (!w) return;
-    const ip = parseIp(w.text);
-    const multicast =
-      ip && (ip.family === 'inet' ? ((ip.bytes[0] as number) & 0xf0) === 0xe0 : ip.bytes[0] === 0xff);
-    if (!ip || !multicast) {
+    const ip = parseSockaddrIp(w.text);
+    if (!ip) {
+      ctx.report('GENERAL_ERROR', w, `(${d.name}) malformed mcast dest address ${w.text}. Skipping...`);
+      return;
+    }
+    if (!checkFamily(d, ip.family)) {
       ctx.report(
         'GENERAL_ERROR',
         w,
-        `(${d.name}) mcast_dst_ip '${w.text}' is not a multicast address - ignoring`,
+        `(${d.name}) mcast dest address ${w.text} MUST match VRRP instance family. Skipping...`,
+      );
+      return;
+    }
+    const b0 = ip.bytes[0] as number;
+    const multicast =
+      ip.family === 'inet' ? (b0 & 0xf0) === 0xe0 : b0 === 0xff && ((ip.bytes[1] as number) & 0x0f) === 2;
+    if (!multicast) {
+      ctx.report(
+        'GENERAL_ERROR',
+        w,
+        `(${d.name}) mcast_dst_ip ${w.text} not${ip.family === 'inet6' ? ' link-local' : ''} multicast. Skipping...`,
       );
       return;
     }
@@ -380,14 +561,21 @@ export const instanceKeywords: KeywordTable<InstanceDraft> = {
   unicast_ttl: plain((ctx, stmt, d) => {
     d.unicastKeyword = true;
     const w = ctx.arg(stmt, 1);
-    const v = w && readUnsigned(ctx, w, 0, 255);
-    if (v !== undefined) d.unicastTtl = v;
+    if (!w) return;
+    const v = readUnsigned(ctx, w, 0, 255);
+    if (v === undefined)
+      ctx.report('GENERAL_ERROR', w, `(${d.name}): TTL '${w.text}' not valid - must be between 0 & 255`);
+    else d.unicastTtl = v;
   }),
   unicast_fault_no_peer: plain((_ctx, _stmt, d) => {
     d.unicastKeyword = true;
     d.unicastFaultNoPeer = true;
   }),
-  check_unicast_src: plain((_ctx, _stmt, d) => (d.checkUnicastSrc = true)),
+  // keepalived counts it as a unicast keyword (VRRP_FLAG_UNICAST_CONFIGURED).
+  check_unicast_src: plain((_ctx, _stmt, d) => {
+    d.unicastKeyword = true;
+    d.checkUnicastSrc = true;
+  }),
   track_interface: values((ctx, stmt, d) =>
     d.trackInterfaces.push(...parseTrackInterfaces(ctx, d.name, stmt)),
   ),
@@ -395,19 +583,75 @@ export const instanceKeywords: KeywordTable<InstanceDraft> = {
   track_file: values((ctx, stmt, d) => d.trackFiles.push(...parseTrackRefs(ctx, d.name, stmt, 253))),
   dont_track_primary: plain((_ctx, _stmt, d) => (d.dontTrackPrimary = true)),
   track_src_ip: plain((_ctx, _stmt, d) => (d.trackSrcIp = true)),
-  notify_master: plain(notify((d, s) => (d.notify.master = s))),
-  notify_backup: plain(notify((d, s) => (d.notify.backup = s))),
-  notify_fault: plain(notify((d, s) => (d.notify.fault = s))),
-  notify_stop: plain(notify((d, s) => (d.notify.stop = s))),
-  notify: plain(notify((d, s) => (d.notify.any = s))),
+  notify_master: plain(
+    notify(
+      'notify_master',
+      (d) => d.notify.master,
+      (d, s) => (d.notify.master = s),
+    ),
+  ),
+  notify_backup: plain(
+    notify(
+      'notify_backup',
+      (d) => d.notify.backup,
+      (d, s) => (d.notify.backup = s),
+    ),
+  ),
+  notify_fault: plain(
+    notify(
+      'notify_fault',
+      (d) => d.notify.fault,
+      (d, s) => (d.notify.fault = s),
+    ),
+  ),
+  notify_stop: plain(
+    notify(
+      'notify_stop',
+      (d) => d.notify.stop,
+      (d, s) => (d.notify.stop = s),
+    ),
+  ),
+  notify: plain(
+    notify(
+      'notify',
+      (d) => d.notify.any,
+      (d, s) => (d.notify.any = s),
+    ),
+  ),
   notify_deleted: plain((ctx, stmt, d) => {
     // `notify_deleted` alone only changes the state name notify scripts get (DELETED).
+    if (d.notifyDeletedSet) {
+      ctx.report(
+        'GENERAL_ERROR',
+        stmt,
+        `(${d.name}) notify_deleted already specified - ignoring ${stmt.words[1]?.text ?? ''}`,
+      );
+      return;
+    }
+    d.notifyDeletedSet = true;
     if (stmt.words.length < 2) return;
-    notify((dd, s) => (dd.notifyDeleted = s))(ctx, stmt, d);
+    const s = readScript(ctx, stmt);
+    if (s) d.notifyDeleted = s;
   }),
-  notify_master_rx_lower_pri: plain(notify((d, s) => (d.notifyMasterRxLowerPri = s))),
-  notify_priority_changes: plain(flag((d, v) => (d.notifyPriorityChanges = v))),
-  smtp_alert: plain(flag((d, v) => (d.smtpAlert = v))),
+  notify_master_rx_lower_pri: plain(
+    notify(
+      'notify_master_rx_lower_pri',
+      (d) => d.notifyMasterRxLowerPri,
+      (d, s) => (d.notifyMasterRxLowerPri = s),
+    ),
+  ),
+  notify_priority_changes: plain(
+    flag(
+      (d, w) => `(${d.name}) Invalid value '${w}' for notify_priority_changes specified`,
+      (d, v) => (d.notifyPriorityChanges = v),
+    ),
+  ),
+  smtp_alert: plain(
+    flag(
+      (_d, w) => `Invalid vrrp_instance smtp_alert parameter ${w}`,
+      (d, v) => (d.smtpAlert = v),
+    ),
+  ),
   nopreempt: plain((_ctx, _stmt, d) => (d.nopreempt = true)),
   preempt: plain(() => undefined),
   preempt_delay: plain((ctx, stmt, d) => {
@@ -422,21 +666,26 @@ export const instanceKeywords: KeywordTable<InstanceDraft> = {
   }),
   garp_master_delay: plain(garpSeconds('masterDelayMs')),
   garp_master_repeat: plain(garpCount('masterRepeat')),
-  garp_master_refresh: plain(garpSeconds('masterRefreshMs')),
+  garp_master_refresh: plain(garpRefresh),
   garp_master_refresh_repeat: plain(garpCount('masterRefreshRepeat')),
   garp_lower_prio_delay: plain(garpSeconds('lowerPrioDelayMs')),
-  garp_lower_prio_repeat: plain(garpCount('lowerPrioRepeat')),
-  lower_prio_no_advert: plain(flag((d, v) => (d.lowerPrioNoAdvert = v))),
-  higher_prio_send_advert: plain(flag((d, v) => (d.higherPrioSendAdvert = v))),
+  garp_lower_prio_repeat: plain(garpLowerPrioRepeat),
+  lower_prio_no_advert: plain(flag(invalidFlag('lower_prio_no_advert'), (d, v) => (d.lowerPrioNoAdvert = v))),
+  higher_prio_send_advert: plain(
+    flag(invalidFlag('higher_prio_send_advert'), (d, v) => (d.higherPrioSendAdvert = v)),
+  ),
   down_timer_adverts: plain((ctx, stmt, d) => {
     const w = ctx.arg(stmt, 1);
-    const v = w && readUnsigned(ctx, w, 1, 100);
-    if (v !== undefined) d.downTimerAdverts = v;
+    if (!w) return;
+    const v = readUnsigned(ctx, w, 1, 100);
+    if (v === undefined)
+      ctx.report('GENERAL_ERROR', w, `(${d.name}): Invalid down_timer_adverts [1:100] '${w.text}'`);
+    else d.downTimerAdverts = v;
   }),
   accept: plain((_ctx, _stmt, d) => (d.accept = true)),
   no_accept: plain((_ctx, _stmt, d) => (d.accept = false)),
-  skip_check_adv_addr: plain(flag((d, v) => (d.skipCheckAdvAddr = v))),
-  strict_mode: plain(flag((d, v) => (d.strictMode = v))),
+  skip_check_adv_addr: plain(flag(invalidFlag('skip_check_adv_addr'), (d, v) => (d.skipCheckAdvAddr = v))),
+  strict_mode: plain(flag(invalidFlag('strict_mode'), (d, v) => (d.strictMode = v))),
   promote_secondaries: plain((_ctx, _stmt, d) => (d.promoteSecondaries = true)),
   // keepalived vrrp_vmac_handler(): an interface name, and/or a MAC (a word with ':').
   use_vmac: plain((ctx, stmt, d) => {
@@ -475,17 +724,31 @@ export const instanceKeywords: KeywordTable<InstanceDraft> = {
       ctx.report('GENERAL_ERROR', stmt, `(${d.name}) Cannot specify native_ipv6 with IPv4 addresses`);
     else d.family = 'inet6';
   }),
-  debug: plain(() => undefined),
-  ...unsupported<InstanceDraft>([
-    'use_vmac_addr',
-    'use_ipvlan',
-    'old_unicast_checksum',
-    'vrf',
-    'kernel_rx_buf_size',
-    'garp_extra_if',
-    'vmac_garp_intvl',
-  ]),
-  ...unsupported<InstanceDraft>(['track_process', 'track_bfd'], 'values'),
+  // keepalived vrrp_debug_handler(): 0-4, and otherwise a no-op.
+  debug: plain((ctx, stmt, d) => {
+    const w = ctx.arg(stmt, 1);
+    if (w && readUnsigned(ctx, w, 0, 4) === undefined)
+      ctx.report('GENERAL_ERROR', w, `(${d.name}) Debug value '${w.text}' not valid; must be between 0-4`);
+  }),
+  use_ipvlan: plain(useIpvlan),
+  old_unicast_checksum: plain((ctx, stmt, d) => {
+    d.unicastKeyword = true;
+    const w = stmt.words[1];
+    if (w && w.text !== 'never')
+      ctx.report('GENERAL_ERROR', w, `(${d.name}) Unknown old_unicast_chksum mode ${w.text} - ignoring`);
+    else ctx.report('UNSUPPORTED', stmt, 'old_unicast_checksum: not supported - ignored');
+  }),
+  kernel_rx_buf_size: plain((ctx, stmt, d) => {
+    const w = stmt.words[1];
+    const ok =
+      stmt.words.length === 2 && w !== undefined && readUnsigned(ctx, w, 0, 0xffffffff) !== undefined;
+    if (!ok) ctx.report('GENERAL_ERROR', stmt, `(${d.name}) invalid kernel_rx_buf_size specified`);
+    else ctx.report('UNSUPPORTED', stmt, 'kernel_rx_buf_size: not supported - ignored');
+  }),
+  garp_extra_if: plain(garpExtraIf),
+  vmac_garp_intvl: plain(garpExtraIf),
+  ...unsupported<InstanceDraft>(['use_vmac_addr']),
+  ...trackProcessBfdKeywords<InstanceDraft>((d) => d.name),
 };
 
 /** keepalived vrrp_complete_instance(): defaults and the checks that need the whole block. */
@@ -495,7 +758,9 @@ export function completeInstance(ctx: Ctx, d: InstanceDraft, g: GlobalDefs): Vrr
     ctx.report('GENERAL_ERROR', at, `(${d.name}) the virtual router id must be set`);
     return undefined;
   }
-  if (d.interface === undefined && d.unicastPeers.length === 0) {
+  // keepalived 2.2.7 chk_min_cfg() runs before unicast mode is decided, so an instance without an
+  // interface is reported even when it has unicast peers.
+  if (d.interface === undefined) {
     ctx.report('GENERAL_ERROR', at, `(${d.name}) Unknown interface!`);
   } else if (
     d.interface !== undefined &&
@@ -516,6 +781,13 @@ export function completeInstance(ctx: Ctx, d: InstanceDraft, g: GlobalDefs): Vrr
     );
   }
   const family: IpFamily = d.family ?? 'inet';
+  if (d.ipvlan && family === 'inet' && !d.ipvlan.address) {
+    ctx.report(
+      'GENERAL_ERROR',
+      at,
+      `(${d.name}) IPv4 ipvlan requires a source ip address to be configured. setting instance to fault state`,
+    );
+  }
   const useVmac = completeVmac(ctx, d, d.strictMode ?? g.vrrpStrict);
   let state = d.state ?? 'BACKUP';
   // keepalived: `state MASTER` with no priority means the address owner, 255.
@@ -549,6 +821,13 @@ export function completeInstance(ctx: Ctx, d: InstanceDraft, g: GlobalDefs): Vrr
         `(${d.name}) Strict mode does not support authentication. Ignoring.`,
       );
       authentication = null;
+    } else if (authentication.password === '') {
+      ctx.report(
+        'GENERAL_ERROR',
+        d.authAt ?? at,
+        `(${d.name}) Authentication specified but no password given. Ignoring`,
+      );
+      authentication = null;
     } else if (authentication.type === 'AH' && state === 'MASTER') {
       ctx.report(
         'WARNING',
@@ -570,6 +849,10 @@ export function completeInstance(ctx: Ctx, d: InstanceDraft, g: GlobalDefs): Vrr
       `(${d.name}) Warning - nopreempt will not work with initial state MASTER - clearing`,
     );
     nopreempt = false;
+  }
+  if (preemptDelayUs > 0 && strict) {
+    ctx.report('GENERAL_ERROR', at, `(${d.name}) preempt_delay is incompatible with strict mode - resetting`);
+    preemptDelayUs = 0;
   }
   if (state === 'MASTER' && preemptDelayUs > 0) {
     ctx.report(
@@ -596,11 +879,25 @@ export function completeInstance(ctx: Ctx, d: InstanceDraft, g: GlobalDefs): Vrr
     );
     advertUs = Math.max(10_000, Math.round(advertUs / 10_000) * 10_000);
   }
-  if (strict && version === 2 && d.unicastPeers.length > 0) {
-    ctx.report('WARNING', at, `(${d.name}) Strict mode does not support unicast peers`);
+  // keepalived refuses unicast peers in strict mode on an interface that can multicast (its -t
+  // cannot tell, as it does not read the interface's flags: a listed difference).
+  if (strict && d.unicastPeers.length > 0) {
+    ctx.report('GENERAL_ERROR', at, `(${d.name}) Unicast peers are not supported in strict mode`);
   }
   version = version === 2 || version === 3 ? version : 2;
   priority = Math.min(255, Math.max(1, priority));
+
+  // keepalived: accept unless strict mode, where only the address owner accepts; VRRPv2
+  // (RFC 3768) has no accept mode, so strict mode resets it there for a non-owner.
+  let accept = d.accept ?? (!strict || priority === 255);
+  if (accept && priority !== 255 && strict && version === 2) {
+    ctx.report(
+      'GENERAL_ERROR',
+      at,
+      `(${d.name}) warning - accept mode for VRRP version 2 does not comply with RFC3768 - resetting`,
+    );
+    accept = false;
+  }
 
   const garp: GarpSettings = {
     masterDelayMs: d.garp.masterDelayMs ?? g.garp.masterDelayMs,
@@ -654,8 +951,7 @@ export function completeInstance(ctx: Ctx, d: InstanceDraft, g: GlobalDefs): Vrr
     lowerPrioNoAdvert: d.lowerPrioNoAdvert ?? g.vrrpLowerPrioNoAdvert,
     higherPrioSendAdvert: d.higherPrioSendAdvert ?? g.vrrpHigherPrioSendAdvert,
     downTimerAdverts: d.downTimerAdverts ?? g.vrrpDownTimerAdverts,
-    // keepalived: accept unless strict mode, where only the address owner accepts.
-    accept: d.accept ?? (!strict || priority === 255),
+    accept,
     skipCheckAdvAddr: d.skipCheckAdvAddr ?? g.vrrpSkipCheckAdvAddr,
     strictMode: strict,
     smtpAlert: d.smtpAlert ?? g.smtpAlertVrrp ?? g.smtpAlert ?? false,

@@ -153,7 +153,7 @@ describe('global_defs', () => {
       "2:2 UNKNOWN_KEYWORD Unknown keyword 'router_idd'",
       '3:2 UNSUPPORTED enable_snmp_vrrp: not supported - ignored',
       "4:2 UNKNOWN_KEYWORD Unknown keyword 'Router_id'",
-      "5:20 GENERAL_ERROR vrrp_mcast_group4 '192.0.2.1' is not a valid multicast address - ignoring",
+      '5:2 GENERAL_ERROR vrrp_mcast_group4 [192.0.2.1] is not multicast. Skipping',
     ]);
   });
 });

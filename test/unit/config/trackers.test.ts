@@ -88,7 +88,7 @@ describe('vrrp_script', () => {
     const r = loadText(text);
     expect(brief(r.diagnostics)).toEqual([
       '3:1 GENERAL_ERROR No script set for vrrp_script s - removing',
-      '8:2 WARNING (V) track script s not found, ignoring...',
+      '8:2 GENERAL_ERROR (V) track script s not found, ignoring...',
     ]);
     expect(r.config.vrrpScripts).toEqual([]);
   });
@@ -96,7 +96,7 @@ describe('vrrp_script', () => {
   it('a script defined after the instance that tracks it is not found (keepalived resolves as it reads)', () => {
     const text = `${inst('V', 5, ' track_script {\n s\n }')}vrrp_script s {\n script "</dev/tcp/127.0.0.1/80"\n}\n`;
     expect(brief(loadText(text).diagnostics)).toEqual([
-      '5:2 WARNING (V) track script s not found, ignoring...',
+      '5:2 GENERAL_ERROR (V) track script s not found, ignoring...',
     ]);
   });
 });
@@ -122,7 +122,7 @@ describe('track_file', () => {
     const text = `track_file f {\n weight 3\n}\n${inst('V', 5, ' track_file {\n f\n }')}`;
     expect(brief(loadText(text).diagnostics)).toEqual([
       '3:1 GENERAL_ERROR No file set for track_file f - ignoring',
-      '8:2 WARNING (V) track file f not found, ignoring...',
+      '8:2 GENERAL_ERROR (V) track file f not found, ignoring...',
     ]);
   });
 });
@@ -162,7 +162,7 @@ describe('vrrp_sync_group', () => {
     const members = inst('V', 5, ' track_script {\n s\n }') + inst('W', 6);
     const plainGroup = loadText(script + group('') + members);
     expect(brief(plainGroup.diagnostics)).toEqual([
-      '15:2 WARNING (V) ignoring tracked script s with weights due to SYNC group',
+      '15:2 GENERAL_ERROR (V) ignoring tracked script s with weights due to SYNC group',
     ]);
     expect(plainGroup.config.vrrpInstances[0]?.trackScripts).toEqual([]);
     const weighted = loadText(script + group(' sync_group_tracking_weight\n') + members);
@@ -234,6 +234,6 @@ describe('script security', () => {
 
   it('a script user that does not exist disables the script', () => {
     const r = loadText(notify('/bin/true ghost'), { host: host({ '/bin/true': {} }) });
-    expect(brief(r.diagnostics)).toEqual(['4:2 WARNING Invalid user/group for script /bin/true - ignoring']);
+    expect(brief(r.diagnostics)).toEqual(['4:2 NOTICE Invalid user/group for script /bin/true - ignoring']);
   });
 });

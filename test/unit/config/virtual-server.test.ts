@@ -344,9 +344,11 @@ describe('checkers', () => {
     ]);
   });
 
-  it('BFD_CHECK is accepted but not supported', () => {
+  it('BFD_CHECK is accepted but not supported, and checked as keepalived does', () => {
     expect(brief(rs('BFD_CHECK {\n name b\n }').diagnostics)).toEqual([
       '7:2 UNSUPPORTED BFD_CHECK: not supported (no BFD) - the checker is ignored',
+      // keepalived: a BFD_CHECK names a bfd_instance defined before it.
+      '8:2 GENERAL_ERROR ([192.0.2.5]:tcp:8080) BFD_CHECK - BFD b not configured',
     ]);
   });
 });
@@ -371,11 +373,13 @@ describe('virtual_server_group', () => {
     ]);
   });
 
-  it('an empty group is removed; a virtual server may use a group', () => {
+  it('an empty group is removed, and a virtual server using it goes too (keepalived only logs it)', () => {
     const text = `virtual_server_group G {\n}\n${vs('group G', `${lvs} real_server 192.0.2.4 80 {\n }`)}`;
-    expect(brief(loadText(text).diagnostics)).toEqual([
+    const loaded = loadText(text);
+    expect(brief(loaded.diagnostics)).toEqual([
       '1:1 WARNING virtual server group G has no entries - removing',
-      '3:1 WARNING Virtual server group G used by [G]:0 does not exist',
+      '3:1 NOTICE Virtual server group G specified but not configured - ignoring virtual server [G]:0',
     ]);
+    expect(loaded.config.virtualServers).toEqual([]);
   });
 });
