@@ -8,10 +8,8 @@ import { writeFileSync } from 'node:fs';
 import { USAGE, parseArgs } from './cli/args.js';
 import { loadFromArgs } from './cli/load-from-args.js';
 import { signum } from './cli/signum.js';
-import { runStatusCommand } from './cli/status-command.js';
-import { runGenhash } from './check/genhash.js';
 import { configTestExitCode, formatDiagnostic } from './config/diagnostics.js';
-import { packageVersion, runDaemon } from './daemon/main.js';
+import { packageVersion } from './host/package-version.js';
 
 function version(): string {
   return `keepalived-ts v${packageVersion()} (reads keepalived 2.2.7 configuration)`;
@@ -19,9 +17,14 @@ function version(): string {
 
 async function main(argv: readonly string[]): Promise<number> {
   // keepalived -T/--genhash: the rest of the command line is genhash's own.
-  if (argv[0] === '-T' || argv[0] === '--genhash') return runGenhash(argv.slice(1));
+  // Each mode loads only its own modules: `-t` on a large config should not pay for the daemon's.
+  if (argv[0] === '-T' || argv[0] === '--genhash')
+    return (await import('./check/genhash.js')).runGenhash(argv.slice(1));
   if (argv[0] === 'status')
-    return runStatusCommand(argv.slice(1), { stdout: process.stdout, stderr: process.stderr });
+    return (await import('./cli/status-command.js')).runStatusCommand(argv.slice(1), {
+      stdout: process.stdout,
+      stderr: process.stderr,
+    });
   const parsed = parseArgs(argv);
   if (!parsed.ok) {
     process.stderr.write(`keepalived-ts: ${parsed.error}\n${USAGE}\n`);
@@ -51,7 +54,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const configTest = args.configTest !== undefined;
-  if (!configTest && !args.dumpConfig) return runDaemon(args);
+  if (!configTest && !args.dumpConfig) return (await import('./daemon/main.js')).runDaemon(args);
 
   const loaded = loadFromArgs(args);
   const report = loaded.diagnostics.map((d) => `${formatDiagnostic(d)}\n`).join('');

@@ -27,6 +27,7 @@ import { Notifier } from './notify.js';
 import { PidFile } from './pidfile.js';
 import { installDumpSignals, logConfigDump, type DumpSources } from './dump-signals.js';
 import { readConfig } from './read-config.js';
+import { packageVersion } from '../host/package-version.js';
 import { openSyncDaemon, type LvsSync } from './lvs-sync.js';
 import { Reloader } from './reload.js';
 import { Vmacs } from './vmacs.js';
@@ -42,12 +43,6 @@ export const DEFAULT_CONTROL_SOCKET = '/run/keepalived-ts.sock';
 /** A stop that takes longer than this (a hung netlink request) is forced. */
 const STOP_DEADLINE_MS = 5000;
 
-export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
 
 function ipv6Forwarding(ifname: string): boolean {
   try {
