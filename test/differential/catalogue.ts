@@ -103,6 +103,11 @@ const PROCESS_PRIORITY: ValueSpec = { kind: 'int', min: -20, max: 19 };
 const RT_PRIORITY: ValueSpec = { kind: 'int', min: 1, max: 99 };
 const RLIMIT: ValueSpec = { kind: 'int', min: 1, max: 4294967295 };
 const LVS_METHOD: ValueSpec = { kind: 'words' };
+/** IPVS schedulers keepalived 2.2.7 knows (case-sensitive). */
+const SCHEDULER: ValueSpec = {
+  kind: 'enum',
+  values: ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'sh', 'mh', 'dh', 'fo', 'ovf', 'lblcr', 'sed', 'nq', 'twos'],
+};
 
 const SCRIPT_NOTE =
   'COMMAND [USER [GROUP]], the command may be quoted to carry arguments; needs enable_script_security (else a SECURITY VIOLATION message) and a usable user (script_user, or the default keepalived_script user, which must exist); the command must exist';
@@ -1288,52 +1293,11 @@ export const CATALOGUE: Readonly<Record<LevelName, readonly KeywordSpec[]>> = {
     { name: 'inhibit_on_failure', value: NONE, valid: '' },
     {
       name: 'lb_algo',
-      value: {
-        kind: 'enum',
-        values: [
-          'rr',
-          'wrr',
-          'lc',
-          'wlc',
-          'lblc',
-          'sh',
-          'mh',
-          'dh',
-          'fo',
-          'ovf',
-          'lblcr',
-          'sed',
-          'nq',
-          'twos',
-        ],
-      },
+      value: SCHEDULER,
       valid: 'wrr',
       note: 'case-sensitive; unset = wlc (reported at validation)',
     },
-    {
-      name: 'lvs_sched',
-      value: {
-        kind: 'enum',
-        values: [
-          'rr',
-          'wrr',
-          'lc',
-          'wlc',
-          'lblc',
-          'sh',
-          'mh',
-          'dh',
-          'fo',
-          'ovf',
-          'lblcr',
-          'sed',
-          'nq',
-          'twos',
-        ],
-      },
-      valid: 'wrr',
-      note: 'same as lb_algo',
-    },
+    { name: 'lvs_sched', value: SCHEDULER, valid: 'wrr', note: 'same as lb_algo' },
     {
       name: 'hashed',
       value: NONE,
