@@ -37,13 +37,21 @@ export function differentialLab(): Netns {
   return ns;
 }
 
+/** A case for the worker: a generated config, or an existing file run from its own folder. */
+export type WorkerCase = Pick<Case, 'id' | 'config'> | { readonly id: string; readonly file: string };
+
 /** Both tools' `-t` on every case, in `ns`. */
-export async function runCases(ns: Netns, cases: readonly Case[]): Promise<Outcome[]> {
+export async function runCases(ns: Netns, cases: readonly WorkerCase[]): Promise<Outcome[]> {
   const dir = mkdtempSync(join(tmpdir(), 'kts-diffrun-'));
   try {
     const input = join(dir, 'cases.json');
     const output = join(dir, 'out.json');
-    writeFileSync(input, JSON.stringify(cases.map((c) => ({ id: c.id, config: c.config }))));
+    writeFileSync(
+      input,
+      JSON.stringify(
+        cases.map((c) => ('file' in c ? { id: c.id, file: c.file } : { id: c.id, config: c.config })),
+      ),
+    );
     // KTS_DIFF_DIST: another build of keepalived-ts (while working on the validator).
     const dist = process.env.KTS_DIFF_DIST ?? join(PACKAGE_ROOT, 'dist');
     await new Promise<void>((resolve, reject) => {

@@ -5,12 +5,13 @@
 //
 //   node verdicts.mjs CASES.json DIST_DIR OUT.json
 //
-// CASES.json: [{ id, config }]. OUT.json: [{ id, keepalived: {status, lines}, ours: {status, lines} }],
+// CASES.json: [{ id, config }] or [{ id, file }] (an existing file, run from its own folder so its
+// relative includes resolve). OUT.json: [{ id, keepalived: {status, lines}, ours: {status, lines} }],
 // status a number, 'timeout' or 'crash'; lines as each tool printed them.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const [casesPath, distDir, outPath] = process.argv.slice(2);
@@ -32,12 +33,12 @@ if (process.env.KTS_DIFF_REFERENCE) {
   for (const o of JSON.parse(readFileSync(process.env.KTS_DIFF_REFERENCE, 'utf8'))) reference.set(o.id, o);
 }
 
-function keepalived(file) {
+function keepalived(file, cwd) {
   return new Promise((resolve) => {
     execFile(
       'keepalived',
       ['-t', '-f', file],
-      { cwd: dir, timeout: 20_000, encoding: 'utf8' },
+      { cwd, timeout: 20_000, encoding: 'utf8' },
       (err, stdout, stderr) => {
         const status = err?.killed
           ? 'timeout'
@@ -52,11 +53,11 @@ function keepalived(file) {
   });
 }
 
-function ours(file) {
+function ours(file, cwd) {
   try {
     const loaded = loadConfig(file, {
       fs: nodeConfigFs,
-      cwd: dir,
+      cwd,
       configId,
       randomInt: (min) => min,
       allConfig: false,
@@ -77,11 +78,15 @@ async function lane() {
   while (next < cases.length) {
     const i = next++;
     const c = cases[i];
-    const file = join(dir, `case-${i}.conf`);
-    writeFileSync(file, c.config);
+    // A generated case is written to our folder; a fixture file is read where it is (by its
+    // base name, from its folder, as a user would run it).
+    const file = c.file ? basename(c.file) : join(dir, `case-${i}.conf`);
+    const cwd = c.file ? dirname(c.file) : dir;
+    if (!c.file) writeFileSync(file, c.config);
     const cached = reference.get(c.id);
-    const theirs = cached?.config === c.config ? Promise.resolve(cached.keepalived) : keepalived(file);
-    const mine = ours(file);
+    const theirs =
+      !c.file && cached?.config === c.config ? Promise.resolve(cached.keepalived) : keepalived(file, cwd);
+    const mine = ours(file, cwd);
     results[i] = { id: c.id, config: c.config, keepalived: await theirs, ours: mine };
   }
 }
