@@ -363,3 +363,49 @@ describe('use_vmac and vmac_xmit_base (messages as keepalived 2.2.7 -t gives the
     });
   });
 });
+
+describe('vrrp_instance: what the differential harness found (texts from keepalived -t 2.2.7)', () => {
+  const messages = (text: string, host = {}) =>
+    brief(loadText(text, { host }).diagnostics).map((l) => l.replace(/^\S+ /, ''));
+
+  it('reads unicast addresses as keepalived does: a prefix is dropped', () => {
+    const { config, diagnostics } = loadText(
+      instance(' unicast_src_ip 192.0.2.7/24\n unicast_peer {\n  192.0.2.8/24\n }'),
+    );
+    expect(diagnostics).toEqual([]);
+    expect(config.vrrpInstances[0]).toMatchObject({ sourceAddress: '192.0.2.7' });
+    expect(config.vrrpInstances[0]?.unicastPeers.map((p) => p.address)).toEqual(['192.0.2.8']);
+  });
+
+  it('refuses a loopback interface, and then has none', () => {
+    const text = instance('').replace('interface eth0', 'interface lo');
+    expect(messages(text, { interfaceIsLoopback: (n: string) => n === 'lo' })).toEqual([
+      'GENERAL_ERROR (V) cannot use a loopback interface (lo) for vrrp - ignoring',
+      'GENERAL_ERROR (V) Unknown interface!',
+    ]);
+  });
+
+  it('keeps the first notify script of a kind and says so', () => {
+    expect(messages(instance(' notify_master /bin/true\n notify_master /bin/false'))).toEqual([
+      'GENERAL_ERROR (V) notify_master script already specified - ignoring /bin/false',
+    ]);
+  });
+
+  it('takes garp_master_repeat 0 as 1, and bounds garp_master_delay at UINT_MAX / TIMER_HZ', () => {
+    const { config, diagnostics } = loadText(instance(' garp_master_repeat 0\n garp_master_delay 4295'));
+    expect(brief(diagnostics).map((l) => l.replace(/^\S+ /, ''))).toEqual([
+      'GENERAL_ERROR (V): garp_master_repeat must be greater than 0, setting to 1',
+      "INVALID_NUMBER number '4295' outside range [0, 4294]",
+      "GENERAL_ERROR (V): garp_master_delay '4295' invalid - ignoring",
+    ]);
+    expect(config.vrrpInstances[0]?.garp.masterRepeat).toBe(1);
+  });
+
+  it('resets accept mode for a VRRPv2 non-owner in strict mode', () => {
+    const { config, diagnostics } = loadText(`global_defs {\n vrrp_strict\n}\n${instance(' accept')}`);
+    expect(brief(diagnostics).map((l) => l.replace(/^\S+ /, ''))).toContain(
+      'GENERAL_ERROR (V) warning - accept mode for VRRP version 2 does not comply with RFC3768 - resetting',
+    );
+    expect(config.vrrpInstances[0]?.accept).toBe(false);
+  });
+});
