@@ -43,7 +43,6 @@ export const DEFAULT_CONTROL_SOCKET = '/run/keepalived-ts.sock';
 /** A stop that takes longer than this (a hung netlink request) is forced. */
 const STOP_DEADLINE_MS = 5000;
 
-
 function ipv6Forwarding(ifname: string): boolean {
   try {
     return readFileSync(`/proc/sys/net/ipv6/conf/${ifname}/forwarding`, 'utf8').trim() !== '0';
