@@ -24,7 +24,8 @@ beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'kts-cli-'));
   writeFileSync(join(dir, 'clean.conf'), CLEAN);
   writeFileSync(join(dir, 'warn.conf'), CLEAN.replace(' protocol TCP\n', ''));
-  writeFileSync(join(dir, 'missing-param.conf'), 'global_defs {\n router_id\n}\n');
+  // keepalived 2.2.7 exits 2 here (its parser reads a word that is not there; router_id alone is a plain error).
+  writeFileSync(join(dir, 'missing-param.conf'), 'global_defs {\n smtp_connect_timeout\n}\n');
   writeFileSync(join(dir, 'unsupported.conf'), `global_defs {\n enable_snmp_vrrp\n}\n${CLEAN}`);
 });
 
