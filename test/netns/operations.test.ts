@@ -154,13 +154,15 @@ describe('operating a running director', () => {
 
   it('-d logs the configuration and state, as keepalived.data has them, at start', async () => {
     const d = startDirector(config(instanceBlock({ priority: 150, version: 3, advertInt: 0.1 })), {}, ['-d']);
+    // The dump arrives line by line: wait for a line of the instance's own section, which comes
+    // after the headers checked below (waiting for the section's first line raced its next one).
     await d.waitForRecord(
-      (r) => r.event === 'daemon.dump-conf' && r.msg === ' VRRP Instance = VI_1',
-      'the dump',
+      (r) => r.event === 'daemon.dump-conf' && r.msg === '   Virtual Router ID = 51',
+      "the dump of VI_1's virtual router id",
     );
     const dump = d.records.filter((r) => r.event === 'daemon.dump-conf').map((r) => r.msg);
     expect(dump).toContain('------< Global definitions >------');
     expect(dump).toContain('------< VRRP Topology >------');
-    expect(dump).toContain('   Virtual Router ID = 51');
+    expect(dump).toContain(' VRRP Instance = VI_1');
   });
 });
