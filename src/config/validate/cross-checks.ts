@@ -172,12 +172,3 @@ export function completeInstanceTracking(
     trackFiles: trackFiles.map((e) => e.value),
   };
 }
-
-/** The sync group part of completeInstanceTracking() (what index.ts called before it). */
-export function dropWeightedTracking(
-  ctx: Ctx,
-  c: CompletedInstance,
-  weights: { script: ReadonlyMap<string, number>; file: ReadonlyMap<string, number> },
-): { trackInterfaces: TrackedInterface[]; trackScripts: TrackedScript[]; trackFiles: TrackedScript[] } {
-  return completeInstanceTracking(ctx, c, weights, true);
-}

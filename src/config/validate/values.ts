@@ -2,7 +2,7 @@
  * Reading keyword values the way keepalived 2.2.7 does (lib/parser.c read_int_func(),
  * read_unsigned_func(), read_decimal_unsigned_long_func(), check_true_false()), with its messages.
  */
-import type { Statement, Word } from '../ast.js';
+import type { Word } from '../ast.js';
 import type { Ctx } from './context.js';
 
 /** C strtol()/strtoul() base 10 over the word: the value and what is left after the digits. */
@@ -139,18 +139,4 @@ export function parseBool(text: string): boolean | undefined {
   if (text === 'true' || text === 'on' || text === 'yes') return true;
   if (text === 'false' || text === 'off' || text === 'no') return false;
   return undefined;
-}
-
-/**
- * A flag keyword with an optional boolean (`vrrp_strict`, `smtp_alert [BOOL]`): alone means on.
- * keepalived mostly reports an invalid value as "Invalid value '%s' for %s".
- */
-export function readFlag(ctx: Ctx, stmt: Statement, index = 1): boolean | undefined {
-  const w = stmt.words[index];
-  if (!w) return true;
-  const b = parseBool(w.text);
-  if (b === undefined) {
-    ctx.report('GENERAL_ERROR', w, `Invalid value '${w.text}' for ${stmt.words[0]?.text ?? ''}`);
-  }
-  return b;
 }
