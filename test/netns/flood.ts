@@ -9,8 +9,9 @@
  * instance the legitimate adverts lost, i.e. the master's adverts sent minus those the backup
  * accepted, over the flood; and what the kernel dropped at the backup's socket buffers. The
  * counters are read while nothing is in flight: (sent - accepted) is sampled every 100 ms over
- * 1.2 advert intervals and its minimum taken, before and after the flood; the difference is the
- * loss. The same runs against Debian's keepalived 2.2.7 (counters from its USR2 stats file).
+ * 1.2 advert intervals (the backup read before the master) and its minimum taken, before and after
+ * the flood; the difference is the loss. The same runs against Debian's keepalived 2.2.7
+ * (counters from its USR2 stats file).
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -215,11 +216,18 @@ async function startDirector(
   return keepalivedDirector(lab, host, await lab.startKeepalived(lab.host(host), conf));
 }
 
-/** min over 1.2 advert intervals of (master sent - backup accepted), per instance. */
+/**
+ * min over 1.2 advert intervals of (master sent - backup accepted), per instance. The backup is
+ * read first and the master after it, never both at once: an advert the master sends between the
+ * two reads can then only widen a sample's gap (which the minimum discards), never narrow it below
+ * the real loss. Read in parallel, a slow backup's answer could count an advert the master's
+ * earlier answer had not yet sent: a gap of -1 before the flood, read as one advert lost after it.
+ */
 async function settledGap(master: Director, backup: Director): Promise<Map<string, number>> {
   const gap = new Map<string, number>();
   for (let n = 0; n < 13; n++) {
-    const [m, b] = await Promise.all([master.counters(), backup.counters()]);
+    const b = await backup.counters();
+    const m = await master.counters();
     for (const i of INSTANCES) {
       const g = (m.get(i.name)?.sent ?? 0) - (b.get(i.name)?.accepted ?? 0);
       gap.set(i.name, Math.min(gap.get(i.name) ?? Infinity, g));

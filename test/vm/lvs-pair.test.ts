@@ -72,6 +72,10 @@ describe('an LVS director pair (DR, NAT)', () => {
         .toBeGreaterThan(stopped - 1000);
       expect.soft(r.stream.lines, tag).toBeGreaterThan(50);
       // The long transfer: never ended, every line in order, still reading after the SIGTERM.
+      if (r.transfer.ended)
+        console.log(
+          `${tag} the transfer ended; its packets at the client:\n${vm.files.get(`${run.tag}.transfer.tcp`) ?? ''}`,
+        );
       expect.soft(r.transfer, `${tag} transfer`).toMatchObject({ ended: false, intact: true });
       expect
         .soft(r.transfer.lastMs, `${tag} transfer alive after the SIGTERM failover`)

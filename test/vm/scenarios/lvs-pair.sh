@@ -15,6 +15,8 @@
 #   stream.log   the stream connection's lines as the client got them (client sends every 100 ms)
 #   transfer.log the long transfer's reads: "epoch-seconds bytes" (0: the connection ended)
 #   transfer.check "LINES intact|broken-at N": whether its numbered lines ran on from 1
+#   transfer.tcp   each namespace's MAC address, then the transfer's SYN, FIN and RST packets
+#                  at the client (tcpdump -e)
 #   events.log   "epoch-seconds event" for each step
 #   d1.log d2.log the directors' output; d1.table/d2.table ipvsadm -Ln --stats at the end
 #   replies.pcap the HTTP replies seen on d1's and d2's interfaces (must be none: DR)
@@ -228,6 +230,14 @@ ip netns exec d1 tcpdump -U -n -i eth0 -w "$OUT/$TAG.d1.pcap" 'tcp and src host 
 CAP1=$!
 ip netns exec d2 tcpdump -U -n -i eth0 -w "$OUT/$TAG.d2.pcap" 'tcp and src host 192.0.2.100 and src port 80' 2>/dev/null &
 CAP2=$!
+for n in cl d1 d2 r1 r2; do
+  echo "$n $(ip netns exec $n cat /sys/class/net/eth0/address)"
+done >> "$OUT/$TAG.transfer.tcp"
+# The long transfer's opening and closing packets as the client sees them, with their MAC
+# addresses: when it ends early, who ended it (a real server, a director's own stack).
+ip netns exec cl tcpdump -l -e -n -i eth0 'tcp port 82 and tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0' \
+  >> "$OUT/$TAG.transfer.tcp" 2>/dev/null &
+CAP3=$!
 # The scheduler spreads: both real servers answer (however slow the emulated client is).
 for i in $(seq 1 300); do [ "$(answered_since 1)" = "r1 r2 " ] && break; sleep 0.2; done
 [ "$(answered_since 1)" = "r1 r2 " ] || ev "timeout waiting for answers from r1 and r2 (got '$(answered_since 1)')"
@@ -289,7 +299,7 @@ sleep 4
 ev "stopped holder=$(holder)"
 
 ev "client-stop"
-kill $HTTP $CAP1 $CAP2 2>/dev/null
+kill $HTTP $CAP1 $CAP2 $CAP3 2>/dev/null
 pkill -f 'busybox nc 192.0.2.100' 2>/dev/null
 # The transfer's lines: consecutive from 1 (the last one may be cut short by the last read).
 awk '{ if ($1 != NR && !bad) bad = NR } END { print NR, (bad && bad < NR ? "broken-at " bad : "intact") }' \
