@@ -2,8 +2,10 @@
 // keepalived.conf (200 vrrp_instances, 2,000 virtual_servers of 8 real_servers with HTTP_GET).
 // Both run interleaved inside a throwaway network namespace that has an `eth0`, as -t checks that
 // interfaces exist. Needs root, iproute2 and keepalived; `npm run bench:parse` builds dist/ first.
-// BENCH_RUNS=N sets the repetitions per tool (default 5). Only documentation addresses are used
-// (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24) and no packet is sent.
+// BENCH_RUNS=N sets the repetitions per tool (default 5); BENCH_LINES=N makes the config about N
+// lines long (more virtual servers; default 192,005, e.g. BENCH_LINES=2000000). Only
+// documentation addresses are used (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24) and no packet
+// is sent.
 import { spawnSync } from 'node:child_process';
 import console from 'node:console'; // explicit, so lint needs no Node globals for .mjs
 import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -20,6 +22,9 @@ const RUN_TIMEOUT_MS = 120_000;
 
 const INSTANCES = 200;
 const VIRTUAL_SERVERS = 2_000;
+/** Lines of the default config; one virtual server of 8 real servers is 95 of them. */
+const DEFAULT_LINES = 192_005;
+const LINES_PER_VS = 95;
 const REAL_SERVERS_PER_VS = 8;
 
 // ---- config generation ----
@@ -90,10 +95,10 @@ function virtualServer(i) {
   return lines;
 }
 
-function generateConfig() {
+function generateConfig(virtualServers) {
   const lines = globalDefs();
   for (let i = 1; i <= INSTANCES; i++) lines.push(...vrrpInstance(i));
-  for (let i = 0; i < VIRTUAL_SERVERS; i++) lines.push(...virtualServer(i));
+  for (let i = 0; i < virtualServers; i++) lines.push(...virtualServer(i));
   return lines.join('\n');
 }
 
@@ -206,6 +211,17 @@ function reportTerminated(runs) {
 
 // ---- main ----
 
+/**
+ * Virtual servers for BENCH_LINES (default 192,005: 2,000 of them), or undefined if it is not an
+ * integer from 192,005 to 3,000,000 (VS ports and real-server ports stay in range up to there).
+ */
+function parseVirtualServers(value) {
+  if (value === undefined || value === '') return VIRTUAL_SERVERS;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < DEFAULT_LINES || n > 3_000_000) return undefined;
+  return VIRTUAL_SERVERS + Math.round((n - DEFAULT_LINES) / LINES_PER_VS);
+}
+
 /** Repetitions per tool from BENCH_RUNS (default 5), or undefined if it is not a positive integer. */
 function parseRuns(value) {
   if (value === undefined || value === '') return 5;
@@ -218,6 +234,8 @@ function preflight() {
   if (!existsSync(CLI)) return `${CLI} is missing: run \`npm run build\` first (or \`npm run bench:parse\`)`;
   if (process.getuid?.() !== 0)
     return 'this benchmark needs root to create a network namespace (ip netns add)';
+  if (parseVirtualServers(process.env.BENCH_LINES) === undefined)
+    return `BENCH_LINES must be an integer from ${DEFAULT_LINES} to 3000000, got ${process.env.BENCH_LINES}`;
   if (parseRuns(process.env.BENCH_RUNS) === undefined) {
     return `BENCH_RUNS must be a positive integer, got ${process.env.BENCH_RUNS}`;
   }
@@ -246,9 +264,16 @@ async function main() {
   let netnsMade = false;
   try {
     const file = path.join(dir, 'keepalived.conf');
-    const text = generateConfig();
+    const text = generateConfig(parseVirtualServers(process.env.BENCH_LINES));
     writeFileSync(file, text);
     const lines = text.split('\n').length - 1; // the text ends with a newline
+    const kaVersion = (spawnSync('keepalived', ['--version'], { encoding: 'utf8' }).stderr ?? '').split(
+      '\n',
+    )[0];
+    console.log(
+      `${new Date().toISOString()} on ${os.cpus()[0]?.model ?? 'unknown CPU'} (${os.cpus().length} cores, ` +
+        `${Math.round(os.totalmem() / 2 ** 30)} GiB), Node ${process.version}, ${kaVersion}`,
+    );
     console.log(`config: ${file}, ${(statSync(file).size / 1024 / 1024).toFixed(2)} MiB, ${lines} lines`);
     await checkpoint();
 
@@ -279,6 +304,8 @@ async function main() {
     printTable([ts, ka]);
     const ratio = ts.median / ka.median;
     console.log(`\nratio keepalived-ts / keepalived (median): ${ratio.toFixed(3)} (target < 1)`);
+    if (ts.rssMiB !== undefined && ka.rssMiB !== undefined)
+      console.log(`memory ratio (median max RSS): ${(ts.rssMiB / ka.rssMiB).toFixed(2)} (target <= 2)`);
     for (const t of tools) printDiagnostics(t.name, t.runs[0]);
     reportTerminated(tools[1].runs);
     return 0;

@@ -6,7 +6,7 @@
  * still knowing the file, line and column of every character (reference §1.1 steps 1-9).
  *
  * Guards keepalived lacks (reported as LIMIT errors): include loops and depth, self-referencing
- * definitions, runaway sequences and a cap on the total number of logical lines.
+ * definitions, runaway sequences and a cap on the logical lines expansions may add.
  */
 import { posix as path } from 'node:path';
 import type { ConfigFs } from './config-fs.js';
@@ -37,7 +37,12 @@ export interface Preprocessed {
 }
 
 const MAX_INCLUDE_DEPTH = 32;
-const MAX_LOGICAL_LINES = 1_000_000;
+/**
+ * Logical lines that definitions and sequences may add (a `~SEQ` or a definition that refers to
+ * itself can otherwise run away). Lines read from files are not capped: their number is the
+ * files' own, like keepalived's (a 2,000,000-line config reads in full).
+ */
+const MAX_EXPANDED_LINES = 1_000_000;
 /** Expansions within expansions: `$M=a \` + `$M` would otherwise expand forever. */
 const MAX_EXPANSION_DEPTH = 32;
 const MAX_RECHECKS = 64;
@@ -241,6 +246,8 @@ class Preprocessor {
   readonly diagnostics: Diagnostic[] = [];
   readonly files: string[] = [];
   private lines = 0;
+  /** Logical lines that came from expansions (definitions, sequences). */
+  private expanded = 0;
   private readonly stack: Source[] = [];
   private readonly defs: Definitions;
   private residue: SourceText | undefined;
@@ -586,11 +593,11 @@ class Preprocessor {
 
   private emit(line: SourceText): void {
     if (line.length === 0) return;
-    if (this.lines >= MAX_LOGICAL_LINES) {
+    if (this.lineDepth > 0 && ++this.expanded > MAX_EXPANDED_LINES) {
       this.report(
         'LIMIT',
         this.locOf(line, 0),
-        `configuration expands to more than ${MAX_LOGICAL_LINES} lines - stopping`,
+        `definitions and sequences expand to more than ${MAX_EXPANDED_LINES} lines - stopping`,
       );
       this.stopped = true;
       return;
