@@ -1,15 +1,33 @@
-// Builds native/rawsock.c with node-gyp against the headers of the Node that runs this script
-// (Debian's and NodeSource's packages ship them in <prefix>/include/node), so the build needs no
-// download. Run by `npm install` / `npm ci` (the "install" script) and `npm run build:native`.
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+// The "install" script (`npm install`, `npm ci`): keepalived-ts's native addon, without a
+// toolchain when the package has a prebuilt binary for this platform. The package ships them in
+// the prebuildify layout that node-gyp-build reads (prebuilds/<platform>-<arch>/, tagged napi and
+// glibc or musl; made by native/prebuild.mjs on `npm pack`). If one is there and loads, nothing is
+// compiled; otherwise (another platform, a git checkout) native/rawsock.c is compiled with
+// node-gyp, which needs python3, make and a C compiler. `--compile` (`npm run build:native`)
+// always compiles.
+import console from 'node:console';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import process from 'node:process';
+import { fileURLToPath } from 'node:url';
+import { compile } from './compile.mjs';
 
-const prefix = resolve(dirname(process.execPath), '..');
-const args = ['rebuild'];
-if (existsSync(join(prefix, 'include', 'node', 'node_api.h'))) args.push(`--nodedir=${prefix}`);
-// npm puts its bundled node-gyp on PATH for lifecycle scripts.
-const r = spawnSync('node-gyp', args, { stdio: 'inherit' });
-if (r.error)
-  console.error(`native/build.mjs: cannot run node-gyp (${r.error.message}); run this through npm`);
-process.exitCode = r.error ? 1 : (r.status ?? 1);
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** The path of a prebuilt addon for this platform that loads, or undefined. */
+function loadablePrebuild() {
+  // Read when node-gyp-build is loaded: look in prebuilds/ only, not at an earlier local build.
+  process.env.PREBUILDS_ONLY = '1';
+  const require = createRequire(import.meta.url);
+  try {
+    const path = require('node-gyp-build').resolve(root);
+    require(path);
+    return path;
+  } catch {
+    return undefined;
+  }
+}
+
+const prebuilt = process.argv.includes('--compile') ? undefined : loadablePrebuild();
+if (prebuilt) console.log(`keepalived-ts: using the prebuilt native addon ${prebuilt}`);
+else process.exitCode = compile(root);

@@ -1,8 +1,10 @@
 /**
- * The native addon (native/rawsock.c, built by node-gyp on install): socket syscalls Node lacks.
+ * The native addon (native/rawsock.c, prebuilt in the package or built by node-gyp on install):
+ * socket syscalls Node lacks.
  * Only this module loads it; everything else goes through the ports in src/net/.
  */
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { KaError } from '../lib/errors.js';
 
 export interface RecvResult {
@@ -88,13 +90,17 @@ let loaded: RawSockAddon | undefined;
 export function rawSock(): RawSockAddon {
   if (loaded) return loaded;
   const require = createRequire(import.meta.url);
+  // src/net/ and dist/net/ are both two levels below the package root. node-gyp-build loads a
+  // local build (build/Release) if there is one, else the package's prebuilt binary for this
+  // platform (prebuilds/, see native/build.mjs).
+  const root = fileURLToPath(new URL('../../', import.meta.url));
   try {
-    // src/net/ and dist/net/ are both two levels below the package root.
-    loaded = require('../../build/Release/rawsock.node') as RawSockAddon;
+    const load = require('node-gyp-build') as (dir: string) => unknown;
+    loaded = load(root) as RawSockAddon;
   } catch (cause) {
     throw new KaError(
       'KA_ERR_NATIVE',
-      'the native addon is not built: run `npm install` (node-gyp rebuild)',
+      'the native addon is neither built nor prebuilt for this platform: run `npm run build:native` (needs python3, make and a C compiler)',
       cause,
     );
   }
