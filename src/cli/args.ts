@@ -138,7 +138,7 @@ export const USAGE = `Usage: keepalived-ts [OPTION...]
   -n, --dont-fork              Stay in the foreground (always: keepalived-ts never forks)
   -d, --dump-conf              Dump the configuration data to the log at start-up
   -p, --pid=FILE               Pid file (default /run/keepalived-ts.pid)
-      --control-socket=PATH    Control socket (default /run/keepalived-ts.sock)
+      --control-socket=PATH    Control socket (default /run/keepalived-ts/keepalived-ts.sock)
       --control-socket-group=GROUP
                                Let GROUP (name or gid) use the control socket: mode 0660 with that
                                group (default: mode 0600, the daemon's user only)

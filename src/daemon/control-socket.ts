@@ -1,7 +1,7 @@
 /**
  * The control socket: a unix stream socket that answers one command per connection: `status`
  * (or an empty line) with one JSON document, `ipvsadm` and `ipvsadm-save` with the service table
- * as those tools print it. Try it: `echo status | socat - UNIX-CONNECT:/run/keepalived-ts.sock`.
+ * as those tools print it. Try it: `echo status | socat - UNIX-CONNECT:/run/keepalived-ts/keepalived-ts.sock`.
  *
  * - Who may connect: mode 0600 (the daemon's user, root), or 0660 with `--control-socket-group`
  *   for that group. The socket is created under umask 0177, so it is never more open than that,

@@ -39,7 +39,8 @@ import { startTrackers, type Trackers } from './trackers.js';
 import { VrrpNode } from './vrrp-node.js';
 
 export const DEFAULT_PID_FILE = '/run/keepalived-ts.pid';
-export const DEFAULT_CONTROL_SOCKET = '/run/keepalived-ts.sock';
+/** The systemd unit's RuntimeDirectory holds it; the daemon creates the folder when it runs without. */
+export const DEFAULT_CONTROL_SOCKET = '/run/keepalived-ts/keepalived-ts.sock';
 /** A stop that takes longer than this (a hung netlink request) is forced. */
 const STOP_DEADLINE_MS = 5000;
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseStatusAnswer, parseStatusArgs } from '../../../src/cli/status-command.js';
 
-const DEFAULT = '/run/keepalived-ts.sock';
+const DEFAULT = '/run/keepalived-ts/keepalived-ts.sock';
 
 describe('keepalived-ts status arguments', () => {
   it.each<[string[], { format: string; controlSocket: string }]>([
