@@ -9,11 +9,9 @@ import { USAGE, parseArgs } from './cli/args.js';
 import { loadFromArgs } from './cli/load-from-args.js';
 import { signum } from './cli/signum.js';
 import { configTestExitCode, formatDiagnostic } from './config/diagnostics.js';
+import { versionText } from './cli/version-text.js';
 import { packageVersion } from './host/package-version.js';
-
-function version(): string {
-  return `keepalived-ts v${packageVersion()} (reads keepalived 2.2.7 configuration)`;
-}
+import { systemIdentity } from './host/system-identity.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   // keepalived -T/--genhash: the rest of the command line is genhash's own.
@@ -50,7 +48,10 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (args.version) {
-    process.stdout.write(`${version()}\n`);
+    // keepalived -v writes to stderr.
+    process.stderr.write(
+      versionText({ version: packageVersion(), node: process.version, ...systemIdentity() }),
+    );
     return 0;
   }
   const configTest = args.configTest !== undefined;

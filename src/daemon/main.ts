@@ -55,6 +55,10 @@ function ipv6Forwarding(ifname: string): boolean {
 /** Runs until a stop signal; resolves with the exit code. */
 export async function runDaemon(args: ParsedArgs): Promise<number> {
   const version = packageVersion();
+  // The process title: `ps`, `pidof keepalived-ts` and `pkill -HUP keepalived-ts` find the daemon
+  // by its own name rather than as one more `node` (keepalived's processes show as keepalived).
+  // The name alone: Linux takes the command name (comm) from the title's first 15 characters.
+  process.title = 'keepalived-ts';
   const log = createLogger({ console: args.logConsole === true, detail: args.logDetail === true });
   log.info({ event: 'daemon.starting', version }, `Starting keepalived-ts v${version}`);
   for (const note of flagNotes(args)) log.warn({ event: 'daemon.flag-ignored' }, note);

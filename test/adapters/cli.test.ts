@@ -86,7 +86,12 @@ describe('keepalived-ts --dump-config and the rest of the command line', () => {
   });
 
   it('version, help, bad options', () => {
-    expect(cli('-v').stdout).toMatch(/^keepalived-ts v\d+\.\d+\.\d+/);
+    // keepalived -v's shape, on stderr: the version line, then the kernel it runs on.
+    const v = cli('-v');
+    expect([v.status, v.stdout]).toEqual([0, '']);
+    expect(v.stderr).toMatch(/^Keepalived-ts v\d+\.\d+\.\d+ \(keepalived v2\.2\.7 compatible\)\n/);
+    expect(v.stderr).toMatch(/\nRunning on Linux \S+ /);
+    expect(v.stderr).toContain('\nConfig options:  LVS ');
     expect(cli('--help').stdout).toContain('--config-test');
     const bad = cli('--frobnicate');
     expect([bad.status, bad.stderr.split('\n')[0]]).toEqual([

@@ -58,6 +58,9 @@ describe('operating a running director', () => {
     });
     await d.waitForLine(/Entering MASTER STATE/);
     const pid = Number(readFileSync(join(lab.dir, 'ops.pid'), 'utf8'));
+    // Its process title: found by name (pidof, pkill).
+    expect(readFileSync(`/proc/${pid}/comm`, 'utf8').trim()).toBe('keepalived-ts');
+    expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0+$/, '')).toBe('keepalived-ts');
     const file = (name: string): string => join(lab.dir, name);
     for (const [signal, name] of [
       ['SIGUSR1', 'keepalived.data'],
