@@ -16,7 +16,7 @@ interface OptionSpec {
 
 /**
  * Every keepalived 2.2.7 option, plus keepalived-ts's own (`--dump-config`, `--control-socket`,
- * `--control-socket-group`).
+ * `--control-socket-group`, `--log-format`).
  */
 const OPTIONS: readonly OptionSpec[] = [
   { name: 'useFile', short: 'f', long: ['use-file'], arg: 'required' },
@@ -57,6 +57,7 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'dumpConfig', long: ['dump-config'], arg: 'none' },
   { name: 'controlSocket', long: ['control-socket'], arg: 'required' },
   { name: 'controlSocketGroup', long: ['control-socket-group'], arg: 'required' },
+  { name: 'logFormat', long: ['log-format'], arg: 'required' },
 ];
 
 /** The keys parseArgs() may put in ParsedArgs, in `--help` order. */
@@ -129,9 +130,13 @@ export const USAGE = `Usage: keepalived-ts [OPTION...]
   -f, --use-file=FILE          Use the specified configuration file (default /etc/keepalived/keepalived.conf)
   -P, --vrrp                   Only run the VRRP side
   -C, --check                  Only run the health checkers and the dispatcher
-  -l, --log-console            Also log keepalived's console lines to stderr (JSON logs go to stdout)
+  -l, --log-console            Also log keepalived's console lines to stderr
   -D, --log-detail             Detailed log messages (per-GARP lines, advert timeouts)
-  -G, --no-syslog              Don't log via syslog (keepalived-ts never does: JSON lines on stdout)
+  -S, --log-facility=[0-7]     Journal and syslog facility LOG_LOCAL[0-7] (default LOG_DAEMON)
+  -G, --no-syslog              Neither the journal nor syslog: JSON lines on stdout
+      --log-format=FORMAT      journal (native, as Keepalived_vrrp etc.; the default under
+                               systemd), syslog (/dev/log, like keepalived) or json (lines on
+                               stdout; the default elsewhere)
   -u, --umask=MASK             umask for file creation (octal)
   -V, --dont-release-vrrp      Don't remove the VIPs on daemon stop
   -I, --dont-release-ipvs      Don't remove the service table (IPVS) on daemon stop
@@ -159,6 +164,6 @@ Commands:
                                dispatcher table over the control socket (--json: the whole status
                                document; --ipvsadm-save: the table as \`ipvsadm-save -n\` prints it)
 
-keepalived's other options (-S, -g, --flush-log-file, -X, -R, -r, -c, -b, -B, --all, -a, -x, -A, -s,
+keepalived's other options (-g, --flush-log-file, -X, -R, -r, -c, -b, -B, --all, -a, -x, -A, -s,
 -m, -M) are accepted so that existing unit files keep working; they have no effect in keepalived-ts,
 and the daemon logs a line saying why for each one given.`;

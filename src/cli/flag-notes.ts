@@ -16,10 +16,8 @@ const NO_CORE =
 export const FLAG_NOTES: Readonly<Record<string, string>> = {
   noBfd: 'keepalived-ts has no BFD, so there is nothing to turn off',
   all: 'keepalived-ts is one process and has no child processes to start without configuration',
-  logFacility:
-    'keepalived-ts does not use syslog: logs go to stdout as JSON lines; use journald (SyslogFacility= in the unit) or a log shipper',
-  logFile: 'logs go to stdout as JSON lines; redirect stdout or use journald',
-  flushLogFile: 'there is no log file to flush: logs go to stdout as JSON lines',
+  logFile: 'logs go to the journal, syslog or stdout (--log-format); redirect stdout for a file',
+  flushLogFile: 'there is no log file to flush: logs go to the journal, syslog or stdout (--log-format)',
   releaseVips:
     "keepalived-ts removes an instance's VIPs every time it leaves MASTER, and any left over at start-up, so there is nothing more to release",
   dontRespawn:

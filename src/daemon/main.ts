@@ -22,11 +22,12 @@ import { HealthChecks } from '../check/health-checks.js';
 import { checkerTypes } from '../check/types.js';
 import { ControlSocket } from './control-socket.js';
 import { startDispatcher, type Dispatcher } from './dispatcher.js';
-import { createLogger } from './log.js';
+import { chooseLogFormat, createLogger, facilityOf, LOG_FORMATS, type LogFormat } from './log.js';
 import { Notifier } from './notify.js';
 import { PidFile } from './pidfile.js';
 import { installDumpSignals, logConfigDump, type DumpSources } from './dump-signals.js';
 import { readConfig } from './read-config.js';
+import { stdoutIsJournal } from '../host/journal-stream.js';
 import { packageVersion } from '../host/package-version.js';
 import { openSyncDaemon, type LvsSync } from './lvs-sync.js';
 import { Reloader } from './reload.js';
@@ -59,7 +60,29 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
   // by its own name rather than as one more `node` (keepalived's processes show as keepalived).
   // The name alone: Linux takes the command name (comm) from the title's first 15 characters.
   process.title = 'keepalived-ts';
-  const log = createLogger({ console: args.logConsole === true, detail: args.logDetail === true });
+  const requested = typeof args.logFormat === 'string' ? args.logFormat : undefined;
+  if (requested !== undefined && !(LOG_FORMATS as readonly string[]).includes(requested)) {
+    process.stderr.write(
+      `keepalived-ts: --log-format must be one of ${LOG_FORMATS.join(', ')}, not '${requested}'\n`,
+    );
+    return 1;
+  }
+  const facility = typeof args.logFacility === 'string' ? facilityOf(args.logFacility) : undefined;
+  const log = createLogger({
+    console: args.logConsole === true,
+    detail: args.logDetail === true,
+    format: chooseLogFormat({
+      requested: requested as LogFormat | undefined,
+      noSyslog: args.noSyslog === true,
+      stdoutIsJournal: stdoutIsJournal(),
+    }),
+    ...(facility !== undefined ? { facility } : {}),
+  });
+  if (typeof args.logFacility === 'string' && facility === undefined)
+    log.warn(
+      { event: 'daemon.log-facility', facility: args.logFacility },
+      `Invalid log facility '${args.logFacility}' (0-7 for LOG_LOCAL0-7): using LOG_DAEMON`,
+    );
   log.info({ event: 'daemon.starting', version }, `Starting keepalived-ts v${version}`);
   for (const note of flagNotes(args)) log.warn({ event: 'daemon.flag-ignored' }, note);
   // keepalived -u/--umask (octal), before any file is made.

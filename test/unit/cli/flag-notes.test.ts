@@ -9,6 +9,8 @@ const ACTING = [
   'check',
   'logConsole',
   'logDetail',
+  'logFacility',
+  'logFormat',
   'noSyslog',
   'umask',
   'dontReleaseVrrp',
@@ -65,8 +67,8 @@ describe('flagNotes', () => {
   });
 
   it('one line per flag given, in --help order, naming the flag and saying why', () => {
-    expect(flagNotes(args('-x', '--dont-respawn', '-S', 'local3', '-nD'))).toEqual([
-      'keepalived-ts: -S/--log-facility has no effect: keepalived-ts does not use syslog: logs go to stdout as JSON lines; use journald (SyslogFacility= in the unit) or a log shipper',
+    expect(flagNotes(args('-x', '--dont-respawn', '-S', '3', '-nD', '-g'))).toEqual([
+      'keepalived-ts: -g/--log-file has no effect: logs go to the journal, syslog or stdout (--log-format); redirect stdout for a file',
       'keepalived-ts: -R/--dont-respawn has no effect: keepalived-ts is one process and never forks children to respawn; let systemd restart it (Restart=on-failure)',
       'keepalived-ts: -x/--snmp has no effect: keepalived-ts has no SNMP agent; read `keepalived-ts status --json` or the Prometheus metrics (global_defs metrics_listen)',
     ]);
