@@ -26,6 +26,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /** What `npm pack` needs from the checkout (node_modules is linked, not copied). */
 const SOURCES = [
   'package.json',
+  'man',
   'package-lock.json',
   'tsconfig.json',
   'tsconfig.build.json',
@@ -82,6 +83,8 @@ describe('npm pack, then npm install --global without a toolchain', () => {
     expect(list).toContain(`package/prebuilds/${PLATFORM}/keepalived-ts.napi.glibc.node`);
     expect(list).toContain('package/systemd/keepalived-ts.service');
     expect(list).toContain('package/native/rawsock.c');
+    expect(list).toContain('package/man/keepalived-ts.8');
+    expect(list).toContain('package/man/keepalived-ts.conf.5');
     expect(list.filter((f) => f.startsWith('package/build/'))).toEqual([]);
   });
 
@@ -110,6 +113,9 @@ describe('npm pack, then npm install --global without a toolchain', () => {
     expect(`${r.stdout}${r.stderr}`).toContain('keepalived-ts: using the prebuilt native addon');
     const pkg = join(prefix, 'lib', 'node_modules', 'keepalived-ts');
     expect(existsSync(join(pkg, 'build'))).toBe(false);
+    // npm links the man pages where man finds them.
+    expect(existsSync(join(prefix, 'share', 'man', 'man8', 'keepalived-ts.8'))).toBe(true);
+    expect(existsSync(join(prefix, 'share', 'man', 'man5', 'keepalived-ts.conf.5'))).toBe(true);
 
     // The command is there and works.
     const bin = join(prefix, 'bin', 'keepalived-ts');
