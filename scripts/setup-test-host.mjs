@@ -31,6 +31,7 @@ const PACKAGES = [
   ['xz-utils', 'unpacks the kernel image for a fast boot'],
   ['kmod', 'modprobe, for the VM lab and for loading ip_vs'],
   ['ipvsadm', "reads the VM lab's IPVS table, to compare with keepalived's"],
+  ['prometheus', "promtool: the keepalived exporters' alert rules against our /metrics"],
 ];
 
 function osRelease() {

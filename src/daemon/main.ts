@@ -32,6 +32,7 @@ import { packageVersion } from '../host/package-version.js';
 import { openSyncDaemon, type LvsSync } from './lvs-sync.js';
 import { Reloader } from './reload.js';
 import { Vmacs } from './vmacs.js';
+import { renderExporterMetrics } from './metrics-compat.js';
 import { renderMetrics } from './metrics.js';
 import { startMetricsServer } from './metrics-server.js';
 import { createNotifier, startWatchdog } from './sd-notify.js';
@@ -243,10 +244,15 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
       const metrics = await startMetricsServer({
         ...listen,
         log,
-        render: async () =>
-          renderMetrics(
-            await daemonStatus(node, checks, dispatcher, { version, startedAt, now: clock.now() }),
-          ),
+        // keepalived_ts_*, then the keepalived exporters' names (dashboards and alerts made for them).
+        render: async () => {
+          const status = await daemonStatus(node, checks, dispatcher, {
+            version,
+            startedAt,
+            now: clock.now(),
+          });
+          return renderMetrics(status) + renderExporterMetrics(status);
+        },
       });
       cleanups.push(() => void metrics.close());
       log.info(

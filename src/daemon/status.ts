@@ -46,6 +46,8 @@ export interface InstanceStatus {
   /** Our advert source: `unicast_src_ip`/`mcast_src_ip`, else the interface's address; null: none. */
   readonly sourceAddress?: string | null;
   readonly ifindex?: number;
+  /** garp_master_delay (mehdy/keepalived-exporter serves it, metrics-compat.ts). */
+  readonly garpMasterDelayMs?: number;
 }
 
 export function instanceStatus(d: VrrpInstanceDriver): InstanceStatus {
@@ -77,6 +79,7 @@ export function instanceStatus(d: VrrpInstanceDriver): InstanceStatus {
     receivedMasterPriority: r.masterPriority,
     sourceAddress: r.config.sourceAddress,
     ifindex: w.ifindex,
+    garpMasterDelayMs: r.config.garp.masterDelayMs,
   };
 }
 
