@@ -29,6 +29,7 @@ import {
 } from './reload.js';
 import type { ServiceTable } from './table.js';
 import { initialChecker, verdict, type CheckerState, type VerdictTiming } from './verdict.js';
+import { checkerAlertBody } from './alert-body.js';
 
 /** keepalived BOOTSTRAP_DELAY: one second before the first attempt. */
 const BOOTSTRAP_MS = 1000;
@@ -46,6 +47,8 @@ export const CHECK_DURATION_BUCKETS_MS: readonly number[] = [
 export interface CheckNotifier {
   checkerScript(spec: ScriptSpec, stopping: boolean): void;
   checkerLine(line: string): void;
+  /** An SMTP alert for a checker's new verdict (virtual servers with smtp_alert). */
+  realServerAlert?(rs: string, vs: string, rsAlive: boolean, body: string): void;
 }
 
 export interface HealthCheckDeps {
@@ -715,6 +718,16 @@ export class HealthChecks {
       }
       const alive = t.kind === 'up';
       this.apply(run.vs, pool.checker(run.rs, alive, before.up, !before.hasRun, run.checker.alpha));
+      // keepalived mails every change of a checker's verdict for a real server with smtp_alert
+      // (its own setting, else its virtual server's), saying whether the server is up: not the
+      // first verdict of a checker that started up (non-alpha), which confirms it.
+      if (alive !== before.up && (rs.smtpAlert ?? this.config.virtualServers[run.vs]?.smtpAlert))
+        this.d.notifier.realServerAlert?.(
+          fields.rs,
+          fields.vs,
+          pool.view().realServers[run.rs]?.alive ?? alive,
+          checkerAlertBody(run.checker.type, alive, outcome.ok ? undefined : outcome.reason),
+        );
     }
     this.schedule(run, step.nextInMs);
   }

@@ -377,6 +377,8 @@ export interface RealServer {
   readonly virtualhost: string | null;
   /** The server is alive only while every checker is up; none means always up. */
   readonly checkers: readonly Checker[];
+  /** Its own `smtp_alert`, when the block sets one (otherwise the virtual server's applies). */
+  readonly smtpAlert?: boolean;
 }
 
 export type VirtualServerKey =

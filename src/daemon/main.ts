@@ -24,6 +24,8 @@ import { ControlSocket } from './control-socket.js';
 import { startDispatcher, type Dispatcher } from './dispatcher.js';
 import { chooseLogFormat, createLogger, facilityOf, LOG_FORMATS, type LogFormat } from './log.js';
 import { Notifier } from './notify.js';
+import { SmtpAlerts } from './smtp-alerts.js';
+import { smtpSender } from './smtp-sender.js';
 import { PidFile } from './pidfile.js';
 import { installDumpSignals, logConfigDump, type DumpSources } from './dump-signals.js';
 import { readConfig } from './read-config.js';
@@ -153,7 +155,16 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
   try {
     const rtnl = openRtnl({ onError: (err) => log.warn({ event: 'netlink.error', err }, err.message) });
     cleanups.push(() => rtnl.close());
-    notifier = Notifier.open({ global: config.globalDefs, log });
+    const mail = smtpSender(config.globalDefs, log);
+    notifier = Notifier.open({
+      global: config.globalDefs,
+      log,
+      ...(mail
+        ? {
+            alerts: new SmtpAlerts(config.globalDefs.routerId, (m) => void mail(m)),
+          }
+        : {}),
+    });
     lvsSync = await openSyncDaemon(config, log, { vrrpSide, checkSide });
     cleanups.push(() => lvsSync?.close());
     if (lvsSync) await lvsSync.start();

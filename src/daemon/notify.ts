@@ -29,6 +29,7 @@ import {
   type NotifyHandle,
   type ScriptUser,
 } from './run-script.js';
+import type { SmtpAlerts } from './smtp-alerts.js';
 
 export type InstanceNotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' | 'DELETED';
 export type GroupNotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP';
@@ -38,8 +39,9 @@ type FifoEvent = InstanceNotifyState | 'MASTER_RX_LOWER_PRI' | 'MASTER_PRIORITY'
 export type NotifyInstance = Pick<
   VrrpInstance,
   'name' | 'notify' | 'notifyDeleted' | 'notifyMasterRxLowerPri' | 'notifyPriorityChanges'
->;
-export type NotifyGroup = Pick<VrrpSyncGroup, 'name' | 'notify'>;
+> &
+  Partial<Pick<VrrpInstance, 'smtpAlert'>>;
+export type NotifyGroup = Pick<VrrpSyncGroup, 'name' | 'notify'> & Partial<Pick<VrrpSyncGroup, 'smtpAlert'>>;
 
 export interface NotifierOptions {
   readonly global: Pick<
@@ -51,6 +53,8 @@ export interface NotifierOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** How long STOP notify scripts may run before SIGKILL (keepalived: 1 s). */
   readonly stopKillMs?: number;
+  /** SMTP alerts (smtp_alert), when global_defs says where to send them. */
+  readonly alerts?: SmtpAlerts;
 }
 
 const STOP_KILL_MS = 1000;
@@ -130,6 +134,8 @@ export class Notifier {
     if (inst.notify.any)
       this.run(inst.notify.any, ['INSTANCE', inst.name, reported, String(priority)], killAfter);
     this.fifoLine('INSTANCE', inst.name, reported, priority);
+    // The mail names the state itself (DELETED included), as vrrp_smtp_notifier() does.
+    this.opts.alerts?.instance(inst.name, inst.smtpAlert === true, state);
   }
 
   group(group: NotifyGroup, state: GroupNotifyState): void {
@@ -143,6 +149,12 @@ export class Notifier {
     const killAfter = state === 'STOP' ? this.stopKillMs : undefined;
     if (group.notify.any) this.run(group.notify.any, ['GROUP', group.name, state, '0'], killAfter);
     this.fifoLine('GROUP', group.name, state, 0);
+    this.opts.alerts?.group(group.name, group.smtpAlert === true, state);
+  }
+
+  /** A real server's checker changed its verdict, with smtp_alert (the checkers' smtp_alert()). */
+  realServerAlert(rs: string, vs: string, rsAlive: boolean, body: string): void {
+    this.opts.alerts?.realServer(rs, vs, rsAlive, body);
   }
 
   /** A MASTER heard a lower priority advert (send_event_notify()). */

@@ -34,7 +34,6 @@ export interface GlobalDraft extends Partial<
   /** syncId undefined: the instance's VRID (resolved once the instances are read). */
   lvsSyncDaemon?: Mutable<Omit<LvsSyncDaemon, 'syncId'>> & { syncId: number | undefined; at: Statement };
   /** Where SMTP alerting was first configured (keepalived-ts sends no mail). */
-  smtpAt?: Statement;
   /** The keywords we do not act on remember what keepalived would. */
   tuning: TuningState;
   /** keepalived's default script user, as settled so far in file order. */
@@ -250,7 +249,6 @@ const mcastGroup =
  * otherwise. keepalived-ts sends no mail either way.
  */
 const smtpServer: Handler = (ctx, stmt, d) => {
-  d.smtpAt ??= stmt;
   const host = ctx.arg(stmt, 1);
   if (!host) return;
   const portText = stmt.words[2]?.text ?? '25';
@@ -419,13 +417,8 @@ const metricsListen: Handler = (ctx, stmt, d) => {
   if (ok && ip) d.metricsListen = { address: ip.address, port };
 };
 
-/** A keyword that configures SMTP alerting (keepalived-ts sends no mail). */
-const smtp =
-  (handler: Handler): Handler =>
-  (ctx, stmt, d) => {
-    d.smtpAt ??= stmt;
-    handler(ctx, stmt, d);
-  };
+/** A keyword that configures SMTP alerting (daemon/smtp-alerts.ts sends them). */
+const smtp = (handler: Handler): Handler => handler;
 
 const keywords: KeywordTable<GlobalDraft> = {
   router_id: plain(required('routerid name missing - ignoring', (d, v) => (d.routerId = v))),
@@ -594,13 +587,6 @@ export function parseGlobalDefs(ctx: Ctx, stmt: Statement, d: GlobalDraft): void
 
 export function completeGlobalDefs(ctx: Ctx, d: GlobalDraft): GlobalDefs {
   const hostname = ctx.host.hostname;
-  if (d.smtpAt) {
-    ctx.report(
-      'UNSUPPORTED',
-      d.smtpAt,
-      'SMTP alerts are not sent: notification_email, smtp_server and smtp_alert are accepted and ignored',
-    );
-  }
   const g = d.garp;
   const min = d.vrrpMinGarp === true;
   const masterDelayMs = min ? 0 : (g.masterDelayMs ?? 5000);

@@ -761,6 +761,7 @@ export function completeVirtualServer(ctx: Ctx, d: VirtualServerDraft): Complete
       delayLoopMs,
       virtualhost,
       checkers,
+      ...(rs.smtpAlert === undefined ? {} : { smtpAlert: rs.smtpAlert }),
     });
   }
   if (realServers.length === 0 && !d.sorryServer) {

@@ -77,7 +77,12 @@ function harness(conf: string, opts: { local?: string[] } = {}) {
     clock,
     log,
     table,
-    notifier: { checkerScript: (s) => lines.push(`script ${s.command}`), checkerLine: (l) => lines.push(l) },
+    notifier: {
+      checkerScript: (s) => lines.push(`script ${s.command}`),
+      checkerLine: (l) => lines.push(l),
+      realServerAlert: (rs, vs, alive, body) =>
+        lines.push(`mail ${rs} ${vs} ${alive ? 'UP' : 'DOWN'} ${body}`),
+    },
     types: new Map([['TCP_CHECK', type]]),
     trackFileValue: () => undefined,
     localAddresses: new Set(opts.local ?? []),
@@ -99,6 +104,27 @@ function harness(conf: string, opts: { local?: string[] } = {}) {
 }
 
 describe('HealthChecks (fake clock, scripted probe)', () => {
+  it('smtp_alert: a mail for each verdict change, saying whether the real server is up (keepalived check_tcp.c)', async () => {
+    const h = harness(CONF('smtp_alert'));
+    h.checks.start();
+    await h.runTo(1500);
+    h.healthy.set('192.0.2.21', false);
+    await h.runTo(14_000);
+    h.healthy.set('192.0.2.21', true);
+    await h.runTo(24_000);
+    expect(h.lines.filter((l) => l.startsWith('mail '))).toEqual([
+      'mail [192.0.2.21]:tcp:80 [192.0.2.100]:tcp:80 DOWN => TCP CHECK failed on service <=',
+      'mail [192.0.2.21]:tcp:80 [192.0.2.100]:tcp:80 UP => TCP CHECK succeed on service <=',
+    ]);
+    // Without smtp_alert: none.
+    const quiet = harness(CONF());
+    quiet.checks.start();
+    await quiet.runTo(1500);
+    quiet.healthy.set('192.0.2.21', false);
+    await quiet.runTo(14_000);
+    expect(quiet.lines.filter((l) => l.startsWith('mail '))).toEqual([]);
+  });
+
   it('first attempt after the 1 s bootstrap plus random warmup; then every delay_loop', async () => {
     const h = harness(CONF());
     h.checks.start();

@@ -208,13 +208,14 @@ describe('$NAME definitions and substitution', () => {
     ]);
   });
 
+  // A million lines each: seconds on a loaded machine, hence the timeouts.
   it('reads a file of more than a million lines in full (only expansions are capped)', () => {
     const text = 'priority 100\n'.repeat(1_200_000);
     const r = run(text);
     expect(r.lines.length).toBe(1_200_000);
     expect(r.lines.at(-1)).toBe('1200000:1 priority 100');
     expect(r.diagnostics).toEqual([]);
-  });
+  }, 60_000);
 
   it('stops when definitions and sequences add more than a million lines', () => {
     // Two nested sequences: 11 × 100,000 lines, each within the per-sequence limit.
@@ -223,7 +224,7 @@ describe('$NAME definitions and substitution', () => {
     expect(r.diagnostics).toEqual([
       '1:29 LIMIT definitions and sequences expand to more than 1000000 lines - stopping',
     ]);
-  });
+  }, 60_000);
 
   it('reports a substitution that would exceed the line length', () => {
     const r = run(`$A=${'x'.repeat(600)}\nrouter_id $A $A`);
