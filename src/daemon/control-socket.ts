@@ -20,12 +20,15 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { KaError } from '../lib/errors.js';
 
-/** The commands the socket answers; an empty line is `status`. */
-export const CONTROL_COMMANDS = ['status', 'ipvsadm', 'ipvsadm-save'] as const;
+/**
+ * The commands the socket answers; an empty line is `status`. `reload-plan PATH` (an absolute
+ * path) is the only one with an argument: what a reload from that file would change.
+ */
+export const CONTROL_COMMANDS = ['status', 'ipvsadm', 'ipvsadm-save', 'reload-plan'] as const;
 export type ControlCommand = (typeof CONTROL_COMMANDS)[number];
 
 /** Returns the answer, or a promise of it: a string goes out as it is, anything else as JSON. */
-export type ControlHandler = (command: ControlCommand) => unknown;
+export type ControlHandler = (command: ControlCommand, arg?: string) => unknown;
 
 export interface ControlSocketOptions {
   /**
@@ -47,7 +50,8 @@ const IDLE_TIMEOUT_MS = 5000;
 export const MAX_CONNECTIONS = 64;
 
 export type ControlRequest =
-  { readonly ok: true; readonly command: ControlCommand } | { readonly ok: false; readonly error: string };
+  | { readonly ok: true; readonly command: ControlCommand; readonly arg?: string }
+  | { readonly ok: false; readonly error: string };
 
 const OVER_LONG: ControlRequest = { ok: false, error: `request line over ${MAX_REQUEST} bytes` };
 const MALFORMED: ControlRequest = { ok: false, error: 'malformed request: not a line of text' };
@@ -65,6 +69,12 @@ export function parseRequest(line: Buffer): ControlRequest {
   if (line.length > MAX_REQUEST) return OVER_LONG;
   const text = line.toString('latin1').trim();
   if (text === '') return { ok: true, command: 'status' };
+  if (text === 'reload-plan' || text.startsWith('reload-plan ')) {
+    const path = text.slice('reload-plan'.length).trim();
+    if (!path.startsWith('/'))
+      return { ok: false, error: 'reload-plan needs the absolute path of a configuration file' };
+    return { ok: true, command: 'reload-plan', arg: path };
+  }
   const known = CONTROL_COMMANDS.find((c) => c === text);
   if (known !== undefined) return { ok: true, command: known };
   const shown = text.length > 64 ? `${text.slice(0, 64)}...` : text;
@@ -168,7 +178,7 @@ function serve(sock: Socket, handle: ControlHandler): void {
     sock.setTimeout(IDLE_TIMEOUT_MS, () => sock.destroy());
     if (!request.ok) return reply({ error: request.error });
     Promise.resolve()
-      .then(() => handle(request.command))
+      .then(() => handle(request.command, request.arg))
       .catch((err: unknown) => ({ error: err instanceof Error ? err.message : String(err) }))
       .then(reply)
       .catch(() => sock.destroy());

@@ -239,7 +239,8 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
   const socketPath = typeof args.controlSocket === 'string' ? args.controlSocket : DEFAULT_CONTROL_SOCKET;
   try {
     const group = typeof args.controlSocketGroup === 'string' ? args.controlSocketGroup : null;
-    const control = await ControlSocket.listen(socketPath, { group }, async (command) => {
+    const control = await ControlSocket.listen(socketPath, { group }, async (command, arg) => {
+      if (command === 'reload-plan') return reloader.plan(arg ?? '');
       if (command === 'ipvsadm' || command === 'ipvsadm-save')
         return (await dispatcher?.ipvsadm(command === 'ipvsadm-save')) ?? '';
       return daemonStatus(node, checks, dispatcher, { version, startedAt, now: clock.now() });

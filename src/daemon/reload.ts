@@ -11,7 +11,9 @@ import type { HealthChecks } from '../check/health-checks.js';
 import type { Config } from '../config/model.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { Logger } from './log.js';
+import { loadFromArgs } from '../cli/load-from-args.js';
 import { readConfig } from './read-config.js';
+import { checkerPlan, type ReloadPlan } from './reload-plan.js';
 import type { SdNotifier } from './sd-notify.js';
 import { trackedNames } from './trackers.js';
 import type { VrrpNode } from './vrrp-node.js';
@@ -49,6 +51,10 @@ function trackersChanged(old: Config, next: Config): boolean {
   );
 }
 
+/** `reload-plan PATH` on the control socket: the plan, or how many errors keep it from loading. */
+export type PlanAnswer =
+  { readonly ok: true; readonly plan: ReloadPlan } | { readonly ok: false; readonly error: string };
+
 export class Reloader {
   private queue: Promise<void> = Promise.resolve();
 
@@ -73,6 +79,41 @@ export class Reloader {
         this.sd.ready(`Reload failed: ${String(err)}`);
       });
     return this.queue;
+  }
+
+  /**
+   * What a reload from `path` would change, changing nothing. Only counts of problems are
+   * answered, never their text (which quotes the file): the client reads the file itself to
+   * show them (cli/reload-command.ts), and the socket may be open to a group.
+   */
+  async plan(path: string): Promise<PlanAnswer> {
+    const loaded = loadFromArgs({ ...this.args, useFile: path });
+    const errors = loaded.diagnostics.filter((d) => d.severity === 'fatal' || d.severity === 'error').length;
+    if (loaded.files.length === 0) return { ok: false, error: `the daemon cannot read ${path}` };
+    if (errors > 0)
+      return {
+        ok: false,
+        error: `${path} has ${errors} error(s) as the daemon reads it: a reload would be refused`,
+      };
+    const next = loaded.config;
+    const t = this.targets();
+    try {
+      return {
+        ok: true,
+        plan: {
+          vrrp: t.node
+            ? await t.node.planReload(next)
+            : { kept: [], restarted: [], added: [], removed: [], vips: [] },
+          virtualServers: t.checks
+            ? checkerPlan(this.current, next)
+            : { added: [], removed: [], edited: [], realServers: [] },
+          restartNeeded: needsRestart(this.current, next, t),
+          trackersRestarted: trackersChanged(this.current, next),
+        },
+      };
+    } catch (err) {
+      return { ok: false, error: `a reload would be refused: ${(err as Error).message}` };
+    }
   }
 
   private async once(): Promise<void> {

@@ -29,6 +29,7 @@ import type { TrackerConfig, TrackerStatus } from '../vrrp/tracking.js';
 import { RateLimitedLog, type Logger } from './log.js';
 import { heldKey, VrrpInstanceDriver, type InstanceNotifier, type InstanceWiring } from './vrrp-instance.js';
 import { reloadIdentity, wireInstance, type HostView } from './wiring.js';
+import { vipChanges, type VrrpPlan } from './reload-plan.js';
 
 /** What a reload did with each instance, by name (disjoint lists). */
 export interface VrrpReloadReport {
@@ -165,6 +166,33 @@ export class VrrpNode {
     const run = this.reloading.then(() => this.applyReload(config));
     this.reloading = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * What reload(config) would do with each instance, changing nothing (reload-plan.ts): the same
+   * pairing by name and identity as applyReload(). Rejects as reload() would refuse.
+   */
+  async planReload(config: Config): Promise<VrrpPlan> {
+    const host = await this.hostView(config);
+    const kept: string[] = [];
+    const restarted: string[] = [];
+    const problems: string[] = [];
+    const wired = new Map<string, InstanceWiring>();
+    for (const inst of config.vrrpInstances) {
+      const result = wireInstance(config, inst, host);
+      if (result.ok) wired.set(inst.name, result.wiring);
+      else problems.push(result.error);
+    }
+    if (problems.length > 0) throw new Error(problems.join('; '));
+    const removed: string[] = [];
+    for (const [name, d] of this.drivers) {
+      const next = wired.get(name);
+      if (!next) removed.push(name);
+      else if (reloadIdentity(next) === reloadIdentity(d.wiring)) kept.push(name);
+      else restarted.push(name);
+    }
+    const added = config.vrrpInstances.map((i) => i.name).filter((n) => !this.drivers.has(n));
+    return { kept, restarted, added, removed, vips: vipChanges(this.config, config, kept) };
   }
 
   /** A vrrp_script's status changed (src/daemon/vrrp-scripts.ts). */

@@ -112,7 +112,11 @@ describe('control socket requests', () => {
     const path = await open('bad.sock');
     const garbage = Buffer.from([0x00, 0xff, 0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0xfe, 0x0a]);
     const cases: [string, (string | Buffer)[], string][] = [
-      ['unknown', ['reboot now\n'], "unknown command 'reboot now' (commands: status, ipvsadm, ipvsadm-save)"],
+      [
+        'unknown',
+        ['reboot now\n'],
+        "unknown command 'reboot now' (commands: status, ipvsadm, ipvsadm-save, reload-plan)",
+      ],
       ['binary', [garbage], 'malformed request: not a line of text'],
       ['binary, half-closed', [garbage.subarray(0, 8)], 'malformed request: not a line of text'],
       ['over-long', ['s'.repeat(MAX_REQUEST + 1)], `request line over ${MAX_REQUEST} bytes`],
@@ -169,7 +173,19 @@ describe('parseRequest', () => {
     ['', { ok: true, command: 'status' }],
     ['  status \r', { ok: true, command: 'status' }],
     ['ipvsadm', { ok: true, command: 'ipvsadm' }],
-    ['STATUS', { ok: false, error: "unknown command 'STATUS' (commands: status, ipvsadm, ipvsadm-save)" }],
+    [
+      'reload-plan /etc/keepalived/new.conf',
+      { ok: true, command: 'reload-plan', arg: '/etc/keepalived/new.conf' },
+    ],
+    ['reload-plan', { ok: false, error: 'reload-plan needs the absolute path of a configuration file' }],
+    [
+      'reload-plan new.conf',
+      { ok: false, error: 'reload-plan needs the absolute path of a configuration file' },
+    ],
+    [
+      'STATUS',
+      { ok: false, error: "unknown command 'STATUS' (commands: status, ipvsadm, ipvsadm-save, reload-plan)" },
+    ],
     ['status\u0000', { ok: false, error: 'malformed request: not a line of text' }],
     ['statüs', { ok: false, error: 'malformed request: not a line of text' }],
   ])('%j', (line, expected) => {
