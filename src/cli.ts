@@ -18,6 +18,11 @@ async function main(argv: readonly string[]): Promise<number> {
   // Each mode loads only its own modules: `-t` on a large config should not pay for the daemon's.
   if (argv[0] === '-T' || argv[0] === '--genhash')
     return (await import('./check/genhash.js')).runGenhash(argv.slice(1));
+  if (argv[0] === 'migrate-defaults')
+    return (await import('./cli/migrate-command.js')).runMigrateCommand(argv.slice(1), {
+      stdout: process.stdout,
+      stderr: process.stderr,
+    });
   if (argv[0] === 'reload')
     return (await import('./cli/reload-command.js')).runReloadCommand(argv.slice(1), {
       stdout: process.stdout,
