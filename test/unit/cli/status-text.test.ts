@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatDuration, formatLocalTime, renderStatusText } from '../../../src/cli/status-text.js';
 import type { DaemonStatus, InstanceStatus } from '../../../src/daemon/status.js';
+import { sampleInstanceStatus } from '../../helpers/status-fixtures.js';
 
 const STATS = {
   advert_rcvd: 7,
@@ -19,23 +20,12 @@ const STATS = {
   pri_zero_sent: 1,
 };
 
-const master: InstanceStatus = {
-  name: 'VI_1',
-  state: 'MASTER',
-  wantState: 'MASTER',
-  interface: 'eth0',
-  vrid: 51,
-  version: 2,
-  family: 'inet',
+const master: InstanceStatus = sampleInstanceStatus({
   priority: 150,
   effectivePriority: 140,
-  advertIntervalMs: 1000,
   masterAddress: '10.99.0.1',
   masterPriority: 140,
-  vipSet: true,
   vips: ['10.99.0.100/24', '10.99.0.101/24'],
-  faults: [],
-  trackers: {},
   syncGroup: 'G1',
   stats: STATS,
   // 302.5 s before the answer (uptime 3723.5 s).
@@ -44,7 +34,7 @@ const master: InstanceStatus = {
   receivedMasterPriority: 100,
   sourceAddress: '10.99.0.1',
   ifindex: 2,
-};
+});
 
 const backup: InstanceStatus = {
   name: 'VI_6',

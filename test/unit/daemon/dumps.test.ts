@@ -29,6 +29,7 @@ import { wireInstance } from '../../../src/daemon/wiring.js';
 import { loadText } from '../../helpers/config.js';
 import { FakeClock } from '../../sim/vrrp-sim.js';
 import { ETH0, ETH0_ADDR } from '../../helpers/host.js';
+import { sampleInstanceStatus } from '../../helpers/status-fixtures.js';
 
 /** The sample's setup: VI_1 MASTER at 150 over unicast, a PASS password, one tracked script. */
 const SAMPLE_CONF = `
@@ -78,24 +79,12 @@ const TRANSITION_EPOCH_MS = 1795433862228.713;
 const TIME: DumpTime = { clockMs: 65_000, epochMs: TRANSITION_EPOCH_MS + 60_000 };
 
 function status(over: Partial<InstanceStatus> = {}): InstanceStatus {
-  return {
-    name: 'VI_1',
-    state: 'MASTER',
-    wantState: 'MASTER',
-    interface: 'eth0',
-    vrid: 51,
-    version: 2,
-    family: 'inet',
+  return sampleInstanceStatus({
     priority: 150,
     effectivePriority: 150,
-    advertIntervalMs: 1000,
-    masterAddress: '192.0.2.1',
     masterPriority: 150,
-    vipSet: true,
     vips: ['192.0.2.100/24'],
-    faults: [],
     trackers: { 'script chk_file': 'up' },
-    syncGroup: null,
     stats: { advert_rcvd: 7, advert_sent: 22, become_master: 2, release_master: 1 },
     lastTransitionMs: 5000,
     masterAdverIntervalMs: 1000,
@@ -103,7 +92,7 @@ function status(over: Partial<InstanceStatus> = {}): InstanceStatus {
     sourceAddress: '192.0.2.1',
     ifindex: 2,
     ...over,
-  };
+  });
 }
 
 /** `lines` appear in `text` in this order (the samples are excerpts). */

@@ -7,48 +7,31 @@ import { describe, expect, it } from 'vitest';
 import type { ServiceStats } from '../../../src/dispatch/plane-messages.js';
 import { keepalivedAddress, renderExporterMetrics } from '../../../src/daemon/metrics-compat.js';
 import type { DaemonStatus, InstanceStatus } from '../../../src/daemon/status.js';
+import { sampleInstanceStatus, sampleServiceStats, ZERO_VRRP_STATS } from '../../helpers/status-fixtures.js';
 
 const STATS = {
+  ...ZERO_VRRP_STATS,
   advert_rcvd: 7,
   advert_sent: 100,
   become_master: 2,
   release_master: 1,
-  packet_len_err: 0,
   advert_interval_err: 3,
   ip_ttl_err: 4,
-  invalid_type_rcvd: 0,
   addr_list_err: 5,
-  invalid_authtype: 0,
-  authtype_mismatch: 0,
   auth_failure: 6,
   pri_zero_rcvd: 1,
-  pri_zero_sent: 0,
 };
 
-function instance(o: Partial<InstanceStatus> = {}): InstanceStatus {
-  return {
-    name: 'VI_1',
-    state: 'MASTER',
-    wantState: 'MASTER',
-    interface: 'eth0',
-    vrid: 51,
-    version: 2,
-    family: 'inet',
-    priority: 100,
+const instance = (o: Partial<InstanceStatus> = {}): InstanceStatus =>
+  sampleInstanceStatus({
     effectivePriority: 100,
-    advertIntervalMs: 1000,
-    masterAddress: '192.0.2.1',
     masterPriority: 100,
-    vipSet: true,
     vips: ['192.0.2.100/32', '198.51.100.0/24'],
-    faults: [],
     trackers: { 'interface eth0': 'up', 'script chk_haproxy': 'up', 'script chk_disk': 'down' },
-    syncGroup: null,
     stats: STATS,
     garpMasterDelayMs: 5000,
     ...o,
-  };
-}
+  });
 
 const status = (o: Partial<DaemonStatus> = {}): DaemonStatus => ({
   version: '0.1.0',
@@ -153,17 +136,7 @@ describe('gen2brain/keepalived_exporter names', () => {
       connectFailures: 0,
       totals: { conns: n, bytesIn: 100 * n, bytesOut: 1000 * n },
     });
-    const svc = (o: Partial<ServiceStats>): ServiceStats => ({
-      id: 'x',
-      protocol: 'TCP',
-      address: '192.0.2.100',
-      port: 80,
-      worker: 0,
-      listening: true,
-      noDestination: 0,
-      dests: [],
-      ...o,
-    });
+    const svc = (o: Partial<ServiceStats>): ServiceStats => sampleServiceStats({ id: 'x', ...o });
     const text = renderExporterMetrics(
       status({
         dispatcher: [

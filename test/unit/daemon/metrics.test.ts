@@ -6,48 +6,10 @@ import { describe, expect, it } from 'vitest';
 import type { CheckerStatus } from '../../../src/check/health-checks.js';
 import type { ServiceStats } from '../../../src/dispatch/plane-messages.js';
 import { escapeLabelValue, formatValue, renderMetrics } from '../../../src/daemon/metrics.js';
-import type { DaemonStatus, InstanceStatus } from '../../../src/daemon/status.js';
+import type { DaemonStatus } from '../../../src/daemon/status.js';
+import { sampleInstanceStatus, sampleServiceStats, ZERO_VRRP_STATS } from '../../helpers/status-fixtures.js';
 
-const ZERO_STATS = {
-  advert_rcvd: 0,
-  advert_sent: 0,
-  become_master: 0,
-  release_master: 0,
-  packet_len_err: 0,
-  advert_interval_err: 0,
-  ip_ttl_err: 0,
-  invalid_type_rcvd: 0,
-  addr_list_err: 0,
-  invalid_authtype: 0,
-  authtype_mismatch: 0,
-  auth_failure: 0,
-  pri_zero_rcvd: 0,
-  pri_zero_sent: 0,
-};
-
-function instance(o: Partial<InstanceStatus> = {}): InstanceStatus {
-  return {
-    name: 'VI_1',
-    state: 'MASTER',
-    wantState: 'MASTER',
-    interface: 'eth0',
-    vrid: 51,
-    version: 2,
-    family: 'inet',
-    priority: 100,
-    effectivePriority: 110,
-    advertIntervalMs: 1000,
-    masterAddress: '192.0.2.1',
-    masterPriority: 110,
-    vipSet: true,
-    vips: ['192.0.2.100/32'],
-    faults: [],
-    trackers: {},
-    syncGroup: null,
-    stats: ZERO_STATS,
-    ...o,
-  };
-}
+const instance = sampleInstanceStatus;
 
 function checker(o: Partial<CheckerStatus> = {}): CheckerStatus {
   return {
@@ -64,19 +26,7 @@ function checker(o: Partial<CheckerStatus> = {}): CheckerStatus {
   };
 }
 
-function service(o: Partial<ServiceStats> = {}): ServiceStats {
-  return {
-    id: '[192.0.2.100]:tcp:80',
-    protocol: 'TCP',
-    address: '192.0.2.100',
-    port: 80,
-    worker: 0,
-    listening: true,
-    noDestination: 0,
-    dests: [],
-    ...o,
-  };
-}
+const service = sampleServiceStats;
 
 const dest = (address: string, port: number, n: number): ServiceStats['dests'][number] => ({
   address,
@@ -122,7 +72,7 @@ describe('renderMetrics', () => {
         instances: [
           instance({
             stats: {
-              ...ZERO_STATS,
+              ...ZERO_VRRP_STATS,
               advert_rcvd: 3,
               advert_sent: 120,
               become_master: 2,
