@@ -51,7 +51,11 @@ export function splitWords(text: string): { ok: true; words: string[] } | { ok: 
   return { ok: true, words };
 }
 
-/** A value for KEEPALIVED_TS_OPTIONS="...": words joined, each quoted if it needs it. */
-export function joinWords(words: readonly string[]): string {
-  return words.map((w) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, '')}'`)).join(' ');
+/**
+ * A value for KEEPALIVED_TS_OPTIONS="...": words joined, each single-quoted if it needs it; null
+ * if a word holds a quote, which that value cannot carry unchanged.
+ */
+export function joinWords(words: readonly string[]): string | null {
+  if (words.some((w) => /["']/.test(w))) return null;
+  return words.map((w) => (/^[A-Za-z0-9_@%+=:,./-]+$/.test(w) ? w : `'${w}'`)).join(' ');
 }

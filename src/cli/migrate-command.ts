@@ -77,7 +77,14 @@ export function runMigrateCommand(argv: readonly string[], io: MigrateIo): numbe
     }
     kept.push(w);
   }
-  const line = `KEEPALIVED_TS_OPTIONS="${joinWords(kept)}"`;
+  const joined = joinWords(kept);
+  if (joined === null) {
+    io.stderr.write(
+      `keepalived-ts migrate-defaults: DAEMON_ARGS in ${from} has a word with a quote in it: copy it by hand\n`,
+    );
+    return 1;
+  }
+  const line = `KEEPALIVED_TS_OPTIONS="${joined}"`;
   if (dryRun) {
     io.stdout.write(`${line}\n`);
     return 0;

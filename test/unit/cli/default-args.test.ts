@@ -36,5 +36,7 @@ describe("keepalived's /etc/default/keepalived, as systemd reads an EnvironmentF
     expect(joinWords(['-D', '-S', '1', '--config-id', 'lb 1', '--pid=/run/k.pid'])).toBe(
       "-D -S 1 --config-id 'lb 1' --pid=/run/k.pid",
     );
+    // A quote inside a word cannot be carried in the quoted value unchanged.
+    expect(joinWords(['--config-id', "lb'1"])).toBeNull();
   });
 });
