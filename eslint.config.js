@@ -24,7 +24,7 @@ const PURE = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'build/', 'src/config/generated/', 'node_modules/', 'coverage/'] },
+  { ignores: ['dist/', 'build/', 'pkg/', 'src/config/generated/', 'node_modules/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

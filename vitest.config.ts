@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Four projects: pure unit tests, adapter tests on loopback, tests that need root and network
-// namespaces (one file at a time: they share the host's /run and netns names), and the VM lab's.
+// Five projects: pure unit tests, adapter tests on loopback, tests that need root and network
+// namespaces (one file at a time: they share the host's /run and netns names), the VM lab's, and
+// the system test of the Debian package under systemd.
 export default defineConfig({
   test: {
     reporters: ['default', './test/reporters/slowest.ts'],
@@ -44,6 +45,18 @@ export default defineConfig({
           testTimeout: 900_000,
           hookTimeout: 900_000,
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        // The Debian package in a Debian 12 machine booted with systemd under systemd-nspawn
+        // (test/system/machine.ts). Last, alone: it boots a whole system.
+        test: {
+          name: 'system',
+          include: ['test/system/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 900_000,
+          sequence: { groupOrder: 2 },
         },
       },
     ],
