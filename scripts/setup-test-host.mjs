@@ -32,6 +32,9 @@ const PACKAGES = [
   ['kmod', 'modprobe, for the VM lab and for loading ip_vs'],
   ['ipvsadm', "reads the VM lab's IPVS table, to compare with keepalived's"],
   ['prometheus', "promtool: the keepalived exporters' alert rules against our /metrics"],
+  ['snmpd', 'the AgentX master the SNMP subagent registers with'],
+  ['snmp', 'snmpwalk, which reads the SNMP subagent'],
+  ['snmptrapd', 'receives the SNMP notifications'],
   ['debootstrap', 'the system test: a Debian 12 root file system'],
   ['systemd-container', 'the system test: systemd-nspawn boots it with systemd as PID 1'],
 ];

@@ -49,6 +49,8 @@ export interface CheckNotifier {
   checkerLine(line: string): void;
   /** An SMTP alert for a checker's new verdict (virtual servers with smtp_alert). */
   realServerAlert?(rs: string, vs: string, rsAlive: boolean, body: string): void;
+  /** A real server came up or went down (`rs`), or the quorum changed (`rs` null): SNMP traps. */
+  serviceChanged?(vs: string, rs: string | null): void;
 }
 
 export interface HealthCheckDeps {
@@ -749,6 +751,13 @@ export class HealthChecks {
           break;
         case 'log':
           this.d.log.info({ event: e.event, ...e.fields }, e.msg);
+          if (e.event === 'check.rs.up' || e.event === 'check.rs.down')
+            this.d.notifier.serviceChanged?.(
+              vs.display,
+              typeof e.fields.rs === 'string' ? e.fields.rs : null,
+            );
+          else if (e.event === 'check.quorum.up' || e.event === 'check.quorum.down')
+            this.d.notifier.serviceChanged?.(vs.display, null);
           break;
         case 'script':
           this.d.notifier.checkerScript(e.script, e.stopping);

@@ -7,8 +7,6 @@ import { optionLabel, type ParsedArgs } from './args.js';
 
 const ONE_PROCESS_PIDFILE =
   'keepalived-ts is one process with no VRRP, checker or BFD child: -p/--pid is its only pid file';
-const NO_SNMP =
-  'keepalived-ts has no SNMP agent; read `keepalived-ts status --json` or the Prometheus metrics (global_defs metrics_listen)';
 const NO_CORE =
   'keepalived-ts does not change core-dump limits or kernel.core_pattern; set LimitCORE= in the systemd unit';
 
@@ -26,8 +24,6 @@ export const FLAG_NOTES: Readonly<Record<string, string>> = {
   checkersPid: ONE_PROCESS_PIDFILE,
   bfdPid: ONE_PROCESS_PIDFILE,
   addressMonitoring: 'keepalived-ts does not log the netlink address changes it sees',
-  snmp: NO_SNMP,
-  snmpAgentSocket: NO_SNMP,
   namespace:
     'keepalived-ts does not enter a network namespace itself; start it inside one (ip netns exec NAME keepalived-ts ...)',
   coreDump: NO_CORE,

@@ -48,6 +48,19 @@ export interface GlobalDefs {
   readonly smtpAlertVrrp: boolean | null;
   readonly smtpAlertChecker: boolean | null;
   readonly enableScriptSecurity: boolean;
+  /**
+   * SNMP (keepalived's global_defs): the AgentX master's socket (`snmp_socket`; null: net-snmp's
+   * default /var/agentx/master), traps (`enable_traps`), and which MIBs the subagent serves:
+   * KEEPALIVED-MIB's VRRP part (`enable_snmp_vrrp`), its checker part (`enable_snmp_checker`),
+   * RFC 2787's VRRP-MIB (`enable_snmp_rfcv2`: not served here) and RFC 6527's VRRPv3-MIB
+   * (`enable_snmp_rfcv3`). The daemon's -x turns on all of them, -A names the socket.
+   */
+  readonly snmpSocket: string | null;
+  readonly enableTraps: boolean;
+  readonly enableSnmpVrrp: boolean;
+  readonly enableSnmpChecker: boolean;
+  readonly enableSnmpRfcv2: boolean;
+  readonly enableSnmpRfcv3: boolean;
   readonly scriptUser: { readonly user: string; readonly group: string | null } | null;
   readonly vrrpMcastGroup4: string;
   readonly vrrpMcastGroup6: string;

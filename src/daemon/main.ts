@@ -24,6 +24,8 @@ import { ControlSocket } from './control-socket.js';
 import { startDispatcher, type Dispatcher } from './dispatcher.js';
 import { chooseLogFormat, createLogger, facilityOf, LOG_FORMATS, type LogFormat } from './log.js';
 import { Notifier } from './notify.js';
+import { startSnmp } from './snmp-start.js';
+import { snmpSettings } from './snmp-traps.js';
 import { SmtpAlerts } from './smtp-alerts.js';
 import { smtpSender } from './smtp-sender.js';
 import { PidFile } from './pidfile.js';
@@ -137,6 +139,16 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
       trackers = startTrackersOn(c);
     },
     reloadSyncDaemon: async (c) => {
+      // Global settings read only at start: SNMP (as the SMTP ones).
+      const sides = { vrrp: vrrpSide, checker: checkSide };
+      if (
+        JSON.stringify(snmpSettings(c.globalDefs, args, sides)) !==
+        JSON.stringify(snmpSettings(config.globalDefs, args, sides))
+      )
+        log.warn(
+          { event: 'daemon.reload-restart-needed', what: 'snmp' },
+          'keepalived-ts: SNMP settings (snmp_socket, enable_traps, enable_snmp_*) take effect on restart',
+        );
       const master = lvsSync?.instance
         ? node?.instances().find((d) => d.wiring.inst.name === lvsSync?.instance)?.state === 'MASTER'
         : false;
@@ -156,6 +168,15 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
     const rtnl = openRtnl({ onError: (err) => log.warn({ event: 'netlink.error', err }, err.message) });
     cleanups.push(() => rtnl.close());
     const mail = smtpSender(config.globalDefs, log);
+    const snmp = startSnmp(config, args, { vrrp: vrrpSide, checker: checkSide }, log, version, async () => ({
+      config: reloader.config,
+      status: await daemonStatus(node, checks, dispatcher, { version, startedAt, now: clock.now() }),
+    }));
+    if (snmp) {
+      // Dial the master now, so the session is up before the first state change to notify.
+      snmp.agent.start();
+      cleanups.push(() => snmp.agent.close());
+    }
     notifier = Notifier.open({
       global: config.globalDefs,
       log,
@@ -164,6 +185,7 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
             alerts: new SmtpAlerts(config.globalDefs.routerId, (m) => void mail(m)),
           }
         : {}),
+      ...(snmp ? { traps: snmp.traps } : {}),
     });
     lvsSync = await openSyncDaemon(config, log, { vrrpSide, checkSide });
     cleanups.push(() => lvsSync?.close());

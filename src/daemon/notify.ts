@@ -55,6 +55,16 @@ export interface NotifierOptions {
   readonly stopKillMs?: number;
   /** SMTP alerts (smtp_alert), when global_defs says where to send them. */
   readonly alerts?: SmtpAlerts;
+  /** SNMP notifications (enable_traps with the SNMP subagent running). */
+  readonly traps?: TrapSink;
+}
+
+/** Where state changes go as SNMP notifications (daemon/snmp-traps.ts). */
+export interface TrapSink {
+  instance(name: string, state: InstanceNotifyState): void;
+  group(name: string, state: GroupNotifyState): void;
+  /** A real server's state (`rs`) or a virtual server's quorum (`rs` null) changed. */
+  service(vs: string, rs: string | null): void;
 }
 
 const STOP_KILL_MS = 1000;
@@ -136,6 +146,7 @@ export class Notifier {
     this.fifoLine('INSTANCE', inst.name, reported, priority);
     // The mail names the state itself (DELETED included), as vrrp_smtp_notifier() does.
     this.opts.alerts?.instance(inst.name, inst.smtpAlert === true, state);
+    this.opts.traps?.instance(inst.name, state);
   }
 
   group(group: NotifyGroup, state: GroupNotifyState): void {
@@ -150,11 +161,17 @@ export class Notifier {
     if (group.notify.any) this.run(group.notify.any, ['GROUP', group.name, state, '0'], killAfter);
     this.fifoLine('GROUP', group.name, state, 0);
     this.opts.alerts?.group(group.name, group.smtpAlert === true, state);
+    this.opts.traps?.group(group.name, state);
   }
 
   /** A real server's checker changed its verdict, with smtp_alert (the checkers' smtp_alert()). */
   realServerAlert(rs: string, vs: string, rsAlive: boolean, body: string): void {
     this.opts.alerts?.realServer(rs, vs, rsAlive, body);
+  }
+
+  /** A real server came up or went down (`rs`), or a virtual server's quorum changed (`rs` null). */
+  serviceChanged(vs: string, rs: string | null): void {
+    this.opts.traps?.service(vs, rs);
   }
 
   /** A MASTER heard a lower priority advert (send_event_notify()). */

@@ -26,7 +26,7 @@ beforeAll(() => {
   writeFileSync(join(dir, 'warn.conf'), CLEAN.replace(' protocol TCP\n', ''));
   // keepalived 2.2.7 exits 2 here (its parser reads a word that is not there; router_id alone is a plain error).
   writeFileSync(join(dir, 'missing-param.conf'), 'global_defs {\n smtp_connect_timeout\n}\n');
-  writeFileSync(join(dir, 'unsupported.conf'), `global_defs {\n enable_snmp_vrrp\n}\n${CLEAN}`);
+  writeFileSync(join(dir, 'unsupported.conf'), `global_defs {\n enable_dbus\n}\n${CLEAN}`);
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -55,7 +55,7 @@ describe('keepalived-ts -t', () => {
     const r = cli('-t', '-f', 'unsupported.conf');
     expect([r.status, r.stderr]).toEqual([
       0,
-      '(unsupported.conf: Line 2) keepalived-ts: enable_snmp_vrrp: not supported - ignored\n',
+      '(unsupported.conf: Line 2) keepalived-ts: enable_dbus: not supported - ignored\n',
     ]);
   });
 

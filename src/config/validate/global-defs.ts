@@ -26,6 +26,9 @@ import { readInt, readTimerMs, readUnsigned } from './values.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** RFC 2787's VRRP-MIB (VRRPv2) is the one SNMP part keepalived-ts does not serve. */
+const RFCV2_NOTE = 'VRRP-MIB (RFC 2787) is not served';
+
 export interface GlobalDraft extends Partial<
   Mutable<Omit<GlobalDefs, 'garp' | 'lvsTimeouts' | 'lvsSyncDaemon'>>
 > {
@@ -579,6 +582,38 @@ const keywords: KeywordTable<GlobalDraft> = {
   // keepalived-ts extension (keepalived rejects it as an unknown keyword).
   metrics_listen: plain(metricsListen),
   ...tuningKeywords<GlobalDraft>((d) => d.tuning),
+  // SNMP (keepalived 2.2.7 core/global_parser.c), served by the AgentX subagent (daemon/snmp-agent.ts).
+  snmp_socket: plain((ctx, stmt, d) => {
+    if (stmt.words.length > 2)
+      return void ctx.report(
+        'GENERAL_ERROR',
+        stmt,
+        'Too many parameters specified for snmp_socket - ignoring',
+      );
+    const w = stmt.words[1]?.text;
+    if (w === undefined)
+      return void ctx.report('GENERAL_ERROR', stmt, 'SNMP error : snmp socket name missing');
+    if (Buffer.byteLength(w) > 4095)
+      return void ctx.report('GENERAL_ERROR', stmt, 'SNMP error : snmp socket name too long - ignored');
+    if (d.snmpSocket != null)
+      return void ctx.report('GENERAL_ERROR', stmt, `SNMP socket already set to ${d.snmpSocket} - ignoring`);
+    d.snmpSocket = w;
+  }),
+  enable_traps: plain((_ctx, _stmt, d) => (d.enableTraps = true)),
+  enable_snmp_vrrp: plain((_ctx, _stmt, d) => (d.enableSnmpVrrp = true)),
+  // Deprecated in keepalived 2.0.0, same handler.
+  enable_snmp_keepalived: plain((_ctx, _stmt, d) => (d.enableSnmpVrrp = true)),
+  enable_snmp_checker: plain((_ctx, _stmt, d) => (d.enableSnmpChecker = true)),
+  enable_snmp_rfcv3: plain((_ctx, _stmt, d) => (d.enableSnmpRfcv3 = true)),
+  enable_snmp_rfc: plain((ctx, stmt, d) => {
+    d.enableSnmpRfcv2 = true;
+    d.enableSnmpRfcv3 = true;
+    ctx.report('UNSUPPORTED', stmt, `enable_snmp_rfc: ${RFCV2_NOTE}, only VRRPv3-MIB (RFC 6527)`);
+  }),
+  enable_snmp_rfcv2: plain((ctx, stmt, d) => {
+    d.enableSnmpRfcv2 = true;
+    ctx.report('UNSUPPORTED', stmt, `enable_snmp_rfcv2: ${RFCV2_NOTE} - ignored`);
+  }),
 };
 
 export function parseGlobalDefs(ctx: Ctx, stmt: Statement, d: GlobalDraft): void {
@@ -613,6 +648,12 @@ export function completeGlobalDefs(ctx: Ctx, d: GlobalDraft): GlobalDefs {
     smtpAlertVrrp: d.smtpAlertVrrp ?? null,
     smtpAlertChecker: d.smtpAlertChecker ?? null,
     enableScriptSecurity: d.enableScriptSecurity ?? false,
+    snmpSocket: d.snmpSocket ?? null,
+    enableTraps: d.enableTraps ?? false,
+    enableSnmpVrrp: d.enableSnmpVrrp ?? false,
+    enableSnmpChecker: d.enableSnmpChecker ?? false,
+    enableSnmpRfcv2: d.enableSnmpRfcv2 ?? false,
+    enableSnmpRfcv3: d.enableSnmpRfcv3 ?? false,
     scriptUser: d.scriptUser ?? null,
     vrrpMcastGroup4: d.vrrpMcastGroup4 ?? '224.0.0.18',
     vrrpMcastGroup6: d.vrrpMcastGroup6 ?? 'ff02::12',

@@ -1,6 +1,6 @@
 /**
  * `global_defs` keywords keepalived-ts accepts but does not act on (process priorities and CPU
- * affinity, netlink buffer sizes, nftables, SNMP, D-Bus, VMAC name prefixes, umask, config copies,
+ * affinity, netlink buffer sizes, nftables, D-Bus, VMAC name prefixes, umask, config copies,
  * ...). Each is reported as not acted on (UNSUPPORTED), and its value is still read and checked the
  * way keepalived 2.2.7's handler (core/global_parser.c) reads it, with keepalived's messages, so
  * `-t` gives keepalived's verdict.
@@ -390,31 +390,6 @@ export function tuningKeywords<D>(state: (d: D) => TuningState): KeywordTable<D>
         ctx.report('INVALID_NUMBER', stmt, `invalid ipvs nftables start_fwmark priority '${w.text}'`);
     }),
     nftables_counters: ignored(),
-    snmp_socket: ignored((ctx, stmt, d) => {
-      if (stmt.words.length > 2)
-        return void ctx.report(
-          'GENERAL_ERROR',
-          stmt,
-          'Too many parameters specified for snmp_socket - ignoring',
-        );
-      const w = text(stmt, 1);
-      if (w === undefined)
-        return void ctx.report('GENERAL_ERROR', stmt, 'SNMP error : snmp socket name missing');
-      if (Buffer.byteLength(w) > 4095)
-        return void ctx.report('GENERAL_ERROR', stmt, 'SNMP error : snmp socket name too long - ignored');
-      once(
-        'snmp_socket',
-        (_s, first) => `SNMP socket already set to ${first} - ignoring`,
-        (_c, _s, dd) => remember('snmp_socket', w, dd),
-      )(ctx, stmt, d);
-    }),
-    enable_traps: ignored(),
-    enable_snmp_vrrp: ignored(),
-    enable_snmp_keepalived: ignored(),
-    enable_snmp_rfc: ignored(),
-    enable_snmp_rfcv2: ignored(),
-    enable_snmp_rfcv3: ignored(),
-    enable_snmp_checker: ignored(),
     enable_dbus: ignored(),
     dbus_service_name: ignored((ctx, stmt) => {
       if (stmt.words.length < 2) ctx.report('GENERAL_ERROR', stmt, 'dbus_service_name missing - ignoring');

@@ -28,6 +28,8 @@ const ACTING = [
   'dumpConfig',
   'controlSocket',
   'controlSocketGroup',
+  'snmp',
+  'snmpAgentSocket',
 ];
 
 function args(...argv: string[]): ParsedArgs {
@@ -67,10 +69,9 @@ describe('flagNotes', () => {
   });
 
   it('one line per flag given, in --help order, naming the flag and saying why', () => {
-    expect(flagNotes(args('-x', '--dont-respawn', '-S', '3', '-nD', '-g'))).toEqual([
+    expect(flagNotes(args('-x', '-A', '/run/agentx', '--dont-respawn', '-S', '3', '-nD', '-g'))).toEqual([
       'keepalived-ts: -g/--log-file has no effect: logs go to the journal, syslog or stdout (--log-format); redirect stdout for a file',
       'keepalived-ts: -R/--dont-respawn has no effect: keepalived-ts is one process and never forks children to respawn; let systemd restart it (Restart=on-failure)',
-      'keepalived-ts: -x/--snmp has no effect: keepalived-ts has no SNMP agent; read `keepalived-ts status --json` or the Prometheus metrics (global_defs metrics_listen)',
     ]);
   });
 
@@ -85,7 +86,6 @@ describe('flagNotes', () => {
     [['-c', '/run/c.pid'], '-c/--checkers_pid'],
     [['-b', '/run/b.pid'], '-b/--bfd_pid'],
     [['-a'], '-a/--address-monitoring'],
-    [['-A', '/run/agentx'], '-A/--snmp-agent-socket'],
     [['-s', 'blue'], '-s/--namespace'],
     [['-m'], '-m/--core-dump'],
     [['-Mcore.%p'], '-M/--core-dump-pattern'],

@@ -145,11 +145,11 @@ describe('global_defs', () => {
 
   it('unknown and unsupported keywords', () => {
     const r = loadText(
-      'global_defs {\n router_idd x\n enable_snmp_vrrp\n Router_id y\n vrrp_mcast_group4 192.0.2.1\n}',
+      'global_defs {\n router_idd x\n enable_dbus\n Router_id y\n vrrp_mcast_group4 192.0.2.1\n}',
     );
     expect(brief(r.diagnostics)).toEqual([
       "2:2 UNKNOWN_KEYWORD Unknown keyword 'router_idd'",
-      '3:2 UNSUPPORTED enable_snmp_vrrp: not supported - ignored',
+      '3:2 UNSUPPORTED enable_dbus: not supported - ignored',
       "4:2 UNKNOWN_KEYWORD Unknown keyword 'Router_id'",
       '5:2 GENERAL_ERROR vrrp_mcast_group4 [192.0.2.1] is not multicast. Skipping',
     ]);
