@@ -49,6 +49,8 @@ export interface CheckNotifier {
   checkerLine(line: string): void;
   /** An SMTP alert for a checker's new verdict (virtual servers with smtp_alert). */
   realServerAlert?(rs: string, vs: string, rsAlive: boolean, body: string): void;
+  /** An SMTP alert for a quorum change of a virtual server with smtp_alert. */
+  quorumAlert?(vs: string, up: boolean, body: string): void;
   /** A real server came up or went down (`rs`), or the quorum changed (`rs` null): SNMP traps. */
   serviceChanged?(vs: string, rs: string | null): void;
 }
@@ -719,15 +721,22 @@ export class HealthChecks {
         }
       }
       const alive = t.kind === 'up';
+      const rsWasAlive = pool.view().realServers[run.rs]?.alive;
       this.apply(run.vs, pool.checker(run.rs, alive, before.up, !before.hasRun, run.checker.alpha));
+      const rsAlive = pool.view().realServers[run.rs]?.alive ?? alive;
       // keepalived mails every change of a checker's verdict for a real server with smtp_alert
       // (its own setting, else its virtual server's), saying whether the server is up: not the
-      // first verdict of a checker that started up (non-alpha), which confirms it.
-      if (alive !== before.up && (rs.smtpAlert ?? this.config.virtualServers[run.vs]?.smtpAlert))
+      // first verdict of a checker that started up (non-alpha), which confirms it; with
+      // no_checker_emails only a change that took the real server up or down (check_tcp.c).
+      if (
+        alive !== before.up &&
+        (rs.smtpAlert ?? this.config.virtualServers[run.vs]?.smtpAlert) &&
+        (rsWasAlive !== rsAlive || !this.config.globalDefs.noCheckerEmails)
+      )
         this.d.notifier.realServerAlert?.(
           fields.rs,
           fields.vs,
-          pool.view().realServers[run.rs]?.alive ?? alive,
+          rsAlive,
           checkerAlertBody(run.checker.type, alive, outcome.ok ? undefined : outcome.reason),
         );
     }
@@ -756,8 +765,10 @@ export class HealthChecks {
               vs.display,
               typeof e.fields.rs === 'string' ? e.fields.rs : null,
             );
-          else if (e.event === 'check.quorum.up' || e.event === 'check.quorum.down')
+          else if (e.event === 'check.quorum.up' || e.event === 'check.quorum.down') {
             this.d.notifier.serviceChanged?.(vs.display, null);
+            if (vs.smtpAlert) this.quorumMail(vs, e.event === 'check.quorum.up', e.msg, e.fields);
+          }
           break;
         case 'script':
           this.d.notifier.checkerScript(e.script, e.stopping);
@@ -767,6 +778,26 @@ export class HealthChecks {
           break;
       }
     }
+  }
+
+  /**
+   * keepalived's quorum mail body (ipwrapper.c update_quorum_state()): `=> Gained quorum
+   * Q+H=T <= W <=`, with "Lost quorum" or "Starting with quorum up/down" as the case is, and the
+   * same arithmetic in all four.
+   */
+  private quorumMail(
+    vs: VirtualServer,
+    up: boolean,
+    msg: string,
+    fields: Readonly<Record<string, string | number | boolean>>,
+  ): void {
+    const what = msg.startsWith('Starting')
+      ? `Starting with quorum ${up ? 'up' : 'down'}`
+      : up
+        ? 'Gained quorum'
+        : 'Lost quorum';
+    const body = `=> ${what} ${vs.quorum}+${vs.hysteresis}=${String(fields.threshold)} <= ${String(fields.weight)} <=`;
+    this.d.notifier.quorumAlert?.(vs.display, up, body);
   }
 
   private destination(

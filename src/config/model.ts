@@ -47,6 +47,10 @@ export interface GlobalDefs {
   readonly smtpAlert: boolean | null;
   readonly smtpAlertVrrp: boolean | null;
   readonly smtpAlertChecker: boolean | null;
+  /** `no_email_faults`: no SMTP alert for an instance or sync group entering FAULT. */
+  readonly noEmailFaults: boolean;
+  /** `no_checker_emails`: a checker's alert only when its real server goes up or down. */
+  readonly noCheckerEmails: boolean;
   readonly enableScriptSecurity: boolean;
   /**
    * SNMP (keepalived's global_defs): the AgentX master's socket (`snmp_socket`; null: net-snmp's

@@ -25,7 +25,6 @@ import { startDispatcher, type Dispatcher } from './dispatcher.js';
 import { chooseLogFormat, createLogger, facilityOf, LOG_FORMATS, type LogFormat } from './log.js';
 import { Notifier } from './notify.js';
 import { startSnmp } from './snmp-start.js';
-import { snmpSettings } from './snmp-traps.js';
 import { SmtpAlerts } from './smtp-alerts.js';
 import { smtpSender } from './smtp-sender.js';
 import { PidFile } from './pidfile.js';
@@ -139,16 +138,6 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
       trackers = startTrackersOn(c);
     },
     reloadSyncDaemon: async (c) => {
-      // Global settings read only at start: SNMP (as the SMTP ones).
-      const sides = { vrrp: vrrpSide, checker: checkSide };
-      if (
-        JSON.stringify(snmpSettings(c.globalDefs, args, sides)) !==
-        JSON.stringify(snmpSettings(config.globalDefs, args, sides))
-      )
-        log.warn(
-          { event: 'daemon.reload-restart-needed', what: 'snmp' },
-          'keepalived-ts: SNMP settings (snmp_socket, enable_traps, enable_snmp_*) take effect on restart',
-        );
       const master = lvsSync?.instance
         ? node?.instances().find((d) => d.wiring.inst.name === lvsSync?.instance)?.state === 'MASTER'
         : false;
@@ -182,7 +171,11 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
       log,
       ...(mail
         ? {
-            alerts: new SmtpAlerts(config.globalDefs.routerId, (m) => void mail(m)),
+            alerts: new SmtpAlerts(
+              config.globalDefs.routerId,
+              (m) => void mail(m),
+              config.globalDefs.noEmailFaults,
+            ),
           }
         : {}),
       ...(snmp ? { traps: snmp.traps } : {}),

@@ -169,6 +169,11 @@ export class Notifier {
     this.opts.alerts?.realServer(rs, vs, rsAlive, body);
   }
 
+  /** A virtual server with smtp_alert gained (`up`) or lost quorum. */
+  quorumAlert(vs: string, up: boolean, body: string): void {
+    this.opts.alerts?.virtualServer(vs, up, body);
+  }
+
   /** A real server came up or went down (`rs`), or a virtual server's quorum changed (`rs` null). */
   serviceChanged(vs: string, rs: string | null): void {
     this.opts.traps?.service(vs, rs);

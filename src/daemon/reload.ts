@@ -8,7 +8,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { ParsedArgs } from '../cli/args.js';
 import type { HealthChecks } from '../check/health-checks.js';
-import type { Config } from '../config/model.js';
+import type { Config, GlobalDefs } from '../config/model.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { Logger } from './log.js';
 import { loadFromArgs } from '../cli/load-from-args.js';
@@ -37,8 +37,31 @@ function needsRestart(old: Config, next: Config, t: ReloadTargets): string[] {
     out.push('virtual_server blocks added to a daemon started without any');
   if (!isDeepStrictEqual(old.globalDefs.metricsListen, next.globalDefs.metricsListen))
     out.push('metrics_listen');
+  // The SMTP sender and the SNMP subagent are built at start (main.ts).
+  const changed = (keys: readonly (keyof GlobalDefs)[]): boolean =>
+    keys.some((k) => !isDeepStrictEqual(old.globalDefs[k], next.globalDefs[k]));
+  if (changed(SMTP_GLOBALS)) out.push('SMTP settings (smtp_server, notification_email*, router_id, ...)');
+  if (changed(SNMP_GLOBALS)) out.push('SNMP settings (snmp_socket, enable_traps, enable_snmp_*)');
   return out;
 }
+
+const SMTP_GLOBALS: readonly (keyof GlobalDefs)[] = [
+  'routerId',
+  'notificationEmail',
+  'notificationEmailFrom',
+  'smtpServer',
+  'smtpConnectTimeoutMs',
+  'smtpHeloName',
+  'noEmailFaults',
+];
+const SNMP_GLOBALS: readonly (keyof GlobalDefs)[] = [
+  'snmpSocket',
+  'enableTraps',
+  'enableSnmpVrrp',
+  'enableSnmpChecker',
+  'enableSnmpRfcv2',
+  'enableSnmpRfcv3',
+];
 
 /** The trackers run the vrrp_scripts and track_files in use: restart them when those change. */
 function trackersChanged(old: Config, next: Config): boolean {

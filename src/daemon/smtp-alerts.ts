@@ -10,6 +10,10 @@
  * - A real server of a virtual server with `smtp_alert` (or smtp_alert_checker / smtp_alert)
  *   mails each checker that changes its verdict, the subject saying whether the real server is
  *   now UP or DOWN.
+ * - A virtual server with `smtp_alert` mails each quorum change: `Virtualserver VS - UP|DOWN`,
+ *   `=> Gained quorum Q+H=T <= W <=` (keepalived's one format for all four texts).
+ * - `no_email_faults` leaves FAULT out; `no_checker_emails` mails a checker's change only when
+ *   its real server went up or down with it (the caller decides that).
  * - Nothing is sent without `notification_email` addresses and an `smtp_server`.
  */
 
@@ -53,6 +57,16 @@ export function groupAlert(
   return { subject: withRouter(routerId, `VRRP Group ${group} - ${subject}`), body };
 }
 
+/** A virtual server gained or lost quorum (check/ipwrapper.c update_quorum_state()). */
+export function virtualServerAlert(
+  routerId: string | null,
+  vs: string,
+  up: boolean,
+  body: string,
+): AlertMessage {
+  return { subject: withRouter(routerId, `Virtualserver ${vs} - ${up ? 'UP' : 'DOWN'}`), body };
+}
+
 export function realServerAlert(
   routerId: string | null,
   rs: string,
@@ -74,15 +88,19 @@ export class SmtpAlerts {
     /** global_defs' router_id, which every subject starts with. */
     private readonly routerId: string | null,
     private readonly send: (message: AlertMessage) => void,
+    /** no_email_faults: FAULT is not mailed (and does not count as the state last mailed). */
+    private readonly noEmailFaults = false,
   ) {}
 
   instance(name: string, enabled: boolean, state: AlertState): void {
+    if (this.noEmailFaults && state === 'FAULT') return;
     if (!enabled || this.lastMailed.get(`i ${name}`) === state) return;
     this.lastMailed.set(`i ${name}`, state);
     this.send(instanceAlert(this.routerId, name, state));
   }
 
   group(name: string, enabled: boolean, state: Exclude<AlertState, 'DELETED'>): void {
+    if (this.noEmailFaults && state === 'FAULT') return;
     if (!enabled || this.lastMailed.get(`g ${name}`) === state) return;
     this.lastMailed.set(`g ${name}`, state);
     this.send(groupAlert(this.routerId, name, state));
@@ -90,5 +108,9 @@ export class SmtpAlerts {
 
   realServer(rs: string, vs: string, rsAlive: boolean, body: string): void {
     this.send(realServerAlert(this.routerId, rs, vs, rsAlive, body));
+  }
+
+  virtualServer(vs: string, up: boolean, body: string): void {
+    this.send(virtualServerAlert(this.routerId, vs, up, body));
   }
 }

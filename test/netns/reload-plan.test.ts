@@ -57,7 +57,8 @@ describe('keepalived-ts reload --dry-run', () => {
           ['198.51.100.11', 3],
           ['198.51.100.13', 1],
         ]),
-      ),
+        // Read at start only: the plan says so.
+      ).replace('  router_id lab', '  router_id lab\n  enable_traps'),
     );
     const cli = (file: string, socket = d.controlSocket ?? '') =>
       spawnSync(
@@ -86,6 +87,7 @@ describe('keepalived-ts reload --dry-run', () => {
       '  [192.0.2.100]:tcp:80: real servers added: 198.51.100.13:8080',
       '  [192.0.2.100]:tcp:80: real servers removed: 198.51.100.12:8080',
       '  [192.0.2.100]:tcp:80: real servers re-weighted: 198.51.100.11:8080 1 -> 3',
+      'Needs a restart, not applied by a reload: SNMP settings (snmp_socket, enable_traps, enable_snmp_*)',
       '',
     ]);
     // Nothing was applied: no reload, the new VIP is nowhere.

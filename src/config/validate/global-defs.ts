@@ -600,6 +600,11 @@ const keywords: KeywordTable<GlobalDraft> = {
     d.snmpSocket = w;
   }),
   enable_traps: plain((_ctx, _stmt, d) => (d.enableTraps = true)),
+  no_email_faults: plain((_ctx, _stmt, d) => (d.noEmailFaults = true)),
+  no_checker_emails: plain((ctx, stmt, d) => {
+    const v = globalBool(ctx, stmt);
+    if (v !== undefined) d.noCheckerEmails = v;
+  }),
   enable_snmp_vrrp: plain((_ctx, _stmt, d) => (d.enableSnmpVrrp = true)),
   // Deprecated in keepalived 2.0.0, same handler.
   enable_snmp_keepalived: plain((_ctx, _stmt, d) => (d.enableSnmpVrrp = true)),
@@ -648,6 +653,8 @@ export function completeGlobalDefs(ctx: Ctx, d: GlobalDraft): GlobalDefs {
     smtpAlertVrrp: d.smtpAlertVrrp ?? null,
     smtpAlertChecker: d.smtpAlertChecker ?? null,
     enableScriptSecurity: d.enableScriptSecurity ?? false,
+    noEmailFaults: d.noEmailFaults ?? false,
+    noCheckerEmails: d.noCheckerEmails ?? false,
     snmpSocket: d.snmpSocket ?? null,
     enableTraps: d.enableTraps ?? false,
     enableSnmpVrrp: d.enableSnmpVrrp ?? false,

@@ -365,7 +365,6 @@ export function tuningKeywords<D>(state: (d: D) => TuningState): KeywordTable<D>
           `min_auto_priority_delay '${text(stmt, 1)}' must be in [1, 10000000] - ignoring`,
         );
     }),
-    no_email_faults: ignored(),
     // keepalived checks the kernel knob is writable; as root it is whenever it exists.
     disable_local_igmp: ignored(),
     vrrp_garp_extra_if: ignored(garpExtraIf),
@@ -395,7 +394,6 @@ export function tuningKeywords<D>(state: (d: D) => TuningState): KeywordTable<D>
       if (stmt.words.length < 2) ctx.report('GENERAL_ERROR', stmt, 'dbus_service_name missing - ignoring');
     }),
     rs_init_notifies: ignored(bool),
-    no_checker_emails: ignored(bool),
     vrrp_rx_bufs_policy: ignored((ctx, stmt, d) => {
       if (stmt.words.length < 2) return void ctx.report('GENERAL_ERROR', stmt, 'vrrp_rx_bufs_policy missing');
       const s = state(d);

@@ -82,6 +82,8 @@ function harness(conf: string, opts: { local?: string[] } = {}) {
       checkerLine: (l) => lines.push(l),
       realServerAlert: (rs, vs, alive, body) =>
         lines.push(`mail ${rs} ${vs} ${alive ? 'UP' : 'DOWN'} ${body}`),
+      quorumAlert: (vs, up, body) => lines.push(`vs-mail ${vs} ${up ? 'UP' : 'DOWN'} ${body}`),
+      serviceChanged: (vs, rs) => lines.push(`changed ${vs} ${rs ?? 'quorum'}`),
     },
     types: new Map([['TCP_CHECK', type]]),
     trackFileValue: () => undefined,
@@ -123,6 +125,48 @@ describe('HealthChecks (fake clock, scripted probe)', () => {
     quiet.healthy.set('192.0.2.21', false);
     await quiet.runTo(14_000);
     expect(quiet.lines.filter((l) => l.startsWith('mail '))).toEqual([]);
+  });
+
+  it('smtp_alert on the virtual server: a mail for each quorum change (ipwrapper.c), and every change for SNMP', async () => {
+    const h = harness(CONF('smtp_alert\n  quorum 2'));
+    h.checks.start();
+    await h.runTo(1500);
+    h.healthy.set('192.0.2.21', false);
+    await h.runTo(14_000);
+    h.healthy.set('192.0.2.21', true);
+    await h.runTo(24_000);
+    expect(h.lines.filter((l) => l.startsWith('vs-mail '))).toEqual([
+      'vs-mail [192.0.2.100]:tcp:80 DOWN => Lost quorum 2+0=2 <= 1 <=',
+      'vs-mail [192.0.2.100]:tcp:80 UP => Gained quorum 2+0=2 <= 2 <=',
+    ]);
+    expect(h.lines.filter((l) => l.startsWith('changed '))).toEqual([
+      'changed [192.0.2.100]:tcp:80 [192.0.2.21]:tcp:80',
+      'changed [192.0.2.100]:tcp:80 quorum',
+      'changed [192.0.2.100]:tcp:80 [192.0.2.21]:tcp:80',
+      'changed [192.0.2.100]:tcp:80 quorum',
+    ]);
+  });
+
+  it('no_checker_emails: a checker’s change is mailed only when it takes the real server up or down', async () => {
+    const two = (global: string): string =>
+      `global_defs {\n ${global}\n}\n` +
+      CONF('smtp_alert').replace(
+        '    TCP_CHECK {\n      connect_timeout 2\n      retry 2',
+        '    TCP_CHECK {\n      connect_timeout 2\n      connect_port 81\n      retry 0\n    }\n    TCP_CHECK {\n      connect_timeout 2\n      retry 2',
+      );
+    const mails = async (global: string): Promise<string[]> => {
+      const h = harness(two(global));
+      h.checks.start();
+      await h.runTo(1500);
+      h.healthy.set('192.0.2.21', false);
+      await h.runTo(14_000);
+      return h.lines.filter((l) => l.startsWith('mail [192.0.2.21]'));
+    };
+    // Two checkers fail: the first takes the server down, the second changes nothing more.
+    expect(await mails('router_id r1')).toHaveLength(2);
+    expect(await mails('no_checker_emails')).toEqual([
+      'mail [192.0.2.21]:tcp:80 [192.0.2.100]:tcp:80 DOWN => TCP CHECK failed on service <=',
+    ]);
   });
 
   it('first attempt after the 1 s bootstrap plus random warmup; then every delay_loop', async () => {
