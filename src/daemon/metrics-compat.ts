@@ -9,7 +9,8 @@
  *   BACKUP 1, MASTER 2, FAULT 3; STOP 98 as keepalived.json has it), one series per VIP, the
  *   address as keepalived prints it (no /32, /128); an instance without VIPs has one series with
  *   `ip_address=""`. `intf` is the instance's interface (the exporter takes each VIP's `dev`,
- *   which is the same unless a VIP names another). `keepalived_vrrp_excluded_state` is not served.
+ *   which is the same unless a VIP names another). `keepalived_vrrp_excluded_state`: the same,
+ *   one series per virtual_ipaddress_excluded address.
  * - the per-instance counters `keepalived_*_total{iname,intf,vrid}`, from keepalived's stats
  *   names, and `keepalived_gratuitous_arp_delay_total`, which that exporter fills with the
  *   instance's garp_master_delay in seconds (a setting, despite the name).
@@ -99,6 +100,7 @@ type FamilyMaker = (name: string, type: Family['type'], help: string) => Family;
 
 function renderMehdy(instances: readonly InstanceStatus[], family: FamilyMaker): void {
   const state = family('keepalived_vrrp_state', 'gauge', 'State of vrrp');
+  const excluded = family('keepalived_vrrp_excluded_state', 'gauge', 'State of vrrp with excluded VIP');
   const garp = family('keepalived_gratuitous_arp_delay_total', 'counter', 'Gratuitous ARP delay');
   const counters = MEHDY_COUNTERS.map(
     ([name, help, stat]) => [family(`keepalived_${name}`, 'counter', help), stat] as const,
@@ -114,6 +116,8 @@ function renderMehdy(instances: readonly InstanceStatus[], family: FamilyMaker):
     const value = STATE_NUMBER[i.state] ?? 0;
     const vips = i.vips.length > 0 ? i.vips.map(keepalivedAddress) : [''];
     for (const vip of vips) state.add([...l, ['ip_address', vip]], value);
+    for (const vip of i.excludedVips ?? [])
+      excluded.add([...l, ['ip_address', keepalivedAddress(vip)]], value);
     garp.add(l, (i.garpMasterDelayMs ?? 0) / 1000);
     for (const [f, stat] of counters) f.add(l, i.stats[stat] ?? 0);
     for (const [id, s] of Object.entries(i.trackers)) {

@@ -46,6 +46,8 @@ export interface InstanceStatus {
   /** Our advert source: `unicast_src_ip`/`mcast_src_ip`, else the interface's address; null: none. */
   readonly sourceAddress?: string | null;
   readonly ifindex?: number;
+  /** virtual_ipaddress_excluded, `address/prefix` (mehdy's keepalived_vrrp_excluded_state). */
+  readonly excludedVips?: readonly string[];
   /** garp_master_delay (mehdy/keepalived-exporter serves it, metrics-compat.ts). */
   readonly garpMasterDelayMs?: number;
 }
@@ -80,6 +82,7 @@ export function instanceStatus(d: VrrpInstanceDriver): InstanceStatus {
     sourceAddress: r.config.sourceAddress,
     ifindex: w.ifindex,
     garpMasterDelayMs: r.config.garp.masterDelayMs,
+    excludedVips: w.inst.virtualIpAddressesExcluded.map((v) => `${v.address}/${v.prefixLength}`),
   };
 }
 

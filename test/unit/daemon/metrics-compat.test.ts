@@ -59,6 +59,22 @@ describe('mehdy/keepalived-exporter names', () => {
     ]);
   });
 
+  it('keepalived_vrrp_excluded_state: one series per excluded VIP, with the instance state', () => {
+    const text = renderExporterMetrics(
+      status({
+        vrrp: {
+          instances: [instance({ state: 'BACKUP', excludedVips: ['203.0.113.7/32'] })],
+          syncGroups: [],
+          unknownVrid: 0,
+        },
+      }),
+    );
+    expect(samples(text, 'keepalived_vrrp_excluded_state')).toEqual([
+      'keepalived_vrrp_excluded_state{iname="VI_1",intf="eth0",vrid="51",ip_address="203.0.113.7"} 1',
+    ]);
+    expect(samples(renderExporterMetrics(status()), 'keepalived_vrrp_excluded_state')).toEqual([]);
+  });
+
   it.each([
     ['INIT', 0],
     ['BACKUP', 1],
