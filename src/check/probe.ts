@@ -71,7 +71,7 @@ export interface ProbeDeps {
   readonly log: Logger;
 }
 
-/** keepalived's log texts for a checker type's transitions (reference §4.2). */
+/** keepalived's log texts for a checker type's transitions (the check_*.c files' log_message() calls). */
 export interface CheckerTexts {
   /** The checker went up (or passed its first check), e.g. `TCP connection to X success.`; '' if
    *  keepalived logs nothing. */

@@ -1,5 +1,5 @@
 /**
- * keepalived's command line (reference §3.1; keepalived 2.2.7 `--help`), parsed getopt_long-style:
+ * keepalived's command line (keepalived 2.2.7 `--help`), parsed getopt_long-style:
  * clustered short flags (`-nlD`), attached or separate values (`-fFILE`, `-f FILE`,
  * `--use-file=FILE`), and optional values that must be attached (`-t[LOG]`, `--config-test[=LOG]`).
  * Pure: argv in, options or an error message out.

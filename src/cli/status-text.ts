@@ -21,7 +21,7 @@ export interface StatusTextClock {
 type VirtualServer = DaemonStatus['virtualServers'][number];
 type RealServer = VirtualServer['realServers'][number];
 
-/** Error counters, named as keepalived's `keepalived.stats` names them (reference §3.3). */
+/** Error counters, named as keepalived's `keepalived.stats` names them (vrrp_print.c vrrp_print_stats()). */
 const ERROR_COUNTERS: readonly (readonly [key: string, label: string])[] = [
   ['packet_len_err', 'length'],
   ['ip_ttl_err', 'TTL'],

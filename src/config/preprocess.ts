@@ -3,7 +3,7 @@
  * files and includes are read, lines are decommented, `@id` conditionals, `$NAME=` definitions,
  * `~SEQ`/`~LST` sequences and `$NAME` substitution are applied, and every `{` or `}` outside
  * quotes is split onto a logical line of its own. The result is a list of logical lines, each
- * still knowing the file, line and column of every character (reference §1.1 steps 1-9).
+ * still knowing the file, line and column of every character (keepalived 2.2.7 lib/parser.c: comments, includes, $definitions, @conditionals, ~SEQ and braces, in read_line()'s order).
  *
  * Guards keepalived lacks (reported as LIMIT errors): include loops and depth, self-referencing
  * definitions, runaway sequences and a cap on the logical lines expansions may add.

@@ -1,7 +1,7 @@
 /**
  * The dispatcher side of the daemon: where the kernel has IPVS the checkers' table drives it;
  * otherwise (these machines) the embedded data plane proxies each virtual server from worker
- * threads, so the VRRP and checker thread never carries client bytes (design §2.3).
+ * threads, so the VRRP and checker thread never carries client bytes (docs/architecture.md, "The data plane").
  *
  * Reload (SIGHUP): call HealthChecks.reload() first, then Dispatcher.reload(). Listeners that
  * did not change are not touched (their sockets and connections go on); changed ones are updated

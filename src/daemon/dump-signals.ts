@@ -1,5 +1,5 @@
 /**
- * keepalived's dump signals (reference §3.3): USR1 writes $TMPDIR/keepalived.data (and
+ * keepalived's dump signals (keepalived(8) SIGNALS; 2.2.7 core/main.c): USR1 writes $TMPDIR/keepalived.data (and
  * keepalived_check.data), USR2 keepalived.stats, SIGRTMIN+2 keepalived.json, SIGRTMIN+29 the stats
  * too (keepalived then zeroes its counters; keepalived-ts keeps them and says so). Node cannot name
  * real-time signals, whose default action would end the process: the addon catches them.

@@ -48,6 +48,8 @@ export const DEFAULT_PID_FILE = '/run/keepalived-ts.pid';
 export const DEFAULT_CONTROL_SOCKET = '/run/keepalived-ts/keepalived-ts.sock';
 /** A stop that takes longer than this (a hung netlink request) is forced. */
 const STOP_DEADLINE_MS = 5000;
+/** sysexits.h EX_SOFTWARE: the daemon stopped on an internal error. */
+const EX_SOFTWARE = 70;
 
 function ipv6Forwarding(ifname: string): boolean {
   try {
@@ -291,17 +293,6 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
     }
   }
 
-  let faults = 0;
-  const fault = (kind: string) => (err: unknown) => {
-    faults++;
-    log.error(
-      { event: 'daemon.internal-error', kind, err, faults },
-      `internal error (${kind}): ${String(err)}`,
-    );
-  };
-  process.on('uncaughtException', fault('exception'));
-  process.on('unhandledRejection', fault('rejection'));
-
   log.info({ event: 'daemon.started', version, instances: config.vrrpInstances.length }, 'Startup complete');
   sd.ready('Startup complete');
   if (args.dumpConf === true && dumpSources) logConfigDump(dumpSources);
@@ -310,7 +301,8 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
 
   return new Promise<number>((resolve) => {
     let stopping = false;
-    const stop = (signal: string): void => {
+    /** The orderly stop (priority 0 first); `code`: the exit status once it is done. */
+    const stop = (signal: string, code = 0): void => {
       if (stopping) {
         log.warn({ event: 'daemon.forced-stop', signal }, `second ${signal}: exiting now`);
         cleanup();
@@ -335,7 +327,7 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
           clearTimeout(deadline);
           cleanup();
           log.info({ event: 'daemon.stopped', version }, `Stopped keepalived-ts v${version}`);
-          resolve(0);
+          resolve(code);
         })
         .catch((err: unknown) => {
           clearTimeout(deadline);
@@ -344,6 +336,19 @@ export async function runDaemon(args: ParsedArgs): Promise<number> {
           resolve(1);
         });
     };
+    // A bug that escapes (an exception no handler caught, a rejected promise nobody awaited):
+    // log it, stop as on SIGTERM (priority 0, VIPs removed) and exit EX_SOFTWARE, so systemd's
+    // Restart=on-failure starts a clean daemon; start-up clears any VIPs left behind. A second
+    // one during that stop exits at once (the forced stop above).
+    const fault = (kind: string) => (err: unknown) => {
+      log.error(
+        { event: 'daemon.internal-error', kind, err },
+        `internal error (${kind}): ${String(err)}; stopping`,
+      );
+      stop(kind === 'exception' ? 'uncaughtException' : 'unhandledRejection', EX_SOFTWARE);
+    };
+    process.on('uncaughtException', fault('exception'));
+    process.on('unhandledRejection', fault('rejection'));
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGHUP', () => {

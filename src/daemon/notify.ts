@@ -1,5 +1,5 @@
 /**
- * VRRP notifications: notify scripts and the notify FIFOs (reference §2.6; keepalived 2.2.7
+ * VRRP notifications: notify scripts and the notify FIFOs (keepalived 2.2.7
  * vrrp/vrrp_notify.c send_instance_notifies(), send_group_notifies(), send_event_notify(),
  * send_instance_priority_notifies(), notify_fifo(); lib/notify.c fifo_open(), fifo_close();
  * core/global_data.c for a FIFO named twice).

@@ -1,6 +1,6 @@
 /**
  * The driver of one vrrp_instance: it owns the state machine's timers on the clock and performs
- * its effects through the ports (design §3 vrrp/: "a driver per instance"). The decisions are all
+ * its effects through the ports (docs/architecture.md: one driver per instance). The decisions are all
  * in src/vrrp/fsm.ts; this file only does what they say, in keepalived's order:
  *
  * - adverts go out at once (the advert precedes the VIPs, so the old master lets go first);
@@ -115,7 +115,7 @@ export interface InstanceHooks {
   transitioned(name: string, from: VrrpState, to: VrrpState, reason: string): void;
 }
 
-/** keepalived's texts for a state change (vrrp.c vrrp_state_*; reference §4.1). */
+/** keepalived's texts for a state change (vrrp.c vrrp_state_*). */
 function transitionMessage(name: string, to: VrrpState, reason: string): string {
   return `(${name}) Entering ${to} STATE${reason === 'init' ? ' (init)' : ''}`;
 }

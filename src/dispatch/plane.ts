@@ -2,7 +2,7 @@
  * The embedded data plane as the daemon sees it: a port (DataPlane) and its implementation on
  * worker threads (WorkerDataPlane). The daemon's thread keeps only the table (services and real
  * servers, as given) and talks to the workers over their MessagePorts (plane-messages.ts); the
- * workers carry every client byte (design.md §2.3: a saturated data plane cannot delay adverts).
+ * workers carry every client byte (docs/architecture.md, "The data plane": a saturated data plane cannot delay adverts).
  *
  * - Each service lives in one worker (Node 20 has no SO_REUSEPORT for net servers in worker
  *   threads, so one listening socket per service); new services go to the worker with the fewest.

@@ -1,7 +1,7 @@
 /**
- * Recycled read buffers for the real server → client direction (docs/performance-notes.md §2:
- * Node's default read path allocates a fresh 64 KiB buffer per read, which halved bulk throughput
- * in a long-running process). The upstream socket reads into a buffer we give it (`onread`), we
+ * Recycled read buffers for the real server → client direction (Node's default read path
+ * allocates a fresh 64 KiB buffer per read, which halved bulk throughput in a long-running
+ * process). The upstream socket reads into a buffer we give it (`onread`), we
  * write a view of it to the client, and reuse it for the next read unless that write stayed
  * queued (then the queued write still points into it and the next read gets another buffer).
  *

@@ -10,7 +10,7 @@
  *     once, where IPVS would answer the SYN with ICMP port unreachable or the server's RST.
  * Backpressure: a side whose write() returns false pauses the other side's reads until 'drain'.
  * Handlers are shared functions that find their connection through a symbol on the socket
- * (performance-notes.md §4: manual data/drain, no pipe()). Every socket has an 'error' handler:
+ * (manual data/drain instead of pipe(), which costs a stream and closures per connection). Every socket has an 'error' handler:
  * nothing a peer does throws.
  */
 import net from 'node:net';

@@ -1,7 +1,7 @@
 /**
  * The data-plane worker thread's entry: it owns the listening sockets and client connections of
  * the services the main thread gave it, so client bytes never touch the thread that sends VRRP
- * adverts and runs the checkers (design.md §2.3). Table updates arrive as ToWorker messages and are
+ * adverts and runs the checkers (docs/architecture.md, "The data plane"). Table updates arrive as ToWorker messages and are
  * applied in order; events, stats and the close acknowledgement go back as FromWorker messages
  * (plane-messages.ts). A failing message handler is reported, never thrown: an uncaught exception
  * here ends the worker, and the main thread restarts it with the table re-applied.

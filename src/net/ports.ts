@@ -1,7 +1,7 @@
 /**
  * The ports through which the VRRP daemon touches the kernel. Each has one Linux implementation
- * in src/net/ and a fake in test/fakes/. Implementations never throw from callbacks: problems are
- * returned or reported through `onError`.
+ * in src/net/; the unit tests of the drivers (test/unit/daemon/) implement them in memory.
+ * Implementations never throw from callbacks: problems are returned or reported through `onError`.
  */
 import type { IpFamily } from '../config/model.js';
 import type { RuleSyntax } from '../config/route-syntax.js';

@@ -1,6 +1,6 @@
 /**
  * Is a valid advert valid for this instance? keepalived 2.2.7 vrrp_check_packet()'s instance
- * checks, in its order, with the counter each one increments (reference §3.3; some checks count
+ * checks, in its order, with the counter each one increments (some checks count
  * nothing in 2.2.7, which is kept: exporters compare these numbers with keepalived's).
  */
 import type { Advert, PacketDropReason } from './packet.js';

@@ -1,6 +1,6 @@
 /**
  * Per-instance counters, named as keepalived's `keepalived.json` / `keepalived.stats` dumps name
- * them (reference §3.3), so exporters that read those files keep working.
+ * them (vrrp_json.c, vrrp_print.c), so exporters that read those files keep working.
  */
 
 export interface VrrpStats {

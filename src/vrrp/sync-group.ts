@@ -1,5 +1,5 @@
 /**
- * vrrp_sync_group: members move together (keepalived vrrp_sync.c; reference §2.4). Pure: the
+ * vrrp_sync_group: members move together (keepalived vrrp_sync.c). Pure: the
  * driver (or the simulator) applies the orders to the members' state machines.
  *
  * - A member may take over only when the group already is MASTER or every other member also

@@ -16,47 +16,7 @@ import {
 import type { Advert } from '../../src/vrrp/packet.js';
 import { afterMemberTransition, groupAllowsMaster, type GroupState } from '../../src/vrrp/sync-group.js';
 
-interface Scheduled {
-  readonly at: number;
-  readonly seq: number;
-  readonly run: () => void;
-  cancelled: boolean;
-}
-
-/** A clock whose time moves only when told to; `advanceTo` fires what is due, in order. */
-export class FakeClock {
-  now = 0;
-  private queue: Scheduled[] = [];
-  private seq = 0;
-
-  schedule(at: number, run: () => void): Scheduled {
-    const item: Scheduled = { at: Math.max(at, this.now), seq: this.seq++, run, cancelled: false };
-    this.queue.push(item);
-    return item;
-  }
-
-  /** When the next pending item is due (undefined: nothing pending). */
-  nextAt(): number | undefined {
-    let at: number | undefined;
-    for (const item of this.queue) if (!item.cancelled && (at === undefined || item.at < at)) at = item.at;
-    return at;
-  }
-
-  advanceTo(t: number): void {
-    for (;;) {
-      let next: Scheduled | undefined;
-      for (const item of this.queue) {
-        if (item.cancelled || item.at > t) continue;
-        if (!next || item.at < next.at || (item.at === next.at && item.seq < next.seq)) next = item;
-      }
-      if (!next) break;
-      this.queue = this.queue.filter((i) => i !== next && !i.cancelled);
-      this.now = next.at;
-      next.run();
-    }
-    this.now = t;
-  }
-}
+import { FakeClock, type Scheduled } from '../fakes/fake-clock.js';
 
 export interface Transition {
   readonly at: number;

@@ -123,7 +123,8 @@ export class Machine {
     ];
     const nspawn = spawn('systemd-nspawn', args, { stdio: ['ignore', fd, fd] });
     closeSync(fd);
-    const until = Date.now() + 60_000;
+    // Under a loaded CI machine a boot can take a while; it takes 2-4 s here when idle.
+    const until = Date.now() + 120_000;
     let leader = 0;
     while (leader === 0) {
       if (nspawn.exitCode !== null || Date.now() > until) {

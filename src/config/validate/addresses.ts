@@ -1,5 +1,5 @@
 /**
- * Address, route and rule lines (reference §2.5.1, §2.11; keepalived vrrp/vrrp_ipaddress.c
+ * Address, route and rule lines (keepalived vrrp/vrrp_ipaddress.c
  * parse_ipaddress(), vrrp_ip_rule_route_parser.c).
  */
 import type { Statement } from '../ast.js';

@@ -1,5 +1,5 @@
 /**
- * Checker blocks inside `real_server` (reference §2.10; keepalived check/check_api.c common
+ * Checker blocks inside `real_server` (keepalived check/check_api.c common
  * keywords and check_http.c, check_tcp.c, check_misc.c, check_smtp.c, check_dns.c, check_udp.c,
  * check_ping.c, check_file.c).
  */

@@ -1,5 +1,5 @@
 /**
- * `global_defs { }` (reference §2.1; keepalived core/global_parser.c). Each keyword's value is read
+ * `global_defs { }` (keepalived core/global_parser.c). Each keyword's value is read
  * as keepalived 2.2.7's handler reads it, with its messages; the keywords we do not act on are in
  * global-tuning.ts.
  */

@@ -1,5 +1,5 @@
 /**
- * keepalived's script security (reference §2.6; 2.2.7 lib/notify.c check_script_secure(),
+ * keepalived's script security (2.2.7 lib/notify.c check_script_secure(),
  * vrrp.c check_vrrp_script_security(), check_data.c, main.c):
  *
  * - A script without a user runs as `script_user`, else as `keepalived_script` if that user

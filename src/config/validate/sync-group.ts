@@ -1,5 +1,5 @@
 /**
- * `vrrp_sync_group NAME { }` (reference §2.4; keepalived vrrp/vrrp_parser.c).
+ * `vrrp_sync_group NAME { }` (keepalived vrrp/vrrp_parser.c).
  */
 import type { Statement, Word } from '../ast.js';
 import type { Loc } from '../diagnostics.js';

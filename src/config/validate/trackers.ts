@@ -1,7 +1,7 @@
 /**
- * Tracked objects defined at top level: `vrrp_script NAME { }` (reference §2.2; keepalived
+ * Tracked objects defined at top level: `vrrp_script NAME { }` (keepalived
  * vrrp/vrrp_parser.c vrrp_script keywords) and `track_file NAME { }` / `vrrp_track_file`
- * (reference §2.3; keepalived trackers/track_file.c).
+ * (keepalived trackers/track_file.c).
  */
 import type { Statement, Word } from '../ast.js';
 import type { Loc } from '../diagnostics.js';

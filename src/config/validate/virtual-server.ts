@@ -1,5 +1,5 @@
 /**
- * `virtual_server_group`, `virtual_server` and `real_server` (reference §2.7-2.9; keepalived
+ * `virtual_server_group`, `virtual_server` and `real_server` (keepalived
  * check/check_parser.c and the end-of-config checks of check_data.c validate_check_config()).
  */
 import type { Statement, Word } from '../ast.js';

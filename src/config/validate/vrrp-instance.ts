@@ -1,5 +1,5 @@
 /**
- * `vrrp_instance NAME { }` (reference §2.5; keepalived vrrp/vrrp_parser.c and the instance checks
+ * `vrrp_instance NAME { }` (keepalived vrrp/vrrp_parser.c and the instance checks
  * of vrrp.c vrrp_complete_instance()).
  */
 import type { Statement, Word } from '../ast.js';

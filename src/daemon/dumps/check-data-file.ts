@@ -1,7 +1,6 @@
 /**
  * `keepalived_check.data`, the checker side of SIGUSR1 (keepalived 2.2.7 writes one file per
- * child process: check/check_data.c dump_data_check(), dump_vs(), dump_rs(), dump_vsg();
- * reference §3.3): the global definitions, SSL definitions, and the LVS topology with every
+ * child process: check/check_data.c dump_data_check(), dump_vs(), dump_rs(), dump_vsg()): the global definitions, SSL definitions, and the LVS topology with every
  * virtual server group, virtual server and real server.
  *
  * A line is printed only when we know its value. Left out: "System is compiled with LVS v…",

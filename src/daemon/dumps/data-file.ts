@@ -1,7 +1,7 @@
 /**
  * `keepalived.data`, written on SIGUSR1: the VRRP side's configuration and state, in keepalived
  * 2.2.7's line formats (core/global_data.c dump_global_data(), vrrp/vrrp_data.c dump_vrrp(),
- * dump_sync_group(), dump_vscript(); reference §3.3). keepalived calls the format "not guaranteed
+ * dump_sync_group(), dump_vscript()). keepalived calls the format "not guaranteed
  * to maintain backward compatibility"; we keep its lines so that scripts grepping them still work.
  *
  * A line is printed only when we know its value. Left out, because we do not have it or do not do

@@ -1,7 +1,7 @@
 /**
  * `keepalived.json`, written on SIGRTMIN+2: one line, an array with one `{"data":{…},"stats":{…}}`
  * object per VRRP instance, with keepalived 2.2.7's field names, order and number formats
- * (vrrp_json.c, lib/json_writer.c; reference §3.3):
+ * (vrrp_json.c, lib/json_writer.c):
  *
  * - states are numbers (0 INIT, 1 BACKUP, 2 MASTER, 3 FAULT);
  * - `last_transition` is epoch seconds with microseconds (`%f`); other times are seconds, `%g`

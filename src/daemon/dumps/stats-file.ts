@@ -1,7 +1,6 @@
 /**
  * `keepalived.stats`, written on SIGUSR2 (and on SIGRTMIN+29, which then zeroes the counters):
- * one block per VRRP instance, in keepalived 2.2.7's layout (vrrp_print.c vrrp_print_stats(),
- * reference §3.3). The counters are the instance's `stats` record, keyed by keepalived's names
+ * one block per VRRP instance, in keepalived 2.2.7's layout (vrrp_print.c vrrp_print_stats()). The counters are the instance's `stats` record, keyed by keepalived's names
  * (src/vrrp/stats.ts); a missing key counts 0. Pure.
  */
 import type { VrrpStats } from '../../vrrp/stats.js';

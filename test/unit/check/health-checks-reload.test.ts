@@ -11,9 +11,8 @@ import type { CheckerType, ProbeOutcome } from '../../../src/check/probe.js';
 import { migrateChecker, sameCheckTarget, settleCheckers } from '../../../src/check/reload.js';
 import { MemoryTable, type Destination, type ServiceTable } from '../../../src/check/table.js';
 import type { VirtualServer } from '../../../src/config/model.js';
-import type { Clock } from '../../../src/lib/clock.js';
 import { brief, loadText } from '../../helpers/config.js';
-import { FakeClock } from '../../sim/vrrp-sim.js';
+import { FakeClock } from '../../fakes/fake-clock.js';
 
 const VS = '[192.0.2.100]:tcp:80';
 
@@ -66,13 +65,7 @@ function load(conf: string) {
 
 function harness(conf: string) {
   const fake = new FakeClock();
-  const clock: Clock = {
-    now: () => fake.now,
-    at: (atMs, fn) => {
-      const item = fake.schedule(atMs, fn);
-      return { cancel: () => (item.cancelled = true) };
-    },
-  };
+  const clock = fake.asClock();
   const attempts: string[] = [];
   const created: string[] = [];
   let closed = 0;

@@ -9,9 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { HealthChecks } from '../../../src/check/health-checks.js';
 import type { CheckerType, ProbeOutcome } from '../../../src/check/probe.js';
 import { MemoryTable } from '../../../src/check/table.js';
-import type { Clock } from '../../../src/lib/clock.js';
 import { loadText } from '../../helpers/config.js';
-import { FakeClock } from '../../sim/vrrp-sim.js';
+import { FakeClock } from '../../fakes/fake-clock.js';
 
 const CONF = (extra = ''): string => `
 virtual_server 192.0.2.100 80 {
@@ -39,13 +38,7 @@ virtual_server 192.0.2.100 80 {
 
 function harness(conf: string, opts: { local?: string[] } = {}) {
   const fake = new FakeClock();
-  const clock: Clock = {
-    now: () => fake.now,
-    at: (atMs, fn) => {
-      const item = fake.schedule(atMs, fn);
-      return { cancel: () => (item.cancelled = true) };
-    },
-  };
+  const clock = fake.asClock();
   const attempts: string[] = [];
   const healthy = new Map<string, boolean | 'throw'>();
   const type: CheckerType = {

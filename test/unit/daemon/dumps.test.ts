@@ -1,5 +1,5 @@
 /**
- * The signal dump files against keepalived 2.2.7's verified samples (reference §3.3), with the
+ * The signal dump files against keepalived 2.2.7's dump files (samples taken from keepalived itself), with the
  * sample's addresses moved to documentation ranges: an instance and a config built to match the
  * sample must give the sample's lines.
  */
@@ -27,7 +27,7 @@ import { instanceStatus, type InstanceStatus } from '../../../src/daemon/status.
 import { VrrpInstanceDriver } from '../../../src/daemon/vrrp-instance.js';
 import { wireInstance } from '../../../src/daemon/wiring.js';
 import { loadText } from '../../helpers/config.js';
-import { FakeClock } from '../../sim/vrrp-sim.js';
+import { FakeClock } from '../../fakes/fake-clock.js';
 import { ETH0, ETH0_ADDR } from '../../helpers/host.js';
 import { sampleInstanceStatus } from '../../helpers/status-fixtures.js';
 
@@ -595,13 +595,7 @@ describe('the status fields the dumps read', () => {
     const driver = new VrrpInstanceDriver(
       wired.wiring,
       {
-        clock: {
-          now: () => fake.now,
-          at: (atMs, fn) => {
-            const item = fake.schedule(atMs, fn);
-            return { cancel: () => (item.cancelled = true) };
-          },
-        },
+        clock: fake.asClock(),
         log: pino({ level: 'silent' }),
         rtnl: {
           links: () => Promise.resolve([]),

@@ -5,13 +5,12 @@
  */
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../../../src/lib/clock.js';
 import type { AddressSpec, Announcer, Rtnl } from '../../../src/net/ports.js';
 import { decodeAdvert, encodeAdvert } from '../../../src/vrrp/packet.js';
 import { VrrpInstanceDriver, type InstanceNotifier } from '../../../src/daemon/vrrp-instance.js';
 import { wireInstance } from '../../../src/daemon/wiring.js';
 import { loadText } from '../../helpers/config.js';
-import { FakeClock } from '../../sim/vrrp-sim.js';
+import { FakeClock } from '../../fakes/fake-clock.js';
 import { ETH0, ETH0_ADDR } from '../../helpers/host.js';
 
 const CONF = `
@@ -32,13 +31,7 @@ function harness(opts: { failAdd?: boolean; receivePending?: () => void } = {}) 
   const calls: string[] = [];
   const logs: { msg: string; event?: string; level: number }[] = [];
   const fake = new FakeClock();
-  const clock: Clock = {
-    now: () => fake.now,
-    at: (atMs, fn) => {
-      const item = fake.schedule(atMs, fn);
-      return { cancel: () => (item.cancelled = true) };
-    },
-  };
+  const clock = fake.asClock();
   const rtnl: Rtnl = {
     links: () => Promise.resolve([LINK]),
     addresses: () => Promise.resolve([ADDR]),

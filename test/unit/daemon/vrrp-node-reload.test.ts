@@ -8,11 +8,10 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../../src/config/model.js';
 import { VrrpNode, type NodeNotifier } from '../../../src/daemon/vrrp-node.js';
-import type { Clock } from '../../../src/lib/clock.js';
 import type { AddressSpec, Announcer, ReceivedAdvert, Rtnl, VrrpSockets } from '../../../src/net/ports.js';
 import { decodeAdvert, encodeAdvert } from '../../../src/vrrp/packet.js';
 import { loadText } from '../../helpers/config.js';
-import { FakeClock } from '../../sim/vrrp-sim.js';
+import { FakeClock } from '../../fakes/fake-clock.js';
 import { ETH0, ETH0_ADDR } from '../../helpers/host.js';
 
 const LINK = ETH0;
@@ -69,13 +68,7 @@ function harness(text: string, opts: { keepVipsOnStop?: boolean } = {}) {
   const heard: string[] = [];
   const logs: { msg: string; event?: string }[] = [];
   const fake = new FakeClock();
-  const clock: Clock = {
-    now: () => fake.now,
-    at: (atMs, fn) => {
-      const item = fake.schedule(atMs, fn);
-      return { cancel: () => (item.cancelled = true) };
-    },
-  };
+  const clock = fake.asClock();
   const rtnl: Rtnl = {
     links: () => Promise.resolve([LINK]),
     addresses: () => Promise.resolve([ADDR]),
