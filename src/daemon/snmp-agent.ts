@@ -138,6 +138,8 @@ export class SnmpAgent {
 
   /** Sends what `build` makes from a fresh view; counted as dropped without a session. */
   notify(build: (source: SnmpSource) => readonly Notification[]): void {
+    // Something changed: the next request reads the new state, not the rows of the last second.
+    this.builtAt = -Infinity;
     this.enqueue(async () => {
       const sub = this.sub;
       if (!sub || !this.ready) {

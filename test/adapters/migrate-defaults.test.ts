@@ -27,14 +27,14 @@ describe('keepalived-ts migrate-defaults', () => {
     const to = join(dir, 'keepalived-ts');
     writeFileSync(
       from,
-      '# Options to pass to keepalived\nDAEMON_ARGS="-D -S 1 --snmp -p /run/keepalived.pid"\n',
+      '# Options to pass to keepalived\nDAEMON_ARGS="-D -S 1 --snmp -X -p /run/keepalived.pid"\n',
     );
     writeFileSync(to, '# mine\nKEEPALIVED_TS_OPTIONS="--log-format=json"\nOTHER=1\n');
     const r = migrate('--from', from, '--to', to);
     expect(r.status).toBe(0);
-    expect(readFileSync(to, 'utf8')).toBe('# mine\nKEEPALIVED_TS_OPTIONS="-D -S 1 --snmp"\nOTHER=1\n');
+    expect(readFileSync(to, 'utf8')).toBe('# mine\nKEEPALIVED_TS_OPTIONS="-D -S 1 --snmp -X"\nOTHER=1\n');
     expect(r.stderr.split('\n').filter(Boolean)).toEqual([
-      'keepalived-ts: -x/--snmp has no effect: keepalived-ts has no SNMP agent; read `keepalived-ts status --json` or the Prometheus metrics (global_defs metrics_listen)',
+      "keepalived-ts: -X/--release-vips has no effect: keepalived-ts removes an instance's VIPs every time it leaves MASTER, and any left over at start-up, so there is nothing more to release",
       "keepalived-ts migrate-defaults: '-p /run/keepalived.pid' left out: the unit's pid file is /run/keepalived-ts/keepalived-ts.pid",
     ]);
   });
