@@ -2,7 +2,10 @@ import { defineConfig } from 'vitest/config';
 
 // Five projects: pure unit tests, adapter tests on loopback, tests that need root and network
 // namespaces (one file at a time: they share the host's /run and netns names), the VM lab's, and
-// the system test of the Debian package under systemd.
+// the system test of the Debian package under systemd. `npm test` (scripts/run-tests.mjs) runs
+// them in three separate phases, so that the VM and the system test never share the machine
+// with the timing-sensitive tests; the groupOrder values keep that order for a plain
+// `npx vitest run` too.
 export default defineConfig({
   test: {
     reporters: ['default', './test/reporters/slowest.ts'],
