@@ -136,11 +136,12 @@ export class Machine {
     }
     const machine = new Machine(nspawn, leader);
     // "degraded" is a booted system too (a unit of the minimal image may fail in a container).
-    // Until systemd has its bus socket up, systemctl prints nothing and fails: ask again.
+    // Until systemd has its bus socket up systemctl prints nothing, and until it has created
+    // /run/systemd/system it says "offline": ask again.
     let state: Exec = { status: null, stdout: '', stderr: '' };
     while (Date.now() < until) {
       state = machine.sh('systemctl is-system-running --wait');
-      if (state.stdout.trim() !== '') break;
+      if (!['', 'offline'].includes(state.stdout.trim())) break;
       await new Promise((r) => setTimeout(r, 200));
     }
     const booted = state.stdout.trim();

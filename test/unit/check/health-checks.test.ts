@@ -98,15 +98,20 @@ function harness(conf: string, opts: { local?: string[] } = {}) {
   return { checks, attempts, healthy, logs, lines, runTo, inTable };
 }
 
+/** .21 fails from 1.5 s (down by 14 s: three attempts) and answers again from 14 s (up by 24 s). */
+async function downAndUp(h: ReturnType<typeof harness>): Promise<void> {
+  h.checks.start();
+  await h.runTo(1500);
+  h.healthy.set('192.0.2.21', false);
+  await h.runTo(14_000);
+  h.healthy.set('192.0.2.21', true);
+  await h.runTo(24_000);
+}
+
 describe('HealthChecks (fake clock, scripted probe)', () => {
   it('smtp_alert: a mail for each verdict change, saying whether the real server is up (keepalived check_tcp.c)', async () => {
     const h = harness(CONF('smtp_alert'));
-    h.checks.start();
-    await h.runTo(1500);
-    h.healthy.set('192.0.2.21', false);
-    await h.runTo(14_000);
-    h.healthy.set('192.0.2.21', true);
-    await h.runTo(24_000);
+    await downAndUp(h);
     expect(h.lines.filter((l) => l.startsWith('mail '))).toEqual([
       'mail [192.0.2.21]:tcp:80 [192.0.2.100]:tcp:80 DOWN => TCP CHECK failed on service <=',
       'mail [192.0.2.21]:tcp:80 [192.0.2.100]:tcp:80 UP => TCP CHECK succeed on service <=',
@@ -122,12 +127,7 @@ describe('HealthChecks (fake clock, scripted probe)', () => {
 
   it('smtp_alert on the virtual server: a mail for each quorum change (ipwrapper.c), and every change for SNMP', async () => {
     const h = harness(CONF('smtp_alert\n  quorum 2'));
-    h.checks.start();
-    await h.runTo(1500);
-    h.healthy.set('192.0.2.21', false);
-    await h.runTo(14_000);
-    h.healthy.set('192.0.2.21', true);
-    await h.runTo(24_000);
+    await downAndUp(h);
     expect(h.lines.filter((l) => l.startsWith('vs-mail '))).toEqual([
       'vs-mail [192.0.2.100]:tcp:80 DOWN => Lost quorum 2+0=2 <= 1 <=',
       'vs-mail [192.0.2.100]:tcp:80 UP => Gained quorum 2+0=2 <= 2 <=',
