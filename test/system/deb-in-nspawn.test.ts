@@ -60,10 +60,6 @@ function vips(): string[] {
   ].map((x) => x[1] ?? '');
 }
 
-async function waitUntil(cond: () => boolean, ms: number, what: () => string): Promise<void> {
-  await waitFor(cond, ms, what);
-}
-
 beforeAll(async () => {
   requireSystemLab();
   work = mkdtempSync(join(tmpdir(), 'kts-system-'));
@@ -160,7 +156,7 @@ describe('the .deb on Debian 12 under systemd', () => {
     m().ok(`systemctl start ${UNIT}`); // Type=notify: blocks until READY=1
     expect(m().property(UNIT, 'ActiveState')).toBe('active');
     expect(m().property(UNIT, 'StatusText')).toBe('Startup complete');
-    await waitUntil(
+    await waitFor(
       () => vips().includes('192.0.2.100'),
       20_000,
       () => `VIPs on eth0: ${vips().join(' ')}`,
@@ -176,14 +172,14 @@ describe('the .deb on Debian 12 under systemd', () => {
     const pid = m().property(UNIT, 'MainPID');
     m().ok('cat > /etc/keepalived/keepalived.conf', CONFIG(['192.0.2.100', '192.0.2.101']));
     m().ok(`systemctl reload ${UNIT}`);
-    await waitUntil(
+    await waitFor(
       () => vips().includes('192.0.2.101'),
       20_000,
       () => `VIPs on eth0: ${vips().join(' ')}`,
     );
     expect(m().property(UNIT, 'MainPID')).toBe(pid);
 
-    await waitUntil(
+    await waitFor(
       () => m().property(UNIT, 'StatusText') === 'Reload complete',
       20_000,
       () => m().sh(`systemctl status ${UNIT} --no-pager`).stdout,
@@ -192,7 +188,7 @@ describe('the .deb on Debian 12 under systemd', () => {
     m().ok('echo "vrrp_instance VI_1 {" >> /etc/keepalived/keepalived.conf');
     m().ok(`systemctl reload ${UNIT}`);
     // `systemctl status` shows why (the daemon's STATUS=).
-    await waitUntil(
+    await waitFor(
       () => m().property(UNIT, 'StatusText') === 'Reload refused: configuration errors',
       20_000,
       () => m().sh(`systemctl status ${UNIT} --no-pager`).stdout,
@@ -207,7 +203,7 @@ describe('the .deb on Debian 12 under systemd', () => {
     const pid = m().property(UNIT, 'MainPID');
     m().ok(`kill -STOP ${pid}`);
     // WatchdogSec=10s, then SIGABRT, RestartSec=2s.
-    await waitUntil(
+    await waitFor(
       () => m().property(UNIT, 'NRestarts') === '1' && m().property(UNIT, 'ActiveState') === 'active',
       60_000,
       () => m().sh(`systemctl status ${UNIT} --no-pager`).stdout,
@@ -216,7 +212,7 @@ describe('the .deb on Debian 12 under systemd', () => {
     expect(m().ok(`journalctl -u ${UNIT} -o cat --no-pager`)).toContain(
       "keepalived-ts.service: Failed with result 'watchdog'.",
     );
-    await waitUntil(
+    await waitFor(
       () => vips().includes('192.0.2.101'),
       20_000,
       () => `VIPs on eth0: ${vips().join(' ')}`,
@@ -224,7 +220,7 @@ describe('the .deb on Debian 12 under systemd', () => {
   });
 
   it('systemctl stop sends priority 0 and removes the VIPs', async () => {
-    await waitUntil(
+    await waitFor(
       () => /192\.0\.2\.11 > 224\.0\.0\.18: VRRPv2, Advertisement, vrid 51, prio 150/.test(adverts),
       20_000,
       () => `adverts seen by the peer: ${adverts.slice(-500)}`,
@@ -234,7 +230,7 @@ describe('the .deb on Debian 12 under systemd', () => {
     expect(m().property(UNIT, 'ActiveState')).toBe('inactive');
     expect(m().property(UNIT, 'Result')).toBe('success');
     expect(vips()).toEqual([MACHINE_ADDR]);
-    await waitUntil(
+    await waitFor(
       () =>
         /192\.0\.2\.11 > 224\.0\.0\.18: VRRPv2, Advertisement, vrid 51, prio 0,/.test(adverts.slice(before)),
       10_000,
@@ -273,7 +269,7 @@ describe('the .deb on Debian 12 under systemd', () => {
     );
     const since = m().ok('date +%s').trim();
     m().ok(`systemctl start ${UNIT}`);
-    await waitUntil(
+    await waitFor(
       () => vips().includes('192.0.2.101'),
       20_000,
       () => `VIPs on eth0: ${vips().join(' ')}`,
@@ -293,7 +289,7 @@ describe('the .deb on Debian 12 under systemd', () => {
     m().ok('dpkg -r keepalived-ts');
     expect(vips()).toEqual([MACHINE_ADDR]);
     expect(m().sh('command -v keepalived-ts').status).not.toBe(0);
-    await waitUntil(
+    await waitFor(
       () => /192\.0\.2\.11 > 224\.0\.0\.18: VRRPv2, Advertisement, vrid 51, prio 0,/.test(adverts),
       10_000,
       () => `no priority-0 advert among: ${adverts.slice(-800)}`,
