@@ -25,6 +25,8 @@ const TOP = [
 ];
 /** Made by the build, not kept in git. */
 const GENERATED = [/^src\/config\/generated\//, /^dist\//, /^build\//, /^pkg\//, /^prebuilds\//];
+/** Folders the build makes (absent from a fresh checkout until `npm run build`). */
+const BUILT = new Set(['dist', 'build', 'pkg', 'prebuilds', 'node_modules']);
 /** Paths on the target system, not in the repository (the .deb's layout). */
 const TARGET = new Map([['scripts/package-deb.mjs', [/^etc\/default(\/|$)/]]]);
 const SCANNED_DIRS = ['src', 'test', 'docs', 'scripts', 'bench', 'demo', 'man', 'systemd', 'native', '.ci'];
@@ -83,7 +85,7 @@ for (const file of all) {
     for (const m of TARGET.has(file) ? [] : line.matchAll(climbing)) {
       const target = normalize(join(dirname(file), m[0]));
       if (target.startsWith('..')) problems.push(`${where}: points outside the repository: ${m[0]}`);
-      else if (!existsSync(join(root, target.split('/')[0] ?? '')))
+      else if (!BUILT.has(target.split('/')[0] ?? '') && !existsSync(join(root, target.split('/')[0] ?? '')))
         problems.push(`${where}: no such folder in the repository: ${m[0]}`);
     }
     for (const m of line.matchAll(pathToken)) {
