@@ -24,7 +24,7 @@ const TOP = [
   '.ci',
 ];
 /** Made by the build, not kept in git. */
-const GENERATED = [/^src\/config\/generated\//, /^dist\//, /^build\//, /^pkg\//, /^prebuilds\//];
+const GENERATED = [/^src\/config\/generated(\/|$)/, /^dist\//, /^build\//, /^pkg\//, /^prebuilds\//];
 /** Folders the build makes (absent from a fresh checkout until `npm run build`). */
 const BUILT = new Set(['dist', 'build', 'pkg', 'prebuilds', 'node_modules']);
 /** Paths on the target system, not in the repository (the .deb's layout). */
