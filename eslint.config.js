@@ -1,16 +1,76 @@
 // Lint rules: typescript-eslint's type-checked presets, plus the project's own rules
-// (docs/architecture.md, "Boundaries"): exhaustive switches, no floating promises, node: imports,
-// process.exit only in the CLI/daemon entry points, and no I/O or clock in the pure core.
+// (docs/architecture.md, "Layers" and "Boundaries"): what each folder of src/ may import,
+// exhaustive switches, no floating promises, node: imports, process.exit only in the entry
+// point, and no I/O or clock in the pure core.
 import js from '@eslint/js';
 import n from 'eslint-plugin-n';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import layers from './scripts/eslint-layers.mjs';
 
-// Pure code: bytes and data in, bytes and data out; no I/O, no clock.
+/**
+ * What each folder of src/ may import: other folders (`folders`) and `node:` modules or npm
+ * packages (`modules`). Bottom to top: lib; config; vrrp (the protocol core) beside host and net
+ * (the OS adapters); check and dispatch; daemon, the composition; cli and the entry point.
+ * `pure`: the folder does no I/O and reads no clock (the rules below).
+ */
+const LAYERS = {
+  lib: { pure: true, folders: [], modules: [] },
+  config: { pure: true, folders: ['lib'], modules: ['node:path'] },
+  vrrp: { pure: true, folders: ['lib', 'config'], modules: [] },
+  host: {
+    folders: ['lib', 'config'],
+    modules: ['node:child_process', 'node:crypto', 'node:fs', 'node:os', 'node:path'],
+  },
+  net: {
+    folders: ['lib', 'config'],
+    modules: ['node:child_process', 'node:fs', 'node:module', 'node:net', 'node:url'],
+  },
+  check: {
+    folders: ['lib', 'config', 'host', 'net'],
+    modules: [
+      'node:crypto',
+      'node:dgram',
+      'node:fs/promises',
+      'node:net',
+      'node:os',
+      'node:perf_hooks',
+      'node:tls',
+      'node:util',
+      'pino',
+    ],
+  },
+  dispatch: {
+    folders: ['lib', 'config', 'net', 'check'],
+    modules: ['node:dgram', 'node:net', 'node:os', 'node:util', 'node:worker_threads', 'pino'],
+  },
+  daemon: {
+    folders: ['lib', 'config', 'vrrp', 'host', 'net', 'check', 'dispatch'],
+    modules: [
+      'node:child_process',
+      'node:crypto',
+      'node:fs',
+      'node:fs/promises',
+      'node:http',
+      'node:net',
+      'node:os',
+      'node:path',
+      'node:util',
+      'net-snmp',
+      'nodemailer',
+      'pino',
+    ],
+  },
+  cli: { folders: ['lib', 'config', 'host', 'daemon'], modules: ['node:fs', 'node:net', 'node:path'] },
+  'cli.ts': { folders: ['lib', 'config', 'host', 'check', 'daemon', 'cli'], modules: ['node:fs'] },
+};
+
+// Pure code: bytes and data in, bytes and data out; no I/O, no clock. The pure folders, and the
+// pure files of the adapter folders.
 const PURE = [
-  'src/config/**/*.ts',
-  'src/vrrp/**/*.ts',
-  'src/lib/ip.ts',
+  ...Object.entries(LAYERS)
+    .filter(([, layer]) => layer.pure)
+    .map(([folder]) => `src/${folder}/**/*.ts`),
   'src/net/netlink.ts',
   'src/net/garp.ts',
   'src/net/cmsg.ts',
@@ -46,6 +106,14 @@ export default tseslint.config(
       'n/prefer-node-protocol': 'error',
       'n/no-process-exit': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/config/generated/**'],
+    plugins: { layers },
+    rules: {
+      'layers/allowed-imports': ['error', { srcRoot: `${import.meta.dirname}/src`, layers: LAYERS }],
     },
   },
   {

@@ -6,7 +6,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { USAGE, parseArgs } from './cli/args.js';
-import { loadFromArgs } from './cli/load-from-args.js';
+import { configSource, daemonOptions } from './cli/daemon-options.js';
+import { loadLocalConfig } from './host/load-local-config.js';
 import { signum } from './cli/signum.js';
 import { configTestExitCode, formatDiagnostic } from './config/diagnostics.js';
 import { versionText } from './cli/version-text.js';
@@ -65,9 +66,10 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const configTest = args.configTest !== undefined;
-  if (!configTest && !args.dumpConfig) return (await import('./daemon/main.js')).runDaemon(args);
+  if (!configTest && !args.dumpConfig)
+    return (await import('./daemon/main.js')).runDaemon(daemonOptions(args));
 
-  const loaded = loadFromArgs(args);
+  const loaded = loadLocalConfig(configSource(args));
   const report = loaded.diagnostics.map((d) => `${formatDiagnostic(d)}\n`).join('');
   if (typeof args.configTest === 'string') {
     // keepalived -t=LOG_FILE: the messages go to that file instead of stderr.

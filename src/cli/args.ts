@@ -18,7 +18,7 @@ interface OptionSpec {
  * Every keepalived 2.2.7 option, plus keepalived-ts's own (`--dump-config`, `--control-socket`,
  * `--control-socket-group`, `--log-format`).
  */
-const OPTIONS: readonly OptionSpec[] = [
+const OPTIONS = [
   { name: 'useFile', short: 'f', long: ['use-file'], arg: 'required' },
   { name: 'vrrp', short: 'P', long: ['vrrp'], arg: 'none' },
   { name: 'check', short: 'C', long: ['check'], arg: 'none' },
@@ -58,16 +58,21 @@ const OPTIONS: readonly OptionSpec[] = [
   { name: 'controlSocket', long: ['control-socket'], arg: 'required' },
   { name: 'controlSocketGroup', long: ['control-socket-group'], arg: 'required' },
   { name: 'logFormat', long: ['log-format'], arg: 'required' },
-];
+] as const satisfies readonly OptionSpec[];
+
+type Option = (typeof OPTIONS)[number];
+export type OptionName = Option['name'];
+/** A flag's value: `true` for a plain flag, its text for one with a value (or `true` if optional and absent). */
+type ValueOf<K extends ArgKind> = K extends 'none' ? true : K extends 'required' ? string : string | true;
+/** The command line parsed: each option given, under its name, typed by whether it takes a value. */
+export type ParsedArgs = { readonly [O in Option as O['name']]?: ValueOf<O['arg']> };
 
 /** The keys parseArgs() may put in ParsedArgs, in `--help` order. */
-export const OPTION_NAMES: readonly string[] = OPTIONS.map((o) => o.name);
-
-export type ParsedArgs = Readonly<Record<string, string | true>>;
+export const OPTION_NAMES: readonly OptionName[] = OPTIONS.map((o) => o.name);
 
 /** How `--help` spells an option: `-S/--log-facility`, `--all`. */
-export function optionLabel(name: string): string {
-  const spec = OPTIONS.find((o) => o.name === name);
+export function optionLabel(name: OptionName): string {
+  const spec: OptionSpec | undefined = OPTIONS.find((o) => o.name === name);
   if (!spec) return name;
   const longs = spec.long.map((l) => `--${l}`);
   return (spec.short === undefined ? longs : [`-${spec.short}`, ...longs]).join('/');
@@ -77,14 +82,15 @@ export type ArgsResult =
   { readonly ok: true; readonly args: ParsedArgs } | { readonly ok: false; readonly error: string };
 
 export function parseArgs(argv: readonly string[]): ArgsResult {
-  const out: Record<string, string | true> = {};
+  // Filled by the specs' names only, so it is a ParsedArgs once done.
+  const out: Partial<Record<OptionName, string | true>> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a === '--') break;
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       const name = a.slice(2, eq < 0 ? undefined : eq);
-      const spec = OPTIONS.find((o) => o.long.includes(name));
+      const spec = OPTIONS.find((o: Option) => (o.long as readonly string[]).includes(name));
       if (!spec) return { ok: false, error: `unrecognized option '${a}'` };
       if (spec.arg === 'none') {
         if (eq >= 0) return { ok: false, error: `option '--${name}' doesn't allow an argument` };
@@ -103,7 +109,7 @@ export function parseArgs(argv: readonly string[]): ArgsResult {
     if (a.startsWith('-') && a.length > 1) {
       for (let j = 1; j < a.length; j++) {
         const c = a[j] as string;
-        const spec = OPTIONS.find((o) => o.short === c);
+        const spec = OPTIONS.find((o: Option) => 'short' in o && o.short === c);
         if (!spec) return { ok: false, error: `invalid option -- '${c}'` };
         if (spec.arg === 'none') {
           out[spec.name] = true;
@@ -122,7 +128,7 @@ export function parseArgs(argv: readonly string[]): ArgsResult {
     }
     return { ok: false, error: `unexpected argument '${a}'` };
   }
-  return { ok: true, args: out };
+  return { ok: true, args: out as ParsedArgs };
 }
 
 export const USAGE = `Usage: keepalived-ts [OPTION...]

@@ -3,7 +3,7 @@
  * working, but that change nothing here: one line per flag given, saying why. The daemon logs
  * them at start-up (as the config side notes keywords it ignores). Pure.
  */
-import { optionLabel, type ParsedArgs } from './args.js';
+import { optionLabel, type OptionName, type ParsedArgs } from './args.js';
 
 const ONE_PROCESS_PIDFILE =
   'keepalived-ts is one process with no VRRP, checker or BFD child: -p/--pid is its only pid file';
@@ -11,7 +11,7 @@ const NO_CORE =
   'keepalived-ts does not change core-dump limits or kernel.core_pattern; set LimitCORE= in the systemd unit';
 
 /** Why each flag does nothing, by ParsedArgs key, in `--help` order. */
-export const FLAG_NOTES: Readonly<Record<string, string>> = {
+export const FLAG_NOTES: Readonly<Partial<Record<OptionName, string>>> = {
   noBfd: 'keepalived-ts has no BFD, so there is nothing to turn off',
   all: 'keepalived-ts is one process and has no child processes to start without configuration',
   logFile: 'logs go to the journal, syslog or stdout (--log-format); redirect stdout for a file',
@@ -32,7 +32,7 @@ export const FLAG_NOTES: Readonly<Record<string, string>> = {
 
 /** `keepalived-ts: -R/--dont-respawn has no effect: ...` for each such flag in `args`. */
 export function flagNotes(args: ParsedArgs): string[] {
-  return Object.entries(FLAG_NOTES)
+  return (Object.entries(FLAG_NOTES) as [OptionName, string][])
     .filter(([name]) => args[name] !== undefined)
     .map(([name, why]) => `keepalived-ts: ${optionLabel(name)} has no effect: ${why}`);
 }

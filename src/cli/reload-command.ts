@@ -8,10 +8,10 @@
  */
 import { resolve } from 'node:path';
 import { formatDiagnostic } from '../config/diagnostics.js';
-import { DEFAULT_CONTROL_SOCKET } from '../daemon/main.js';
+import { DEFAULT_CONTROL_SOCKET } from '../lib/paths.js';
 import { formatPlan, type ReloadPlan } from '../daemon/reload-plan.js';
 import { KaError } from '../lib/errors.js';
-import { loadFromArgs } from './load-from-args.js';
+import { loadLocalConfig } from '../host/load-local-config.js';
 import { queryControl } from './status-command.js';
 
 export const RELOAD_USAGE = `Usage: keepalived-ts reload --dry-run [-f FILE] [--control-socket=PATH]
@@ -65,7 +65,7 @@ export async function runReloadCommand(argv: readonly string[], io: ReloadIo): P
     return 1;
   }
   const { file, controlSocket } = parsed.args;
-  const loaded = loadFromArgs({ useFile: file });
+  const loaded = loadLocalConfig({ file, configId: null, allConfig: false });
   for (const d of loaded.diagnostics) io.stderr.write(`${formatDiagnostic(d)}\n`);
   const errors = loaded.diagnostics.filter((d) => d.severity === 'fatal' || d.severity === 'error').length;
   if (loaded.files.length === 0 || errors > 0) {

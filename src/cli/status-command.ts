@@ -8,7 +8,7 @@
  * no answer within 5 s, or an answer that is not a status document.
  */
 import { connect } from 'node:net';
-import { DEFAULT_CONTROL_SOCKET } from '../daemon/main.js';
+import { DEFAULT_CONTROL_SOCKET } from '../lib/paths.js';
 import type { DaemonStatus } from '../daemon/status.js';
 import { KaError } from '../lib/errors.js';
 import { renderStatusText, type StatusTextClock } from './status-text.js';

@@ -4,7 +4,7 @@
  * An absent optional value is `null` (so `--dump-config` shows it).
  */
 
-export type IpFamily = 'inet' | 'inet6';
+import type { IpFamily } from '../lib/ip.js';
 
 /** A command as keepalived runs it: the configured string, its argv, and who runs it. */
 export interface ScriptSpec {

@@ -13,7 +13,7 @@
  * Anything else (multipath `nexthop`, encapsulations, route metrics like `mtu`) is returned as an
  * error naming it, which the daemon logs: that route or rule is not applied.
  */
-import type { IpFamily } from './model.js';
+import type { IpFamily } from '../lib/ip.js';
 import { parseIp } from '../lib/ip.js';
 
 export const RT_TABLE = { unspec: 0, default: 253, main: 254, local: 255 } as const;

@@ -13,7 +13,7 @@ import { formatJsonFile } from './dumps/json-file.js';
 import { formatStatsFile } from './dumps/stats-file.js';
 import { dumpPaths, localUtcOffsetMinutes, writeDump } from './dumps/write-dump.js';
 import type { Logger } from './log.js';
-import { resolveScriptUser } from './run-script.js';
+import { resolveScriptUser } from '../host/run-script.js';
 import { instanceStatus } from './status.js';
 import type { Trackers } from './trackers.js';
 import type { VrrpNode } from './vrrp-node.js';

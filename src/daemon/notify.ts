@@ -28,7 +28,7 @@ import {
   type AccountFiles,
   type NotifyHandle,
   type ScriptUser,
-} from './run-script.js';
+} from '../host/run-script.js';
 import type { SmtpAlerts } from './smtp-alerts.js';
 
 export type InstanceNotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' | 'DELETED';

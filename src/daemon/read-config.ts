@@ -3,19 +3,18 @@
  * `config.diagnostic`. Start-up refuses only what keepalived cannot run (fatal); a reload is
  * stricter (design: keep the running config rather than apply one with errors).
  */
-import type { ParsedArgs } from '../cli/args.js';
-import { configPattern, loadFromArgs } from '../cli/load-from-args.js';
 import { formatDiagnostic, type Severity } from '../config/diagnostics.js';
 import type { Config } from '../config/model.js';
+import { loadLocalConfig, type ConfigSource } from '../host/load-local-config.js';
 import type { Logger } from './log.js';
 
 export function readConfig(
-  args: ParsedArgs,
+  source: ConfigSource,
   log: Logger,
   refuse: readonly Severity[] = ['fatal'],
 ): Config | null {
-  const pattern = configPattern(args);
-  const loaded = loadFromArgs(args);
+  const pattern = source.file;
+  const loaded = loadLocalConfig(source);
   for (const d of loaded.diagnostics) {
     const level = d.severity === 'fatal' ? 'error' : d.severity === 'info' ? 'info' : 'warn';
     log[level](

@@ -6,12 +6,11 @@
  * Reloads never overlap: a SIGHUP during a reload runs after it.
  */
 import { isDeepStrictEqual } from 'node:util';
-import type { ParsedArgs } from '../cli/args.js';
 import type { HealthChecks } from '../check/health-checks.js';
 import type { Config, GlobalDefs } from '../config/model.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { Logger } from './log.js';
-import { loadFromArgs } from '../cli/load-from-args.js';
+import { loadLocalConfig, type ConfigSource } from '../host/load-local-config.js';
 import { readConfig } from './read-config.js';
 import { checkerPlan, type ReloadPlan } from './reload-plan.js';
 import type { SdNotifier } from './sd-notify.js';
@@ -82,7 +81,7 @@ export class Reloader {
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly args: ParsedArgs,
+    private readonly source: ConfigSource,
     private readonly log: Logger,
     private readonly sd: SdNotifier,
     private current: Config,
@@ -110,7 +109,7 @@ export class Reloader {
    * show them (cli/reload-command.ts), and the socket may be open to a group.
    */
   async plan(path: string): Promise<PlanAnswer> {
-    const loaded = loadFromArgs({ ...this.args, useFile: path });
+    const loaded = loadLocalConfig({ ...this.source, file: path });
     const errors = loaded.diagnostics.filter((d) => d.severity === 'fatal' || d.severity === 'error').length;
     if (loaded.files.length === 0) return { ok: false, error: `the daemon cannot read ${path}` };
     if (errors > 0)
@@ -143,7 +142,7 @@ export class Reloader {
     const { log, sd } = this;
     log.info({ event: 'daemon.reloading' }, 'Reloading ...');
     sd.reloading('Reloading');
-    const next = readConfig(this.args, log, ['fatal', 'error']);
+    const next = readConfig(this.source, log, ['fatal', 'error']);
     if (!next) {
       log.error(
         { event: 'daemon.reload-refused' },

@@ -5,18 +5,19 @@
  */
 import type { Logger } from 'pino';
 import type { Config } from '../config/model.js';
+import type { DaemonOptions } from './options.js';
 import { SnmpAgent, type SnmpSource } from './snmp-agent.js';
 import { snmpSettings, SnmpTraps } from './snmp-traps.js';
 
 export function startSnmp(
   config: Config,
-  args: { readonly snmp?: unknown; readonly snmpAgentSocket?: unknown },
+  cli: DaemonOptions['snmp'],
   sides: { readonly vrrp: boolean; readonly checker: boolean },
   log: Logger,
   version: string,
   source: () => Promise<SnmpSource>,
 ): { readonly agent: SnmpAgent; readonly traps: SnmpTraps } | null {
-  const settings = snmpSettings(config.globalDefs, args, sides);
+  const settings = snmpSettings(config.globalDefs, cli, sides);
   if (settings === null) return null;
   if ('error' in settings) {
     log.error({ event: 'snmp.bad-socket' }, `SNMP: ${settings.error} - the subagent does not run`);

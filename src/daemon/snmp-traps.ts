@@ -5,6 +5,7 @@
  * state notify and VRRPv3-MIB's vrrpv3NewMaster on becoming MASTER; check/ipwrapper.c the real
  * server and quorum traps), each only with `enable_traps` and its MIB part on.
  */
+import type { DaemonOptions } from './options.js';
 import type { GlobalDefs } from '../config/model.js';
 import { parseAgentXAddress, type AgentXAddress } from '../net/agentx-link.js';
 import type { GroupNotifyState, InstanceNotifyState, TrapSink } from './notify.js';
@@ -36,17 +37,17 @@ type SnmpGlobals = Pick<
 /** null: no SNMP part is on. `sides`: the VRRP and checker sides this process runs (-P/-C). */
 export function snmpSettings(
   g: SnmpGlobals,
-  args: { readonly snmp?: unknown; readonly snmpAgentSocket?: unknown },
+  cli: DaemonOptions['snmp'],
   sides: { readonly vrrp: boolean; readonly checker: boolean },
 ): SnmpSettings | { readonly error: string } | null {
-  const all = args.snmp === true;
+  const all = cli.all;
   const parts: MibParts = {
     vrrp: sides.vrrp && (all || g.enableSnmpVrrp),
     checker: sides.checker && (all || g.enableSnmpChecker),
     rfcv3: sides.vrrp && (all || g.enableSnmpRfcv3),
   };
   if (!parts.vrrp && !parts.checker && !parts.rfcv3) return null;
-  const socket = typeof args.snmpAgentSocket === 'string' ? args.snmpAgentSocket : g.snmpSocket;
+  const socket = cli.agentSocket ?? g.snmpSocket;
   const address = parseAgentXAddress(socket);
   if ('error' in address) return address;
   return { address, parts, traps: g.enableTraps };

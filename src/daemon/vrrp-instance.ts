@@ -26,7 +26,8 @@ import {
   type TimerName,
   type VrrpState,
 } from '../vrrp/fsm.js';
-import { decodeAdvert, encodeAdvert, type ReceivedMeta } from '../vrrp/packet.js';
+import { decodeAdvert, encodeAdvert } from '../vrrp/packet.js';
+import type { ReceivedMeta } from '../lib/ip.js';
 import type { TrackerStatus } from '../vrrp/tracking.js';
 import { RateLimitedLog, type Logger } from './log.js';
 

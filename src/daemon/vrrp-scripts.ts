@@ -19,7 +19,7 @@ import type { Logger } from 'pino';
 import { constants as osConstants } from 'node:os';
 import type { GlobalDefs, VrrpScript } from '../config/model.js';
 import { newScriptState, scriptResult, type ScriptState, type ScriptStatus } from '../vrrp/script-state.js';
-import { resolveScriptUser, runScript, type AccountFiles, type ScriptOutcome } from './run-script.js';
+import { resolveScriptUser, runScript, type AccountFiles, type ScriptOutcome } from '../host/run-script.js';
 
 export interface VrrpScriptsOptions {
   readonly scripts: readonly VrrpScript[];

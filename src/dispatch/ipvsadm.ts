@@ -6,7 +6,8 @@
  * The embedded dispatcher proxies every connection; the Forward column still shows the configured
  * method (Masq, Route, Tunnel), which is what IPVS would use where it is available.
  */
-import type { IpFamily, LbKind, LvsTunnel } from '../config/model.js';
+import type { LbKind, LvsTunnel } from '../config/model.js';
+import type { IpFamily } from '../lib/ip.js';
 
 export interface ViewDest {
   readonly address: string;

@@ -2,7 +2,18 @@
  * IP address parsing as inet_pton(3) accepts it (dotted quads only for IPv4), with RFC 5952
  * canonical text for IPv6. Pure: node:net is an adapter module and not used here.
  */
-import type { IpFamily } from '../config/model.js';
+/** An address family as keepalived's config names it (and `ip -4`/`-6`): IPv4 or IPv6. */
+export type IpFamily = 'inet' | 'inet6';
+
+/** What the socket layer knows about a received message (RFC 5798 §7.1 checks need it). */
+export interface ReceivedMeta {
+  readonly family: IpFamily;
+  /** IP source and destination, 4 or 16 bytes. */
+  readonly src: Uint8Array;
+  readonly dst: Uint8Array;
+  /** IPv4 TTL or IPv6 hop limit; must be 255. */
+  readonly ttl: number;
+}
 
 export interface ParsedIp {
   readonly family: IpFamily;

@@ -4,12 +4,12 @@
  * Ethernet frame out (no padding: the kernel or the NIC pads short frames). Building is separate
  * from sending (announcer.ts), as in FRR's vrrp_arp.c.
  */
-import { internetChecksum, pseudoHeaderSum } from '../vrrp/checksum.js';
+import { internetChecksum, pseudoHeaderSum } from '../lib/checksum.js';
+import { IPPROTO_ICMPV6 } from '../lib/ip-proto.js';
 
 export const ETHERTYPE_ARP = 0x0806;
 export const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_IPV6 = 0x86dd;
-export const IPPROTO_ICMPV6 = 58;
 
 export const BROADCAST_MAC: Uint8Array = Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff);
 /** RFC 2464 §7: ff02::1 mapped to Ethernet, 33:33 + the low 32 bits of the group. */

@@ -11,7 +11,7 @@
  * every field (sched name, flags, timeout, netmask; forward method, weight, thresholds). Decoders
  * never throw.
  */
-import type { IpFamily } from '../config/model.js';
+import type { IpFamily } from '../lib/ip.js';
 import { formatIp, parseIp } from '../lib/ip.js';
 import {
   AF,

@@ -8,7 +8,7 @@
  * attributes are in network order. Decoders never throw: they return `{ ok: false, reason }` or
  * skip what they cannot read. The socket side is rtnl.ts.
  */
-import type { IpFamily } from '../config/model.js';
+import type { IpFamily } from '../lib/ip.js';
 import { formatIp, parseIp } from '../lib/ip.js';
 import type { AddressSpec, InterfaceAddress, LinkInfo } from './ports.js';
 

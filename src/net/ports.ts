@@ -3,10 +3,9 @@
  * in src/net/; the unit tests of the drivers (test/unit/daemon/) implement them in memory.
  * Implementations never throw from callbacks: problems are returned or reported through `onError`.
  */
-import type { IpFamily } from '../config/model.js';
+import type { IpFamily, ReceivedMeta } from '../lib/ip.js';
 import type { RuleSyntax } from '../config/route-syntax.js';
 import type { RouteSpec } from './rtnl-routes.js';
-import type { ReceivedMeta } from '../vrrp/packet.js';
 
 /** A network interface as rtnetlink reports it. */
 export interface LinkInfo {

@@ -10,7 +10,8 @@
  * header and extension headers are pulled before raw6_local_deliver()). Pure: returns the program
  * as bytes (8 per instruction, host byte order: u16 code, u8 jt, u8 jf, u32 k) for attachFilter().
  */
-import type { IpFamily } from '../config/model.js';
+import { IPPROTO_VRRP } from '../lib/ip-proto.js';
+import type { IpFamily } from '../lib/ip.js';
 
 /** One instruction (struct sock_filter). */
 export interface BpfInsn {
@@ -32,7 +33,6 @@ export const BPF = {
 
 /** Accept the whole packet (the kernel truncates to the packet length). */
 const ACCEPT = 0x40000;
-const IPPROTO_VRRP = 112;
 
 const insn = (code: number, k = 0, jt = 0, jf = 0): BpfInsn => ({ code, jt, jf, k });
 

@@ -18,7 +18,7 @@
  * per name. Durations are milliseconds, to the microsecond (keepalived's Skew_Time is 609.375 ms
  * at priority 100).
  */
-import type { IpFamily } from '../config/model.js';
+import type { IpFamily } from '../lib/ip.js';
 import type { GarpSettings } from '../config/model.js';
 import { compareIp } from '../lib/ip.js';
 import { checkAdvert, packetDropCounter, type InstanceDropReason } from './advert-check.js';

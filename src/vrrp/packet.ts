@@ -10,9 +10,10 @@
  *   v2:  ver|type  VRID  priority  count | auth type  adver int (s)  checksum | addresses | auth data (8)
  *   v3:  ver|type  VRID  priority  count | rsvd(4) max adver int (cs, 12 bits)  checksum | addresses
  */
-import type { IpFamily } from '../config/model.js';
+import type { IpFamily, ReceivedMeta } from '../lib/ip.js';
 import { formatIp } from '../lib/ip.js';
-import { internetChecksum, pseudoHeaderSum } from './checksum.js';
+import { internetChecksum, pseudoHeaderSum } from '../lib/checksum.js';
+import { IPPROTO_VRRP } from '../lib/ip-proto.js';
 
 export type VrrpVersion = 2 | 3;
 
@@ -33,16 +34,6 @@ export interface Advert {
   readonly authType: AuthType;
   /** v2 only: the 8 authentication bytes as sent (a PASS password, NUL-padded). Empty for v3. */
   readonly authData: Uint8Array;
-}
-
-/** What the socket layer knows about a received message (RFC 5798 §7.1 checks need it). */
-export interface ReceivedMeta {
-  readonly family: IpFamily;
-  /** IP source and destination, 4 or 16 bytes. */
-  readonly src: Uint8Array;
-  readonly dst: Uint8Array;
-  /** IPv4 TTL or IPv6 hop limit; must be 255. */
-  readonly ttl: number;
 }
 
 export type PacketDropReason =
@@ -92,7 +83,7 @@ export function decodeAdvert(bytes: Uint8Array, meta: ReceivedMeta): DecodeResul
     const size = bytes.length > expected ? 'long' : 'short';
     return drop('bad-length', `vrrp packet too ${size}, length ${bytes.length} and expect ${expected}`);
   }
-  const pseudo = version === 3 ? pseudoHeaderSum(meta.src, meta.dst, bytes.length) : 0;
+  const pseudo = version === 3 ? pseudoHeaderSum(meta.src, meta.dst, bytes.length, IPPROTO_VRRP) : 0;
   if (internetChecksum(bytes, pseudo) !== 0) {
     return drop('bad-checksum', `Invalid VRRPv${version} checksum`);
   }
@@ -163,7 +154,7 @@ export function encodeAdvert(a: AdvertToSend): Uint8Array {
   if (a.version === 3) {
     if (!a.src || !a.dst)
       throw new TypeError('encodeAdvert: VRRPv3 needs the IP source and destination for its checksum');
-    pseudo = pseudoHeaderSum(a.src, a.dst, out.length);
+    pseudo = pseudoHeaderSum(a.src, a.dst, out.length, IPPROTO_VRRP);
   }
   const sum = internetChecksum(out, pseudo);
   out[6] = sum >> 8;

@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HealthChecks } from '../../src/check/health-checks.js';
 import { startDispatcher, type Dispatcher } from '../../src/daemon/dispatcher.js';
 import { WorkerDataPlane, type PlaneEvent } from '../../src/dispatch/plane.js';
-import { SystemClock } from '../../src/lib/clock.js';
+import { SystemClock } from '../../src/host/system-clock.js';
 import { brief, loadText } from '../helpers/config.js';
 import {
   connectLine,

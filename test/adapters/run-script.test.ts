@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ScriptSpec } from '../../src/config/model.js';
-import { resolveScriptUser, runScript, shellCommand, spawnNotify } from '../../src/daemon/run-script.js';
+import { resolveScriptUser, runScript, shellCommand, spawnNotify } from '../../src/host/run-script.js';
 import { TS_LOADER } from '../helpers/dispatch.js';
 import { alive, waitFor } from '../helpers/process.js';
 

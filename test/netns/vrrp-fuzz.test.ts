@@ -25,7 +25,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseIp } from '../../src/lib/ip.js';
 import { checkAdvert } from '../../src/vrrp/advert-check.js';
-import { internetChecksum, pseudoHeaderSum } from '../../src/vrrp/checksum.js';
+import { internetChecksum, pseudoHeaderSum } from '../../src/lib/checksum.js';
+import { IPPROTO_VRRP } from '../../src/lib/ip-proto.js';
 import { decodeAdvert, encodeAdvert, type AuthType } from '../../src/vrrp/packet.js';
 import { sendFlood } from './flood.js';
 import { eventually, type Daemon, type Lab, type LogRecord } from './lab.js';
@@ -115,7 +116,7 @@ function resum(b: Uint8Array): Uint8Array {
   if (b.length < 8) return b;
   b[6] = 0;
   b[7] = 0;
-  const pseudo = (b[0] as number) >> 4 === 3 ? pseudoHeaderSum(ATTACKER, GROUP, b.length) : 0;
+  const pseudo = (b[0] as number) >> 4 === 3 ? pseudoHeaderSum(ATTACKER, GROUP, b.length, IPPROTO_VRRP) : 0;
   const sum = internetChecksum(b, pseudo);
   b[6] = sum >> 8;
   b[7] = sum & 0xff;

@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { internetChecksum } from '../../src/vrrp/checksum.js';
+import { internetChecksum } from '../../src/lib/checksum.js';
 import { encodeAdvert } from '../../src/vrrp/packet.js';
 import { eventually, type Daemon, type Lab } from './lab.js';
 import { useLab } from './use-lab.js';

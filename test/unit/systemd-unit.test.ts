@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CONTROL_SOCKET } from '../../src/daemon/main.js';
+import { DEFAULT_CONTROL_SOCKET } from '../../src/lib/paths.js';
 
 const unit = readFileSync(new URL('../../systemd/keepalived-ts.service', import.meta.url), 'utf8');
 const setting = (name: string): string | undefined =>

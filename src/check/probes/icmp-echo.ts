@@ -20,7 +20,8 @@ import { randomInt } from 'node:crypto';
 import { parseIp } from '../../lib/ip.js';
 import { isErrno, rawSock, SOCK, type RawSock } from '../../net/native.js';
 import { addressOf, sockaddrIn, sockaddrIn6 } from '../../net/sockaddr.js';
-import { internetChecksum } from '../../vrrp/checksum.js';
+import { internetChecksum } from '../../lib/checksum.js';
+import { IPPROTO_ICMP, IPPROTO_ICMPV6 } from '../../lib/ip-proto.js';
 import { keepalivedFiller } from './udp.js';
 
 export type IcmpSocketKind = 'raw' | 'ping';
@@ -41,7 +42,6 @@ export interface EchoOptions {
 }
 
 const ICMP_BUFSIZE = 128;
-const IPPROTO_ICMP = 1;
 const IP_RECVERR = 11;
 const IPV6_RECVERR = 25;
 const ICMP = { ECHO_REPLY: 0, DEST_UNREACH: 3, ECHO: 8 } as const;
@@ -107,7 +107,8 @@ export function classifyIcmp(
   if (type === (m.v6 ? ICMP6.DEST_UNREACH : ICMP.DEST_UNREACH)) {
     const inner = icmp.subarray(8);
     if (m.v6) {
-      if (inner.length < 48 || inner[6] !== 58 || !sameBytes(inner.subarray(24, 40), m.dst)) return null;
+      if (inner.length < 48 || inner[6] !== IPPROTO_ICMPV6 || !sameBytes(inner.subarray(24, 40), m.dst))
+        return null;
       return quotesOurEcho(inner.subarray(40), m) ? { kind: 'unreachable', code: icmp[1] as number } : null;
     }
     if (inner.length < 28 || inner[9] !== IPPROTO_ICMP || !sameBytes(inner.subarray(16, 20), m.dst))

@@ -1,6 +1,6 @@
 /**
  * MISC_CHECK (keepalived check_misc.c misc_check_thread(), misc_check_child_thread()): one attempt
- * runs misc_path (argv, no shell; see daemon/run-script.ts) as its user and waits for it.
+ * runs misc_path (argv, no shell; see host/run-script.ts) as its user and waits for it.
  *
  * - Exit 0 passes. With misc_dynamic, exit 2..255 also passes and sets the real server's weight
  *   to status - 2 (0..253); exit 0 puts back the configured weight (keepalived sets the checker's
@@ -23,7 +23,7 @@
  */
 import { constants as osConstants } from 'node:os';
 import type { Checker, MiscChecker } from '../../config/model.js';
-import { resolveScriptUser, runScript, type ScriptOutcome } from '../../daemon/run-script.js';
+import { resolveScriptUser, runScript, type ScriptOutcome } from '../../host/run-script.js';
 import type { CheckerType, ProbeOutcome, ProbeTarget } from '../probe.js';
 import { ABORTED } from './attempt.js';
 

@@ -5,7 +5,8 @@
  */
 import type { Statement, Word } from '../ast.js';
 import type { Loc } from '../diagnostics.js';
-import type { Checker, DnsChecker, HttpUrl, IpFamily, ScriptSpec } from '../model.js';
+import type { Checker, DnsChecker, HttpUrl, ScriptSpec } from '../model.js';
+import type { IpFamily } from '../../lib/ip.js';
 import type { Ctx } from './context.js';
 import { block, plain, walk, type KeywordTable } from './engine.js';
 import { parseIp, parseSockaddrIp } from '../../lib/ip.js';

@@ -6,7 +6,6 @@ import type { Statement, Word } from '../ast.js';
 import type { Loc } from '../diagnostics.js';
 import type {
   Checker,
-  IpFamily,
   L4Protocol,
   LbAlgo,
   LbKind,
@@ -19,6 +18,7 @@ import type {
   VirtualServerGroupEntry,
   VirtualServerKey,
 } from '../model.js';
+import type { IpFamily } from '../../lib/ip.js';
 import { CHECKER_TYPES, parseChecker, type CheckerDraft } from './checkers.js';
 import type { Ctx } from './context.js';
 import { block, plain, valueLines, walk, type KeywordTable } from './engine.js';

@@ -8,7 +8,6 @@ import type {
   GarpSettings,
   GlobalDefs,
   IpAddressSpec,
-  IpFamily,
   RouteRuleSpec,
   ScriptSpec,
   TrackedInterface,
@@ -16,6 +15,7 @@ import type {
   UnicastPeer,
   VrrpInstance,
 } from '../model.js';
+import type { IpFamily } from '../../lib/ip.js';
 import { parseIpAddressLine, parseRouteLine, parseRuleLine } from './addresses.js';
 import type { Ctx } from './context.js';
 import { block, plain, valueLines, values, walk, type KeywordTable } from './engine.js';

@@ -10,7 +10,6 @@
  * - floating-point values use C's `%g` or `%f`.
  */
 import type { IpAddressSpec, ScriptSpec } from '../../config/model.js';
-import type { ScriptUser } from '../run-script.js';
 
 /**
  * One instant read on both clocks. Status times are Clock times (monotonic); the dumps show wall
@@ -23,8 +22,10 @@ export interface DumpTime {
   readonly epochMs: number;
 }
 
-/** Resolves who runs a script (src/daemon/run-script.ts resolveScriptUser()); null: unknown. */
-export type ScriptUserOf = (spec: Pick<ScriptSpec, 'user' | 'group'>) => ScriptUser | null;
+/** Resolves who runs a script (src/host/run-script.ts resolveScriptUser()); null: unknown. */
+export type ScriptUserOf = (
+  spec: Pick<ScriptSpec, 'user' | 'group'>,
+) => { readonly uid: number; readonly gid: number } | null;
 
 /** A Clock time as wall time, in ms since the epoch. */
 export const epochOf = (clockMs: number, time: DumpTime): number => time.epochMs - (time.clockMs - clockMs);

@@ -16,6 +16,8 @@ import { snmpSettings } from '../../../src/daemon/snmp-traps.js';
 import { brief, loadText } from '../../helpers/config.js';
 import { sampleInstanceStatus, ZERO_VRRP_STATS } from '../../helpers/status-fixtures.js';
 
+const NO_FLAGS = { all: false, agentSocket: null };
+
 const K = '1.3.6.1.4.1.9586.100.5';
 const TEXT = `global_defs {
   router_id dir1
@@ -123,7 +125,7 @@ describe('SNMP settings (keepalived: -x, enable_snmp_*, snmp_socket, -A)', () =>
       enableSnmpRfcv2: false,
       snmpSocket: 'tcp:127.0.0.1:705',
     });
-    expect(snmpSettings(g, {}, { vrrp: true, checker: true })).toEqual({
+    expect(snmpSettings(g, NO_FLAGS, { vrrp: true, checker: true })).toEqual({
       address: { kind: 'tcp', host: '127.0.0.1', port: 705 },
       parts: PARTS,
       traps: true,
@@ -131,18 +133,20 @@ describe('SNMP settings (keepalived: -x, enable_snmp_*, snmp_socket, -A)', () =>
   });
   it('-x turns every part on; -A names the socket before snmp_socket; -P/-C keep their side', () => {
     const none = loadText('global_defs {\n}\n').config.globalDefs;
-    expect(snmpSettings(none, {}, { vrrp: true, checker: true })).toBeNull();
-    expect(snmpSettings(none, { snmp: true }, { vrrp: true, checker: false })).toEqual({
+    expect(snmpSettings(none, NO_FLAGS, { vrrp: true, checker: true })).toBeNull();
+    expect(snmpSettings(none, { all: true, agentSocket: null }, { vrrp: true, checker: false })).toEqual({
       address: { kind: 'unix', path: '/var/agentx/master' },
       parts: { vrrp: true, checker: false, rfcv3: true },
       traps: false,
     });
-    expect(snmpSettings(g, { snmpAgentSocket: 'unix:/run/agentx' }, { vrrp: false, checker: true })).toEqual({
+    expect(
+      snmpSettings(g, { all: false, agentSocket: 'unix:/run/agentx' }, { vrrp: false, checker: true }),
+    ).toEqual({
       address: { kind: 'unix', path: '/run/agentx' },
       parts: { vrrp: false, checker: true, rfcv3: false },
       traps: true,
     });
-    expect(snmpSettings(g, { snmpAgentSocket: 'udp:161' }, { vrrp: true, checker: true })).toEqual({
+    expect(snmpSettings(g, { all: false, agentSocket: 'udp:161' }, { vrrp: true, checker: true })).toEqual({
       error: 'AgentX socket udp:161: only unix: and tcp: are supported',
     });
   });

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseIpv4, parseIpv6 } from '../../../src/lib/ip.js';
 import { GARP_FRAME_LENGTH, NA_FRAME_LENGTH, garpFrame, unsolicitedNaFrame } from '../../../src/net/garp.js';
-import { internetChecksum, pseudoHeaderSum } from '../../../src/vrrp/checksum.js';
+import { internetChecksum, pseudoHeaderSum } from '../../../src/lib/checksum.js';
+import { IPPROTO_VRRP } from '../../../src/lib/ip-proto.js';
 import { readPcap } from '../../helpers/pcap.js';
 
 const DIR = fileURLToPath(new URL('../../fixtures/vectors', import.meta.url));
@@ -109,7 +110,10 @@ describe('unsolicitedNaFrame', () => {
       ).toBe(0);
       // And not with the VRRP default, so the protocol really is in the sum.
       expect(
-        internetChecksum(icmp, pseudoHeaderSum(f.subarray(22, 38), f.subarray(38, 54), icmp.length)),
+        internetChecksum(
+          icmp,
+          pseudoHeaderSum(f.subarray(22, 38), f.subarray(38, 54), icmp.length, IPPROTO_VRRP),
+        ),
       ).not.toBe(0);
     }
   });

@@ -7,14 +7,10 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseIp } from '../../../src/lib/ip.js';
-import { IPPROTO_VRRP, internetChecksum, pseudoHeaderSum } from '../../../src/vrrp/checksum.js';
-import {
-  decodeAdvert,
-  encodeAdvert,
-  passwordOf,
-  type Advert,
-  type ReceivedMeta,
-} from '../../../src/vrrp/packet.js';
+import { internetChecksum, pseudoHeaderSum } from '../../../src/lib/checksum.js';
+import { IPPROTO_VRRP } from '../../../src/lib/ip-proto.js';
+import { decodeAdvert, encodeAdvert, passwordOf, type Advert } from '../../../src/vrrp/packet.js';
+import type { ReceivedMeta } from '../../../src/lib/ip.js';
 import { ipOf, readPcap } from '../../helpers/pcap.js';
 
 const DIR = fileURLToPath(new URL('../../fixtures/vectors', import.meta.url));
@@ -236,7 +232,7 @@ describe('encoding', () => {
     });
     expect(bytes.length).toBe(8 + 2 * 16);
     // Summing everything (pseudo-header, message with its checksum) gives 0xffff: complement 0.
-    expect(internetChecksum(bytes, pseudoHeaderSum(meta.src, meta.dst, bytes.length))).toBe(0);
+    expect(internetChecksum(bytes, pseudoHeaderSum(meta.src, meta.dst, bytes.length, IPPROTO_VRRP))).toBe(0);
     // The same bytes do not check against another source: the pseudo-header is really included.
     expect(decodeAdvert(bytes, { ...meta, src: ip('fe80::2') })).toMatchObject({
       ok: false,

@@ -1,12 +1,10 @@
 /**
- * The Internet checksum (RFC 1071) and the pseudo-headers VRRPv3 adds to it (RFC 5798 §5.2.8):
+ * The Internet checksum (RFC 1071) and the pseudo-headers VRRPv3 and ICMPv6 add to it (RFC 5798 §5.2.8):
  * VRRPv2 sums the VRRP message only (RFC 3768 §5.3.8); VRRPv3 also sums an IPv4 (RFC 768 style:
  * src, dst, zero, protocol 112, length) or IPv6 (RFC 8200 §8.1: src, dst, 32-bit length, three
  * zero bytes, next header 112) pseudo-header. ICMPv6 (RFC 4443 §2.3) uses the same IPv6
  * pseudo-header with next header 58.
  */
-
-export const IPPROTO_VRRP = 112;
 
 /** One's-complement sum of 16-bit big-endian words (an odd last byte is padded with zero). */
 function sum16(data: Uint8Array, start = 0, end = data.length, initial = 0): number {
@@ -25,14 +23,9 @@ function fold(sum: number): number {
 
 /**
  * Sum of the pseudo-header for a message of `length` bytes between `src` and `dst`; `protocol`
- * is the IPv4 protocol / IPv6 next header (VRRP unless given, e.g. 58 for ICMPv6).
+ * is the IPv4 protocol / IPv6 next header (lib/ip-proto.ts: 112 for VRRP, 58 for ICMPv6).
  */
-export function pseudoHeaderSum(
-  src: Uint8Array,
-  dst: Uint8Array,
-  length: number,
-  protocol = IPPROTO_VRRP,
-): number {
+export function pseudoHeaderSum(src: Uint8Array, dst: Uint8Array, length: number, protocol: number): number {
   let sum = sum16(src) + sum16(dst);
   if (src.length === 4)
     sum += protocol + length; // zero byte + protocol, then the length
