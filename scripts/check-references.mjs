@@ -29,6 +29,11 @@ const GENERATED = [/^src\/config\/generated(\/|$)/, /^dist\//, /^build\//, /^pkg
 const BUILT = new Set(['dist', 'build', 'pkg', 'prebuilds', 'node_modules']);
 /** Paths on the target system, not in the repository (the .deb's layout). */
 const TARGET = new Map([['scripts/package-deb.mjs', [/^etc\/default(\/|$)/]]]);
+/** Files whose relative paths are test data, not references: an in-memory file system, lint inputs. */
+const PATHS_AS_DATA = new Set([
+  'test/unit/config/preprocess.test.ts',
+  'test/unit/lint/eslint-layers.test.ts',
+]);
 const SCANNED_DIRS = ['src', 'test', 'docs', 'scripts', 'bench', 'demo', 'man', 'systemd', 'native', '.ci'];
 const SKIP_DIRS = new Set(['node_modules', 'fixtures', 'generated']);
 const EXT = /\.(ts|mjs|js|md|c|sh|service|[58]|yml|json)$|^run$/;
@@ -50,7 +55,7 @@ const mdLink = /\]\((?!https?:|mailto:|#)([^)\s#]+)(?:#[^)]*)?\)/g;
 // Also section citations of documents the project does not have (`reference §2.1`, `design §3`).
 const outside = /\b(?:reference|design)(?:\.md)? §|house[- ]style(?:\.md)? §/g;
 /** `../…` written in a file: it must stay inside the repository from that file's folder. */
-const climbing = /(?<![\w./])((?:\.\.\/)+)[\w.-]+/g;
+const climbing = /(?<![\w./])((?:\.\.\/)+)[\w.-]+(?:\/[\w.-]+)*/g;
 
 /**
  * `p` from the repository root or from the naming file's folder (test/netns names its
@@ -82,11 +87,16 @@ for (const file of all) {
     for (const m of line.matchAll(outside))
       problems.push(`${where}: cites a document not in the repository: ${m[0]}`);
     // package-deb.mjs writes the installed system's links (`../lib/keepalived-ts/...`).
-    for (const m of TARGET.has(file) ? [] : line.matchAll(climbing)) {
-      const target = normalize(join(dirname(file), m[0]));
+    for (const m of TARGET.has(file) || PATHS_AS_DATA.has(file) ? [] : line.matchAll(climbing)) {
+      const target = normalize(join(dirname(file), m[0])).replace(/\.+$/, '');
+      const top = target.split('/')[0] ?? '';
       if (target.startsWith('..')) problems.push(`${where}: points outside the repository: ${m[0]}`);
-      else if (!BUILT.has(target.split('/')[0] ?? '') && !existsSync(join(root, target.split('/')[0] ?? '')))
+      else if (BUILT.has(top) || GENERATED.some((g) => g.test(target))) continue;
+      else if (!existsSync(join(root, top)))
         problems.push(`${where}: no such folder in the repository: ${m[0]}`);
+      // The whole path must exist; TypeScript imports name a `.ts` file by its `.js` output.
+      else if (!existsSync(join(root, target)) && !existsSync(join(root, target.replace(/\.js$/, '.ts'))))
+        problems.push(`${where}: no such file in the repository: ${m[0]}`);
     }
     for (const m of line.matchAll(pathToken)) {
       const p = m[1].replace(/[.]+$/, '');

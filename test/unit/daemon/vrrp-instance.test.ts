@@ -10,6 +10,7 @@ import { decodeAdvert, encodeAdvert } from '../../../src/vrrp/packet.js';
 import { VrrpInstanceDriver, type InstanceNotifier } from '../../../src/daemon/vrrp-instance.js';
 import { wireInstance } from '../../../src/daemon/wiring.js';
 import { loadText } from '../../helpers/config.js';
+import { settle } from '../../fakes/settle.js';
 import { FakeClock } from '../../fakes/fake-clock.js';
 import { ETH0, ETH0_ADDR } from '../../helpers/host.js';
 
@@ -88,11 +89,6 @@ function harness(opts: { failAdd?: boolean; receivePending?: () => void } = {}) 
   return { driver, calls, logs, fake };
 }
 
-/** Let the driver's promise queue run. */
-const flush = async (): Promise<void> => {
-  for (let i = 0; i < 20; i++) await Promise.resolve();
-};
-
 describe('VrrpInstanceDriver', () => {
   it('takes over in keepalived order: advert, VIPs, GARP burst, then notify', async () => {
     const { driver, calls, fake } = harness();
@@ -138,7 +134,7 @@ describe('VrrpInstanceDriver', () => {
     expect(calls).toEqual(['advert 0', 'del 192.0.2.100', 'del 192.0.2.101', 'notify VI_1 STOP 150']);
     calls.length = 0;
     fake.advanceTo(10_000);
-    await flush();
+    await settle();
     expect(calls).toEqual([]);
   });
 
@@ -157,7 +153,7 @@ describe('VrrpInstanceDriver', () => {
       ttl: 64,
     });
     driver.receive(Uint8Array.of(0x21, 51), { ...meta, ttl: 255 });
-    await flush();
+    await settle();
     expect(driver.state).toBe('BACKUP');
     expect(driver.snapshot.stats.ip_ttl_err).toBe(1);
     expect(calls).toEqual([]);
@@ -237,7 +233,7 @@ describe('VrrpInstanceDriver: the down timer reads what waits on the socket firs
     // The master's next advert sits in the socket when the timer runs out (the process was stopped).
     socket.push(advert);
     h.fake.advanceTo(3500);
-    await flush();
+    await settle();
     expect(pending).toEqual(['read 1']);
     expect(h.driver.state).toBe('BACKUP');
     expect(h.calls).toEqual([]);
