@@ -4,7 +4,7 @@
  */
 import type { L4Protocol, RealServer, VirtualServer } from '../config/model.js';
 
-export const protoLabel = (p: L4Protocol | null): string => (p === null ? 'none' : p.toLowerCase());
+const protoLabel = (p: L4Protocol | null): string => (p === null ? 'none' : p.toLowerCase());
 
 /** `[ip]:proto:port`. */
 export function formatService(address: string, protocol: L4Protocol | null, port: number): string {

@@ -25,7 +25,7 @@ export type GenhashArgs =
   | { readonly ok: false; readonly messages: readonly string[] };
 
 /** keepalived's default: connection_to = UINT_MAX microseconds (about 71 minutes). */
-export const GENHASH_DEFAULT_TIMEOUT_MS = Math.floor(0xffffffff / 1000);
+const GENHASH_DEFAULT_TIMEOUT_MS = Math.floor(0xffffffff / 1000);
 
 interface LongOption {
   readonly name: string;

@@ -44,7 +44,7 @@ export function hexDump(bytes: Uint8Array): string {
   return out;
 }
 
-export function genhashUsage(prog: string): string {
+function genhashUsage(prog: string): string {
   return (
     `Usage: ${prog} --genhash COMMAND [OPTIONS]\n` +
     'Commands:\n' +

@@ -11,7 +11,7 @@ import { parseArgs } from './args.js';
 import { joinWords, readEnvironmentFile, splitWords } from './default-args.js';
 import { flagNotes } from './flag-notes.js';
 
-export const MIGRATE_USAGE = `Usage: keepalived-ts migrate-defaults [--from FILE] [--to FILE] [--dry-run]
+const MIGRATE_USAGE = `Usage: keepalived-ts migrate-defaults [--from FILE] [--to FILE] [--dry-run]
   Copy DAEMON_ARGS from keepalived's /etc/default/keepalived into KEEPALIVED_TS_OPTIONS in
   /etc/default/keepalived-ts (read by the keepalived-ts systemd unit).`;
 

@@ -14,7 +14,7 @@ import { KaError } from '../lib/errors.js';
 import { loadLocalConfig } from '../host/load-local-config.js';
 import { queryControl } from './status-command.js';
 
-export const RELOAD_USAGE = `Usage: keepalived-ts reload --dry-run [-f FILE] [--control-socket=PATH]
+const RELOAD_USAGE = `Usage: keepalived-ts reload --dry-run [-f FILE] [--control-socket=PATH]
   Print what a reload (systemctl reload, SIGHUP) from FILE would change in the running daemon,
   without changing it; exit 1 if FILE has errors (a reload would be refused).
       --dry-run                Required: keepalived-ts reload only plans (reload with SIGHUP)
@@ -26,7 +26,7 @@ interface ReloadArgs {
   readonly controlSocket: string;
 }
 
-export function parseReloadArgs(
+function parseReloadArgs(
   argv: readonly string[],
 ): { ok: true; args: ReloadArgs } | { ok: false; error: string } {
   let dryRun = false;

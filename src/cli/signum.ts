@@ -9,7 +9,7 @@
  * Linux numbers; the real-time ones as glibc numbers them (SIGRTMIN 34, SIGRTMAX 64), the same as
  * daemon/dump-signals.ts SIGNAL_JSON and SIGNAL_STATS_CLEAR.
  */
-export const SIGNUMS: Readonly<Record<string, number>> = {
+const SIGNUMS: Readonly<Record<string, number>> = {
   /** SIGTERM */
   STOP: 15,
   /** SIGHUP */

@@ -14,7 +14,7 @@ import { KaError } from '../lib/errors.js';
 import { renderStatusText, type StatusTextClock } from './status-text.js';
 
 /** For the whole exchange: connecting, asking and reading the answer. */
-export const STATUS_TIMEOUT_MS = 5000;
+const STATUS_TIMEOUT_MS = 5000;
 
 /** Answers are a few hundred kB at most (one entry per instance and real server). */
 const MAX_ANSWER = 64 * 1024 * 1024;
@@ -31,7 +31,7 @@ export type StatusArgsResult =
   | { readonly ok: true; readonly help?: false; readonly options: StatusOptions }
   | { readonly ok: false; readonly error: string };
 
-export const STATUS_USAGE = `Usage: keepalived-ts status [--json | --ipvsadm-save] [--control-socket=PATH]
+const STATUS_USAGE = `Usage: keepalived-ts status [--json | --ipvsadm-save] [--control-socket=PATH]
   Ask the running daemon for its state (default: VRRP instances, real servers, dispatcher table)
       --json                   The whole status document, as JSON
       --ipvsadm-save           The service table as \`ipvsadm-save -n\` prints it

@@ -16,10 +16,10 @@ export interface VersionFacts {
 }
 
 /** The keepalived release whose configuration, CLI and files this one follows. */
-export const KEEPALIVED_COMPAT = '2.2.7';
+const KEEPALIVED_COMPAT = '2.2.7';
 
 /** keepalived's build-option names for what keepalived-ts implements. */
-export const CONFIG_OPTIONS = [
+const CONFIG_OPTIONS = [
   'LVS',
   'REGEX',
   'VRRP',

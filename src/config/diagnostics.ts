@@ -10,7 +10,7 @@
 import type { Origin } from './source-text.js';
 
 /** keepalived's classes, least severe last except SECURITY_ERROR (the ordinal order matters). */
-export const KEEPALIVED_CLASSES = [
+const KEEPALIVED_CLASSES = [
   'FILE_NOT_FOUND',
   'BAD_IF',
   'FATAL',
@@ -86,10 +86,6 @@ const SEVERITY: Record<DiagnosticCode, Severity> = {
   LIMIT: 'error',
 };
 
-export function severityOf(code: DiagnosticCode): Severity {
-  return SEVERITY[code];
-}
-
 export function diagnostic(code: DiagnosticCode, loc: Loc, message: string): Diagnostic {
   return { severity: SEVERITY[code], code, file: loc.file, line: loc.line, column: loc.column, message };
 }
@@ -104,7 +100,7 @@ export function formatDiagnostic(d: Diagnostic): string {
 }
 
 /** `keepalived -t` exit codes (2.2.7 core/main.c `config_test_exit()`, lib/utils.h). */
-export const CONFIG_TEST_EXIT = {
+const CONFIG_TEST_EXIT = {
   ok: 0,
   missingParameter: 2,
   cannotRun: 4,

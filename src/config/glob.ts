@@ -27,7 +27,7 @@ export interface GlobResult {
 const MAX_BRACE_ALTERNATIVES = 1024;
 
 /** Expand `{a,b}` alternatives (nested allowed; `\` escapes; an unbalanced `{` is literal). */
-export function expandBraces(pattern: string): string[] {
+function expandBraces(pattern: string): string[] {
   let depth = 0;
   let open = -1;
   const commas: number[] = [];

@@ -11,7 +11,7 @@ import { LineTable } from './line-table.js';
 import type { SourceText } from './source-text.js';
 
 /** Our guard: peggy recurses once per block level. keepalived configs nest 5 deep at most. */
-export const MAX_BLOCK_DEPTH = 64;
+const MAX_BLOCK_DEPTH = 64;
 
 /**
  * Logical lines in, top-level nodes out, as the lines arrive. A top-level item ends when its

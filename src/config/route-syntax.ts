@@ -16,7 +16,7 @@
 import type { IpFamily } from '../lib/ip.js';
 import { parseIp } from '../lib/ip.js';
 
-export const RT_TABLE = { unspec: 0, default: 253, main: 254, local: 255 } as const;
+const RT_TABLE = { unspec: 0, default: 253, main: 254, local: 255 } as const;
 /** keepalived's rtm_protocol (RTPROT_KEEPALIVED). */
 export const RTPROT_KEEPALIVED = 18;
 const PROTOCOLS: Readonly<Record<string, number>> = {

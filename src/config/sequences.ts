@@ -7,6 +7,8 @@
  * Numbers are C `strtol(…, 0)`: `0x` hex, leading `0` octal.
  */
 
+import { strtol } from '../lib/strtol.js';
+
 export interface Sequence {
   /** Each iteration: the definitions to set, then TEXT is read. */
   readonly iterations: readonly (readonly (readonly [string, string])[])[];
@@ -17,35 +19,13 @@ export type SequenceResult =
   { readonly ok: true; readonly sequence: Sequence } | { readonly ok: false; readonly message: string };
 
 /** Our guard: keepalived would happily emit billions of lines. */
-export const MAX_SEQUENCE_ITERATIONS = 100_000;
+const MAX_SEQUENCE_ITERATIONS = 100_000;
 
 const BLANKS = ' \t';
 
 function skipBlanks(s: string, p: number): number {
   while (p < s.length && BLANKS.includes(s[p] as string)) p++;
   return p;
-}
-
-/** C `strtol(s + p, &end, 0)`: the value and the index after the number (p when none). */
-export function strtol(s: string, p: number): { value: number; end: number } {
-  let i = skipBlanks(s, p);
-  let sign = 1;
-  if (s[i] === '+' || s[i] === '-') {
-    if (s[i] === '-') sign = -1;
-    i++;
-  }
-  let base = 10;
-  if (s[i] === '0' && (s[i + 1] === 'x' || s[i + 1] === 'X') && /[0-9a-fA-F]/.test(s[i + 2] ?? '')) {
-    base = 16;
-    i += 2;
-  } else if (s[i] === '0') {
-    base = 8;
-  }
-  const digits = base === 16 ? /[0-9a-fA-F]/ : base === 8 ? /[0-7]/ : /[0-9]/;
-  const start = i;
-  while (i < s.length && digits.test(s[i] as string)) i++;
-  if (i === start) return { value: 0, end: p };
-  return { value: sign * parseInt(s.slice(start, i), base), end: i };
 }
 
 /**
@@ -72,11 +52,15 @@ export function parseSeq(line: string, substitute: (params: string) => string): 
   const close = line.indexOf(')', p);
   if (close < 0) return invalidDef;
   const params = `${substitute(line.slice(p, close))})`;
+  const number = (at: number): { value: number; end: number } => {
+    const n = strtol(params, at);
+    return { value: Number(n.value), end: n.end };
+  };
 
   let start: number;
   let step: number;
   let end: number;
-  const one = strtol(params, 0);
+  const one = number(0);
   let q = skipBlanks(params, one.end);
   if (params[q] === ')') {
     end = one.value;
@@ -84,7 +68,7 @@ export function parseSeq(line: string, substitute: (params: string) => string): 
     start = end < 0 ? -1 : 1;
   } else {
     if (params[q] !== ',') return invalidDef;
-    const two = strtol(params, q + 1);
+    const two = number(q + 1);
     q = skipBlanks(params, two.end);
     if (params[q] === ')') {
       start = one.value;
@@ -92,7 +76,7 @@ export function parseSeq(line: string, substitute: (params: string) => string): 
       step = start <= end ? 1 : -1;
     } else {
       if (params[q] !== ',') return invalidDef;
-      const three = strtol(params, q + 1);
+      const three = number(q + 1);
       q = skipBlanks(params, three.end);
       if (params[q] !== ')') return invalidDef;
       start = one.value;

@@ -24,7 +24,7 @@ import { KaError } from '../lib/errors.js';
  * The commands the socket answers; an empty line is `status`. `reload-plan PATH` (an absolute
  * path) is the only one with an argument: what a reload from that file would change.
  */
-export const CONTROL_COMMANDS = ['status', 'ipvsadm', 'ipvsadm-save', 'reload-plan'] as const;
+const CONTROL_COMMANDS = ['status', 'ipvsadm', 'ipvsadm-save', 'reload-plan'] as const;
 export type ControlCommand = (typeof CONTROL_COMMANDS)[number];
 
 /** Returns the answer, or a promise of it: a string goes out as it is, anything else as JSON. */
@@ -43,11 +43,11 @@ export interface ControlSocketOptions {
 /** Longest request line, in bytes. */
 export const MAX_REQUEST = 4096;
 /** The request line must be complete this long after connecting. */
-export const REQUEST_TIMEOUT_MS = 5000;
+const REQUEST_TIMEOUT_MS = 5000;
 /** After the request, a connection with no traffic for this long is dropped (a client not reading its answer). */
 const IDLE_TIMEOUT_MS = 5000;
 /** Connections served at once; node:net closes the ones over it as they arrive. */
-export const MAX_CONNECTIONS = 64;
+const MAX_CONNECTIONS = 64;
 
 export type ControlRequest =
   | { readonly ok: true; readonly command: ControlCommand; readonly arg?: string }

@@ -19,8 +19,8 @@ import type { Trackers } from './trackers.js';
 import type { VrrpNode } from './vrrp-node.js';
 
 /** glibc's SIGRTMIN is 34 (NPTL keeps 32 and 33): keepalived's `--signum` JSON and STATS_CLEAR. */
-export const SIGNAL_JSON = 36;
-export const SIGNAL_STATS_CLEAR = 63;
+const SIGNAL_JSON = 36;
+const SIGNAL_STATS_CLEAR = 63;
 
 export type DumpKind = 'data' | 'stats' | 'json';
 
@@ -79,7 +79,7 @@ export function logConfigDump(src: DumpSources): void {
 }
 
 /** Write one kind of dump; failures are logged, never thrown. */
-export async function writeDumps(kind: DumpKind, src: DumpSources): Promise<void> {
+async function writeDumps(kind: DumpKind, src: DumpSources): Promise<void> {
   const { log } = src;
   const files = dumpTexts(kind, src);
   const what = { data: 'data', stats: 'stats', json: 'as json' }[kind];

@@ -25,8 +25,8 @@ export type LogFormat = 'json' | 'journal' | 'syslog';
 export const LOG_FORMATS: readonly LogFormat[] = ['json', 'journal', 'syslog'];
 
 /** Where journald and syslog daemons listen (sd_journal_send(3), syslog(3)). */
-export const JOURNAL_SOCKET = '/run/systemd/journal/socket';
-export const SYSLOG_SOCKET = '/dev/log';
+const JOURNAL_SOCKET = '/run/systemd/journal/socket';
+const SYSLOG_SOCKET = '/dev/log';
 
 export interface LogOptions {
   readonly console: boolean;
@@ -68,7 +68,7 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 const two = (n: number): string => String(n).padStart(2, '0');
 
 /** keepalived's console timestamp (ctime without the newline). */
-export function consoleTime(d: Date): string {
+function consoleTime(d: Date): string {
   const day = String(d.getDate()).padStart(2, ' ');
   const time = `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
   return `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${day} ${time} ${d.getFullYear()}`;

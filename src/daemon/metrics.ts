@@ -26,7 +26,7 @@ export { escapeLabelValue, formatValue } from './prom-text.js';
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 /** The label that names a VRRP instance (see the header for why it is not `instance`). */
-export const VRRP_INSTANCE_LABEL = 'vrrp_instance';
+const VRRP_INSTANCE_LABEL = 'vrrp_instance';
 
 /** Every state an instance can be in, in keepalived's order (INIT 0, BACKUP 1, MASTER 2, FAULT 3). */
 const VRRP_STATES = ['INIT', 'BACKUP', 'MASTER', 'FAULT', 'STOP'] as const;

@@ -37,9 +37,6 @@ export interface SdNotifyOptions {
   readonly monotonicUsec?: () => bigint;
 }
 
-/** The environment variables systemd passes for this (sd_notify's unset_environment clears them). */
-export const SYSTEMD_NOTIFY_ENV = ['NOTIFY_SOCKET', 'WATCHDOG_USEC', 'WATCHDOG_PID'] as const;
-
 const defaultSend = (path: string, data: Buffer): void => {
   rawSock().sendUnixDgram(path, data);
 };

@@ -43,12 +43,12 @@ const GROUP_TEXT: Readonly<Record<Exclude<AlertState, 'DELETED'>, readonly [stri
 const withRouter = (routerId: string | null, text: string): string =>
   routerId ? `[${routerId}] ${text}` : text;
 
-export function instanceAlert(routerId: string | null, instance: string, state: AlertState): AlertMessage {
+function instanceAlert(routerId: string | null, instance: string, state: AlertState): AlertMessage {
   const [subject, body] = INSTANCE_TEXT[state];
   return { subject: withRouter(routerId, `VRRP Instance ${instance} - ${subject}`), body };
 }
 
-export function groupAlert(
+function groupAlert(
   routerId: string | null,
   group: string,
   state: Exclude<AlertState, 'DELETED'>,
@@ -58,7 +58,7 @@ export function groupAlert(
 }
 
 /** A virtual server gained or lost quorum (check/ipwrapper.c update_quorum_state()). */
-export function virtualServerAlert(
+function virtualServerAlert(
   routerId: string | null,
   vs: string,
   up: boolean,
@@ -67,7 +67,7 @@ export function virtualServerAlert(
   return { subject: withRouter(routerId, `Virtualserver ${vs} - ${up ? 'UP' : 'DOWN'}`), body };
 }
 
-export function realServerAlert(
+function realServerAlert(
   routerId: string | null,
   rs: string,
   vs: string,

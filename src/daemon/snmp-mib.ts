@@ -18,8 +18,8 @@ import type { Config, VirtualServer, VrrpInstance } from '../config/model.js';
 import { parseIp } from '../lib/ip.js';
 import type { DaemonStatus, InstanceStatus } from './status.js';
 
-export const KEEPALIVED_OID = '1.3.6.1.4.1.9586.100.5';
-export const VRRPV3_OID = '1.3.6.1.2.1.207';
+const KEEPALIVED_OID = '1.3.6.1.4.1.9586.100.5';
+const VRRPV3_OID = '1.3.6.1.2.1.207';
 const VRRP = `${KEEPALIVED_OID}.2`;
 const CHECK = `${KEEPALIVED_OID}.3`;
 
@@ -75,7 +75,7 @@ export const SCALARS: readonly ScalarDef[] = [
   { name: 'trapEnable', oid: `${KEEPALIVED_OID}.1.4`, type: 'Integer' },
 ];
 
-export const SYNC_GROUP_TABLE: TableDef = {
+const SYNC_GROUP_TABLE: TableDef = {
   name: 'vrrpSyncGroupTable',
   oid: `${VRRP}.1`,
   columns: [
@@ -245,7 +245,7 @@ const VRRP_STATE: Readonly<Record<string, number>> = {
   STOP: 5,
   DELETED: 6,
 };
-export const vrrpStateNumber = (state: string): number => VRRP_STATE[state] ?? 4;
+const vrrpStateNumber = (state: string): number => VRRP_STATE[state] ?? 4;
 
 const enabled = (b: boolean): number => (b ? 1 : 2);
 const ALGO: Readonly<Record<string, number>> = {

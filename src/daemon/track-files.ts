@@ -15,6 +15,7 @@
  *   (so `echo 5 > f`'s truncate is not seen as 0), and a stat poll catches missed events.
  * - `onValue` is called once per file at start and then whenever the value changes.
  */
+import { strtol } from '../lib/strtol.js';
 import type { Logger } from 'pino';
 import { randomBytes } from 'node:crypto';
 import {
@@ -53,34 +54,6 @@ export interface TrackFiles {
 
 const INT32_MIN = -(2n ** 31n);
 const INT32_MAX_PLUS_1 = 2n ** 31n;
-const LONG_MAX = 2n ** 63n - 1n;
-const LONG_MIN = -(2n ** 63n);
-
-/** glibc strtol(text, NULL, 0) on a 64-bit long: the value and whether it overflowed (ERANGE). */
-export function strtol(text: string): { value: bigint; overflow: boolean } {
-  let i = 0;
-  while (i < text.length && ' \t\n\v\f\r'.includes(text.charAt(i))) i++;
-  let negative = false;
-  if (text[i] === '+' || text[i] === '-') negative = text[i++] === '-';
-  let base = 10;
-  if (text[i] === '0') {
-    if ((text[i + 1] === 'x' || text[i + 1] === 'X') && /[0-9a-fA-F]/.test(text.charAt(i + 2))) {
-      base = 16;
-      i += 2;
-    } else base = 8;
-  }
-  let magnitude = 0n;
-  for (; i < text.length; i++) {
-    const digit = parseInt(text.charAt(i), 36);
-    if (Number.isNaN(digit) || digit >= base) break;
-    magnitude = magnitude * BigInt(base) + BigInt(digit);
-  }
-  const value = negative ? -magnitude : magnitude;
-  if (value > LONG_MAX) return { value: LONG_MAX, overflow: true };
-  if (value < LONG_MIN) return { value: LONG_MIN, overflow: true };
-  return { value, overflow: false };
-}
-
 /** process_track_file(): the file's number, 0 when absent, or null to keep the old value. */
 export function parseTrackFileContent(content: string | null): { value: number } | { invalid: bigint } {
   if (content === null || content === '') return { value: 0 };

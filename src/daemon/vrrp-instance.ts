@@ -71,7 +71,7 @@ export type NotifyState = 'MASTER' | 'BACKUP' | 'FAULT' | 'STOP' | 'DELETED';
  * (vrrp_ipaddress.c) compares family, address, prefix length, scope, interface and label; a
  * change of anything else (broadcast, peer, flags, lifetimes) keeps the address as it is.
  */
-export function vipKey(spec: AddressSpec): string {
+function vipKey(spec: AddressSpec): string {
   return `${spec.family} ${spec.address}/${spec.prefixLength} dev ${spec.index} scope ${spec.scope} label ${spec.label ?? ''}`;
 }
 

@@ -37,7 +37,7 @@ const ADDRESS_FLAGS = new Set(['home', 'mngtmpaddr', 'noprefixroute'] as const);
 type AddressFlag = AddressSpec['flags'][number];
 
 /** The address the instance speaks from on `link`: primary IPv4, or IPv6 link-local. */
-export function primaryAddress(
+function primaryAddress(
   family: 'inet' | 'inet6',
   ifindex: number,
   addresses: readonly InterfaceAddress[],

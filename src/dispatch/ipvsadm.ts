@@ -84,14 +84,14 @@ export function ipvsadmList(services: readonly ViewService[]): string {
 }
 
 /** ipvsadm's service selector: `-t addr:port`, `-u addr:port`, `--sctp-service ...` or `-f mark`. */
-export function serviceSelector(s: Omit<ViewService, 'dests'>): string[] {
+function serviceSelector(s: Omit<ViewService, 'dests'>): string[] {
   if (s.fwmark !== null) return ['-f', String(s.fwmark)];
   const opt = s.protocol === 'TCP' ? '-t' : s.protocol === 'UDP' ? '-u' : '--sctp-service';
   return [opt, hostPort(s.address ?? '', s.port)];
 }
 
 /** `ipvsadm -A ...`: add the virtual service (scheduler, flags, persistence). */
-export function addServiceArgs(s: Omit<ViewService, 'dests'>): string[] {
+function addServiceArgs(s: Omit<ViewService, 'dests'>): string[] {
   const args = ['-A', ...serviceSelector(s), '-s', s.scheduler];
   const flags = schedFlags(s.flags);
   if (flags.length > 0) args.push('-b', flags.join(','));
@@ -106,7 +106,7 @@ export function addServiceArgs(s: Omit<ViewService, 'dests'>): string[] {
 }
 
 /** `ipvsadm -a|-e|-d ...`: add, edit or delete a real server of a service. */
-export function destArgs(
+function destArgs(
   op: 'add' | 'edit' | 'delete',
   s: Omit<ViewService, 'dests'>,
   d: ViewDest,

@@ -7,7 +7,7 @@
  * Other errors (EADDRINUSE, EACCES) are retried the same way: they may clear too.
  */
 
-export const LISTEN_RETRY_MS = 1000;
+const LISTEN_RETRY_MS = 1000;
 
 /** Bind and listen once: resolves when listening, rejects with the errno error. */
 export type OpenListener = () => Promise<void>;

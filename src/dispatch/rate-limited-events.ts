@@ -3,7 +3,7 @@
  * real server): the first one is reported at once, the rest of the next second as one event with
  * their count. The exact numbers are in the stats either way.
  */
-export const EVENT_WINDOW_MS = 1000;
+const EVENT_WINDOW_MS = 1000;
 
 interface Window {
   count: number;

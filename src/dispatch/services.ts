@@ -11,9 +11,9 @@ import { formatIp, parseIp } from '../lib/ip.js';
 import type { ServiceSpec } from './plane-messages.js';
 
 /** How long the proxy waits for a real server to accept (IPVS has none: the client's own SYN timers). */
-export const CONNECT_TIMEOUT_MS = 5000;
+const CONNECT_TIMEOUT_MS = 5000;
 /** IPVS's default UDP timeout (ip_vs_proto_udp.c), unless `lvs_timeouts udp`. */
-export const UDP_IDLE_MS = 300_000;
+const UDP_IDLE_MS = 300_000;
 /** Group ranges larger than this are not expanded into listeners. */
 const MAX_GROUP_ADDRESSES = 256;
 

@@ -10,7 +10,7 @@ import { granularityPrefix } from './ipvs-model.js';
 /** Connection counters by real server, `address|port`, as the data plane reports them. */
 export type Counters = ReadonlyMap<string, { readonly activeConns: number; readonly inactConns: number }>;
 
-export function serviceView(vs: VirtualServer): Omit<ViewService, 'dests'> {
+function serviceView(vs: VirtualServer): Omit<ViewService, 'dests'> {
   const key = vs.key;
   return {
     protocol: vs.protocol,
@@ -26,7 +26,7 @@ export function serviceView(vs: VirtualServer): Omit<ViewService, 'dests'> {
   };
 }
 
-export function destView(vs: VirtualServer, entry: TableEntry, counters: Counters | undefined): ViewDest {
+function destView(vs: VirtualServer, entry: TableEntry, counters: Counters | undefined): ViewDest {
   const rs = vs.realServers.find((r) => r.address === entry.address && r.port === entry.port);
   const c = counters?.get(`${entry.address}|${entry.port}`);
   const forward = entry.sorry ? (vs.sorryServer?.lvsMethod ?? vs.lbKind) : (rs?.lvsMethod ?? vs.lbKind);

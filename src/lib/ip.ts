@@ -142,7 +142,6 @@ export function parseIpPrefix(
   return { ip, prefix: Number(p) };
 }
 
-export const familyLabel = (f: IpFamily): string => (f === 'inet' ? 'IPv4' : 'IPv6');
 
 /**
  * Numeric comparison of two addresses of one family (keepalived inet_inaddrcmp(): unsigned,

@@ -13,7 +13,7 @@ export type AgentXAddress =
   | { readonly kind: 'unix'; readonly path: string }
   | { readonly kind: 'tcp'; readonly host: string; readonly port: number };
 
-export const DEFAULT_AGENTX_SOCKET = '/var/agentx/master';
+const DEFAULT_AGENTX_SOCKET = '/var/agentx/master';
 const HEADER = 20;
 const NETWORK_BYTE_ORDER = 0x10;
 export const MAX_PDU_BYTES = 1 << 20;

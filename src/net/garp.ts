@@ -8,14 +8,14 @@ import { internetChecksum, pseudoHeaderSum } from '../lib/checksum.js';
 import { IPPROTO_ICMPV6 } from '../lib/ip-proto.js';
 
 export const ETHERTYPE_ARP = 0x0806;
-export const ETHERTYPE_IPV4 = 0x0800;
+const ETHERTYPE_IPV4 = 0x0800;
 export const ETHERTYPE_IPV6 = 0x86dd;
 
 export const BROADCAST_MAC: Uint8Array = Uint8Array.of(0xff, 0xff, 0xff, 0xff, 0xff, 0xff);
 /** RFC 2464 §7: ff02::1 mapped to Ethernet, 33:33 + the low 32 bits of the group. */
 export const ALL_NODES_MAC: Uint8Array = Uint8Array.of(0x33, 0x33, 0, 0, 0, 1);
 /** ff02::1, the link-local all-nodes group. */
-export const ALL_NODES: Uint8Array = Uint8Array.of(0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1);
+const ALL_NODES: Uint8Array = Uint8Array.of(0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1);
 
 const ETH_HEADER = 14;
 const ARP_BODY = 28;
@@ -26,18 +26,17 @@ const NA_BODY = 24;
 const NA_OPTION = 8;
 
 export const GARP_FRAME_LENGTH = ETH_HEADER + ARP_BODY; // 42
-export const NA_PAYLOAD_LENGTH = NA_BODY + NA_OPTION; // 32
+const NA_PAYLOAD_LENGTH = NA_BODY + NA_OPTION; // 32
 export const NA_FRAME_LENGTH = ETH_HEADER + IPV6_HEADER + NA_PAYLOAD_LENGTH; // 86
 
-export const ARPHRD_ETHER = 1;
-export const ARPOP_REQUEST = 1;
-export const ND_NEIGHBOR_ADVERT = 136;
-export const ND_OPT_TARGET_LINKADDR = 2;
+const ARPHRD_ETHER = 1;
+const ARPOP_REQUEST = 1;
+const ND_NEIGHBOR_ADVERT = 136;
+const ND_OPT_TARGET_LINKADDR = 2;
 /** RFC 4861 §4.4 flag bits in the first byte after the checksum. */
-export const ND_NA_FLAG_ROUTER = 0x80;
-export const ND_NA_FLAG_SOLICITED = 0x40;
-export const ND_NA_FLAG_OVERRIDE = 0x20;
-export const NDISC_HOP_LIMIT = 255;
+const ND_NA_FLAG_ROUTER = 0x80;
+const ND_NA_FLAG_OVERRIDE = 0x20;
+const NDISC_HOP_LIMIT = 255;
 
 function expectLength(what: string, bytes: Uint8Array, length: number): void {
   if (bytes.length !== length) throw new RangeError(`${what} must be ${length} bytes, got ${bytes.length}`);

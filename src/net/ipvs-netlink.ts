@@ -38,7 +38,7 @@ export const GENL = {
 } as const;
 
 export const IPVS_GENL_NAME = 'IPVS';
-export const IPVS_GENL_VERSION = 1;
+const IPVS_GENL_VERSION = 1;
 
 export const IPVS_CMD = {
   NEW_SERVICE: 1,
@@ -138,14 +138,14 @@ export const IP_VS_SVC_F = {
 } as const;
 
 /** Forwarding methods (IP_VS_CONN_F_*). */
-export const IP_VS_CONN_F = { MASQ: 0, LOCALNODE: 1, TUNNEL: 2, DROUTE: 3 } as const;
+const IP_VS_CONN_F = { MASQ: 0, LOCALNODE: 1, TUNNEL: 2, DROUTE: 3 } as const;
 
 /** Sync daemon states (IP_VS_STATE_*). */
-export const IP_VS_STATE = { MASTER: 1, BACKUP: 2 } as const;
+const IP_VS_STATE = { MASTER: 1, BACKUP: 2 } as const;
 
 /** Tunnel types and flags (IP_VS_CONN_F_TUNNEL_TYPE_*, IP_VS_TUNNEL_ENCAP_FLAG_*). */
-export const TUN_TYPE = { ipip: 0, gue: 1, gre: 2 } as const;
-export const TUN_FLAG = { nocsum: 0, csum: 1, remcsum: 2 } as const;
+const TUN_TYPE = { ipip: 0, gue: 1, gre: 2 } as const;
+const TUN_FLAG = { nocsum: 0, csum: 1, remcsum: 2 } as const;
 
 const IPPROTO = { TCP: 6, UDP: 17, SCTP: 132 } as const;
 export type IpvsProtocol = keyof typeof IPPROTO;

@@ -233,7 +233,7 @@ async function familyId(socket: NetlinkSocket): Promise<number | null> {
 }
 
 /** `modprobe ip_vs` with the kernel's modprobe (keepalived's modprobe_ipvs()); true if it worked. */
-export function loadIpvsModule(): boolean {
+function loadIpvsModule(): boolean {
   let modprobe = '/sbin/modprobe';
   try {
     modprobe = readFileSync('/proc/sys/kernel/modprobe', 'utf8').trim() || modprobe;

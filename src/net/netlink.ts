@@ -15,10 +15,10 @@ import type { AddressSpec, InterfaceAddress, LinkInfo } from './ports.js';
 // ---------------------------------------------------------------------------------------------
 // Constants (linux/netlink.h, linux/rtnetlink.h, linux/if_link.h, linux/if_addr.h, linux/if.h)
 
-export const NLMSG_HDRLEN = 16;
-export const NLA_HDRLEN = 4;
-export const IFINFOMSG_LEN = 16;
-export const IFADDRMSG_LEN = 8;
+const NLMSG_HDRLEN = 16;
+const NLA_HDRLEN = 4;
+const IFINFOMSG_LEN = 16;
+const IFADDRMSG_LEN = 8;
 
 /** Control message types. */
 export const NLMSG = { NOOP: 1, ERROR: 2, DONE: 3, OVERRUN: 4 } as const;
@@ -65,7 +65,7 @@ export const RTMGRP = { LINK: 0x1, IPV4_IFADDR: 0x10, IPV6_IFADDR: 0x100 } as co
 export const NETLINK_OPT = { ADD_MEMBERSHIP: 1, CAP_ACK: 10, EXT_ACK: 11 } as const;
 
 /** Attributes of an NLMSG_ERROR with NLM_F_ACK_TLVS (extended ACK). */
-export const NLMSGERR_ATTR = { MSG: 1, OFFS: 2 } as const;
+const NLMSGERR_ATTR = { MSG: 1, OFFS: 2 } as const;
 
 export const AF = { UNSPEC: 0, INET: 2, INET6: 10 } as const;
 
@@ -86,7 +86,7 @@ export const IFLA = {
 export const IFLA_INFO = { KIND: 1, DATA: 2 } as const;
 
 /** IFLA_EXT_MASK bits. */
-export const RTEXT_FILTER = { VF: 1, SKIP_STATS: 8 } as const;
+const RTEXT_FILTER = { VF: 1, SKIP_STATS: 8 } as const;
 
 export const IFF = {
   UP: 0x1,
@@ -127,7 +127,7 @@ export const IFA_F = {
 } as const;
 
 /** ifa_scope values (rtnetlink.h enum rt_scope_t), by keepalived's/iproute2's names. */
-export const RT_SCOPE: Readonly<Record<AddressSpec['scope'], number>> = {
+const RT_SCOPE: Readonly<Record<AddressSpec['scope'], number>> = {
   global: 0,
   site: 200,
   link: 253,
@@ -136,7 +136,7 @@ export const RT_SCOPE: Readonly<Record<AddressSpec['scope'], number>> = {
 };
 
 /** The AddressSpec flag words and their IFA_F_ bits. */
-export const ADDRESS_FLAG_BITS: Readonly<Record<AddressSpec['flags'][number], number>> = {
+const ADDRESS_FLAG_BITS: Readonly<Record<AddressSpec['flags'][number], number>> = {
   home: IFA_F.HOMEADDRESS,
   nodad: IFA_F.NODAD,
   mngtmpaddr: IFA_F.MANAGETEMPADDR,
@@ -144,11 +144,10 @@ export const ADDRESS_FLAG_BITS: Readonly<Record<AddressSpec['flags'][number], nu
 };
 
 export const NLA_F_NESTED = 0x8000;
-export const NLA_F_NET_BYTEORDER = 0x4000;
-export const NLA_TYPE_MASK = 0x3fff;
+const NLA_TYPE_MASK = 0x3fff;
 
 /** ifa_cacheinfo lifetime meaning "forever". */
-export const INFINITY_LIFE_TIME = 0xffffffff;
+const INFINITY_LIFE_TIME = 0xffffffff;
 
 /** recvmsg msg_flags: the datagram was longer than the buffer. */
 export const MSG_TRUNC = 0x20;
@@ -259,7 +258,7 @@ export interface IfinfomsgFields {
 }
 
 /** struct ifinfomsg: family, pad, type, index, flags, change (16 bytes). */
-export function encodeIfinfomsg(f: IfinfomsgFields = {}): Buffer {
+function encodeIfinfomsg(f: IfinfomsgFields = {}): Buffer {
   const b = Buffer.alloc(IFINFOMSG_LEN);
   b.writeUInt8(f.family ?? AF.UNSPEC, 0);
   b.writeUInt16LE(f.type ?? 0, 2);
@@ -604,7 +603,7 @@ export function decodeLink(msg: NlMessage): { ok: true; link: DecodedLink } | { 
 }
 
 /** keepalived's "up": administratively up and running (IFF_UP and IFF_RUNNING). */
-export const linkIsUp = (flags: number): boolean =>
+const linkIsUp = (flags: number): boolean =>
   (flags & (IFF.UP | IFF.RUNNING)) === (IFF.UP | IFF.RUNNING);
 
 export const toLinkInfo = (l: DecodedLink): LinkInfo => ({

@@ -39,7 +39,7 @@ const TOS_CS6 = 0xc0;
  * (a loaded CPU, a long GC pause), with the real adverts among them. Memory is only used while a
  * flood is queued. Without CAP_NET_ADMIN the kernel caps it at net.core.rmem_max.
  */
-export const RCVBUF = 4 * 1024 * 1024;
+const RCVBUF = 4 * 1024 * 1024;
 /** Packets per recvmmsg() call. */
 const BATCH = 64;
 /** Packets read per wake-up before the event loop gets a turn (timers, adverts to send). */

@@ -48,7 +48,7 @@ export type TimerName =
  * (keepalived: blackholed until garp_lower_prio_delay, 5 s). A MASTER therefore announces again
  * this long after the last lower-priority advert it heard, so the LAN's last GARP is its own.
  */
-export const REANNOUNCE_QUIET_MS = 100;
+const REANNOUNCE_QUIET_MS = 100;
 
 export interface RouterConfig {
   readonly name: string;
@@ -219,7 +219,7 @@ export function newRouter(config: RouterConfig): Router {
 }
 
 /** Master_Down_Interval with this router's current priority and learned interval. */
-export function masterDownMs(r: Router): number {
+function masterDownMs(r: Router): number {
   return masterDownIntervalMs(
     r.config.version,
     r.effectivePriority,

@@ -55,14 +55,14 @@ export type DecodeResult =
   | { readonly ok: true; readonly advert: Advert }
   | { readonly ok: false; readonly reason: PacketDropReason; readonly detail: string };
 
-export const VRRP_TTL = 255;
+const VRRP_TTL = 255;
 const HEADER = 8;
 const V2_AUTH = 8;
 
 const addrLength = (family: IpFamily): number => (family === 'inet' ? 4 : 16);
 
 /** Expected message length for `count` addresses. */
-export function advertLength(version: VrrpVersion, family: IpFamily, count: number): number {
+function advertLength(version: VrrpVersion, family: IpFamily, count: number): number {
   return HEADER + count * addrLength(family) + (version === 2 ? V2_AUTH : 0);
 }
 

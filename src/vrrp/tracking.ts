@@ -40,7 +40,7 @@ export interface Tracking {
 }
 
 /** The configuration keeps an instance from ever running (e.g. unicast_fault_no_peer with no peer). */
-export const CONFIG_FAULT = '(config)';
+const CONFIG_FAULT = '(config)';
 
 export const OWNER_PRIORITY = 255;
 

@@ -60,7 +60,7 @@ export function dnsQuery(id: number, type: number, name: string): Buffer {
 }
 
 /** What a datagram means for the query with `id`: ignore it, or its RCODE. */
-export function dnsReply(msg: Buffer, id: number): { readonly rcode: number } | null {
+function dnsReply(msg: Buffer, id: number): { readonly rcode: number } | null {
   if (msg.length < DNS_HEADER_LEN || msg.readUInt16BE(0) !== id) return null;
   const flags = msg.readUInt16BE(2);
   if ((flags & FLAG_QR) === 0) return null;

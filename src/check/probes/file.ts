@@ -36,7 +36,7 @@ export interface FileWeight {
  * The checker's `weight`; null means the track_file's own, which the config model does not
  * carry into the checker yet: keepalived's default track_file weight (1, not reversed) is used.
  */
-export const effectiveWeight = (c: Pick<FileChecker, 'weight' | 'reverse'>): FileWeight =>
+const effectiveWeight = (c: Pick<FileChecker, 'weight' | 'reverse'>): FileWeight =>
   c.weight !== null ? { weight: c.weight, reverse: c.reverse } : { weight: 1, reverse: false };
 
 /**

@@ -15,7 +15,7 @@ import { connect as tlsConnect, type SecureContext } from 'node:tls';
 import { extractContentLength, extractStatusCode, headerEnd } from './http-message.js';
 
 /** Longest response header accepted (keepalived's whole read buffer is 4 KiB). */
-export const HEADER_LIMIT = 16 * 1024;
+const HEADER_LIMIT = 16 * 1024;
 /** After a response complete by Content-Length, how long to wait for the server's close... */
 const LINGER_MS = 250;
 /** ...and how much more it may send meanwhile. */

@@ -29,10 +29,10 @@ import { tlsContext } from './http-tls.js';
 /** Body bytes read at most for a url with a digest or a regex; more fails with 'too-large'. */
 export const CHECKED_BODY_LIMIT = 1024 * 1024;
 /** Body bytes read at most for a status-only url, which then passes on its status alone. */
-export const STATUS_ONLY_BODY_LIMIT = 64 * 1024;
+const STATUS_ONLY_BODY_LIMIT = 64 * 1024;
 
 /** check_http.c epilog and http_handle_response; SSL_GET shares the texts (2.2.7 says HTTP_CHECK). */
-export const httpTexts: CheckerTexts = {
+const httpTexts: CheckerTexts = {
   up: (display) => `Remote Web server ${display} succeed on service.`,
   down: (display, retries) =>
     retries > 0

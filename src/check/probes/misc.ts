@@ -43,7 +43,7 @@ const retryText = (retries: number): string =>
   retries > 0 ? ` after ${retries} ${retries === 1 ? 'retry' : 'retries'}` : ' with retry disabled';
 
 /** An attempt's outcome from how the script ended (misc_check_child_thread()). */
-export function miscOutcome(
+function miscOutcome(
   outcome: ScriptOutcome,
   checker: MiscChecker,
   baseWeight: number,

@@ -15,7 +15,7 @@ import { errnoCode, errnoReason, runAttempt, warnUnsupportedOptions, type Attemp
 type Endpoint = Pick<Checker, 'connectIp' | 'connectPort' | 'bindTo' | 'bindPort'>;
 
 /** net.connect() options for a checker's connection (layer4.c tcp_bind_connect()). */
-export function tcpConnectOptions(c: Endpoint): NetConnectOpts {
+function tcpConnectOptions(c: Endpoint): NetConnectOpts {
   return {
     host: c.connectIp,
     port: c.connectPort,

@@ -501,7 +501,7 @@ const tables: Record<CheckerType, KeywordTable<CheckerDraft>> = {
   },
 };
 
-export const newCheckerDraft = (type: CheckerType, rsFamily?: IpFamily): CheckerDraft => ({
+const newCheckerDraft = (type: CheckerType, rsFamily?: IpFamily): CheckerDraft => ({
   type,
   rsFamily,
   urls: [],

@@ -84,7 +84,7 @@ export function walk<D>(
 }
 
 /** The body of a statement's block (empty when it has none). */
-export const bodyOf = (stmt: Statement): readonly AstNode[] => stmt.block?.body ?? [];
+const bodyOf = (stmt: Statement): readonly AstNode[] => stmt.block?.body ?? [];
 
 /**
  * The entries of a value block: one per statement (keepalived alloc_value_block()). Words after

@@ -67,12 +67,6 @@ export class ConfigValidator {
   }
 }
 
-export function validate(nodes: readonly AstNode[], host: HostFacts): ValidateResult {
-  const v = new ConfigValidator(host);
-  for (const node of nodes) v.top(node);
-  return v.finish();
-}
-
 /**
  * The sync daemon with its instance resolved (keepalived vrrp_complete_init()): the syncid
  * defaults to the instance's VRID; an instance that does not exist clears it. Without global

@@ -137,7 +137,7 @@ const bfdNeighbor = bfdOnly((ctx, _stmt, d, w) => {
   d.nbr = a;
 });
 
-export const bfdInstanceKeywords: KeywordTable<BfdDraft> = {
+const bfdInstanceKeywords: KeywordTable<BfdDraft> = {
   source_ip: bfdOnly((ctx, _stmt, d, w) => {
     const a = readAddr(w.text);
     if (a) d.src = a;
@@ -324,7 +324,7 @@ const processDelay = (prefix: string) =>
     }
   });
 
-export const trackProcessKeywords: KeywordTable<ProcessDraft> = {
+const trackProcessKeywords: KeywordTable<ProcessDraft> = {
   process: plain((ctx, stmt, d) => {
     const w = ctx.arg(stmt, 1);
     // keepalived stops at a missing parameter: nothing is reported at the `}`.
@@ -461,7 +461,7 @@ function garpInterface(ctx: Ctx, at: Word, name: string, d: GarpDraft, shown = n
   s.garpInterfaces.set(name, d);
 }
 
-export const garpGroupKeywords: KeywordTable<GarpDraft> = {
+const garpGroupKeywords: KeywordTable<GarpDraft> = {
   garp_interval: garpInterval('garp_interval'),
   gna_interval: garpInterval('gna_interval'),
   interface: plain((ctx, stmt, d) => {
@@ -506,7 +506,7 @@ interface TrackGroupDraft {
   groupSet: boolean;
 }
 
-export const trackGroupKeywords: KeywordTable<TrackGroupDraft> = {
+const trackGroupKeywords: KeywordTable<TrackGroupDraft> = {
   group: values((ctx, stmt, d) => {
     if (d.groupSet) {
       // keepalived skips the block.
@@ -548,7 +548,7 @@ interface BfdCheckDraft {
   readonly rs: string;
 }
 
-export const bfdCheckKeywords: KeywordTable<BfdCheckDraft & { readonly rsKey: object }> = {
+const bfdCheckKeywords: KeywordTable<BfdCheckDraft & { readonly rsKey: object }> = {
   name: plain((ctx, stmt, d) => {
     if (!d.active) return;
     const w = stmt.words[1];

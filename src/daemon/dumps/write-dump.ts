@@ -23,7 +23,7 @@ export interface DumpPaths {
 }
 
 /** keepalived's tmp_dir: TMPDIR if it is an absolute path, else /tmp. */
-export function dumpDir(env: Readonly<Record<string, string | undefined>>): string {
+function dumpDir(env: Readonly<Record<string, string | undefined>>): string {
   const dir = env['TMPDIR'];
   return dir !== undefined && dir.startsWith('/') ? dir : '/tmp';
 }

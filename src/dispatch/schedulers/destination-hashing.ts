@@ -11,11 +11,11 @@ import { isAvailable } from './dest-state.js';
 import { addressFold, hash32 } from './hash.js';
 import { packetDestination } from './packet-address.js';
 
-export const DH_TAB_BITS = 8;
-export const DH_TAB_SIZE = 1 << DH_TAB_BITS;
+const DH_TAB_BITS = 8;
+const DH_TAB_SIZE = 1 << DH_TAB_BITS;
 
 /** ip_vs_dh_hashkey(). */
-export function dhHashKey(address: string): number {
+function dhHashKey(address: string): number {
   return hash32(addressFold(address), DH_TAB_BITS);
 }
 

@@ -13,11 +13,11 @@
  */
 import { addressFold, hash32 } from './hash.js';
 
-export const LOCALITY_TAB_BITS = 10;
+const LOCALITY_TAB_BITS = 10;
 const TAB_SIZE = 1 << LOCALITY_TAB_BITS;
 const TAB_MASK = TAB_SIZE - 1;
-export const CHECK_EXPIRE_INTERVAL_MS = 60_000;
-export const ENTRY_TIMEOUT_MS = 6 * 60_000;
+const CHECK_EXPIRE_INTERVAL_MS = 60_000;
+const ENTRY_TIMEOUT_MS = 6 * 60_000;
 export const DEFAULT_EXPIRATION_MS = 24 * 60 * 60_000;
 const COUNT_FOR_FULL_EXPIRATION = 30;
 const MAX_SIZE = TAB_SIZE * 16;

@@ -28,7 +28,7 @@ const HASH1 = hsiphashKey(2654435761n, 2654435761n);
 const HASH2 = hsiphashKey(2654446892n, 2654446892n);
 
 /** ip_vs_mh_hashkey(): hsiphash of the u32 offset + port + ntohl(addr_fold). */
-export function mhHashKey(address: string, port: number, key: HsiphashKey, offset: number): number {
+function mhHashKey(address: string, port: number, key: HsiphashKey, offset: number): number {
   return hsiphashU32((offset + port + addressFold(address)) >>> 0, key);
 }
 

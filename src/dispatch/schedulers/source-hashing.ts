@@ -16,17 +16,17 @@ import { isAvailable } from './dest-state.js';
 import { addressFold, hash32 } from './hash.js';
 import { hasFlag } from './packet-address.js';
 
-export const SH_TAB_BITS = 8;
-export const SH_TAB_SIZE = 1 << SH_TAB_BITS;
+const SH_TAB_BITS = 8;
+const SH_TAB_SIZE = 1 << SH_TAB_BITS;
 const SH_TAB_MASK = SH_TAB_SIZE - 1;
 
 /** ip_vs_sh_hashkey(). */
-export function shHashKey(address: string, port: number, offset: number): number {
+function shHashKey(address: string, port: number, offset: number): number {
   return (offset + hash32((port + addressFold(address)) >>> 0, SH_TAB_BITS)) & SH_TAB_MASK;
 }
 
 /** ip_vs_sh_reassign(): `weight` consecutive buckets per destination, round the list. */
-export function fillWeightedBuckets(dests: readonly Destination[], size: number): (Destination | null)[] {
+function fillWeightedBuckets(dests: readonly Destination[], size: number): (Destination | null)[] {
   const table = new Array<Destination | null>(size).fill(null);
   if (dests.length === 0) return table;
   let p = 0;
