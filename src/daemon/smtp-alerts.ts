@@ -58,12 +58,7 @@ function groupAlert(
 }
 
 /** A virtual server gained or lost quorum (check/ipwrapper.c update_quorum_state()). */
-function virtualServerAlert(
-  routerId: string | null,
-  vs: string,
-  up: boolean,
-  body: string,
-): AlertMessage {
+function virtualServerAlert(routerId: string | null, vs: string, up: boolean, body: string): AlertMessage {
   return { subject: withRouter(routerId, `Virtualserver ${vs} - ${up ? 'UP' : 'DOWN'}`), body };
 }
 

@@ -106,11 +106,7 @@ function addServiceArgs(s: Omit<ViewService, 'dests'>): string[] {
 }
 
 /** `ipvsadm -a|-e|-d ...`: add, edit or delete a real server of a service. */
-function destArgs(
-  op: 'add' | 'edit' | 'delete',
-  s: Omit<ViewService, 'dests'>,
-  d: ViewDest,
-): string[] {
+function destArgs(op: 'add' | 'edit' | 'delete', s: Omit<ViewService, 'dests'>, d: ViewDest): string[] {
   const head = [
     op === 'add' ? '-a' : op === 'edit' ? '-e' : '-d',
     ...serviceSelector(s),

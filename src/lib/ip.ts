@@ -142,7 +142,6 @@ export function parseIpPrefix(
   return { ip, prefix: Number(p) };
 }
 
-
 /**
  * Numeric comparison of two addresses of one family (keepalived inet_inaddrcmp(): unsigned,
  * big-endian): negative, 0 or positive. Unparsable or different families compare equal.

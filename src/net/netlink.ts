@@ -603,8 +603,7 @@ export function decodeLink(msg: NlMessage): { ok: true; link: DecodedLink } | { 
 }
 
 /** keepalived's "up": administratively up and running (IFF_UP and IFF_RUNNING). */
-const linkIsUp = (flags: number): boolean =>
-  (flags & (IFF.UP | IFF.RUNNING)) === (IFF.UP | IFF.RUNNING);
+const linkIsUp = (flags: number): boolean => (flags & (IFF.UP | IFF.RUNNING)) === (IFF.UP | IFF.RUNNING);
 
 export const toLinkInfo = (l: DecodedLink): LinkInfo => ({
   index: l.index,
