@@ -19,7 +19,7 @@ import { openRtnl } from '../net/rtnl.js';
 import { linuxSysctls } from '../net/sysctl.js';
 import { LinuxVrrpSockets } from '../net/vrrp-socket.js';
 import { HealthChecks } from '../check/health-checks.js';
-import { checkerTypes } from '../check/types.js';
+import { checkerTypes } from '../check/checker-types.js';
 import { ControlSocket } from './control-socket.js';
 import { startDispatcher, type Dispatcher } from './dispatcher.js';
 import { chooseLogFormat, createLogger, facilityOf, LOG_FORMATS, type LogFormat } from './log.js';

@@ -24,7 +24,9 @@
 import { constants as osConstants } from 'node:os';
 import type { Checker, MiscChecker } from '../../config/model.js';
 import { resolveScriptUser, runScript, type ScriptOutcome } from '../../daemon/run-script.js';
-import type { CheckerType, ProbeOutcome, ProbeTarget } from '../probe.js';
+import { isDeepStrictEqual } from 'node:util';
+import { loopTiming, type CheckerType } from '../checker-type.js';
+import type { ProbeOutcome, ProbeTarget } from '../probe.js';
 import { ABORTED } from './attempt.js';
 
 const signalNumber = (signal: NodeJS.Signals): number =>
@@ -81,7 +83,14 @@ export const miscCheck: CheckerType<MiscChecker> = {
       const why = /\((exited with status \d+|due to signal \d+)\)\.$/.exec(last.detail)?.[1];
       return `${line} failed${retryText(retries)}${why === undefined ? '' : ` (${why})`}.`;
     },
+    alert: (up, failure) =>
+      `=> MISC CHECK ${up ? 'succeeded' : failure === 'timeout' ? 'timed out' : 'failed'} on service <=`,
   },
+  timing: loopTiming,
+  // misc_timeout 0 (unset) means the virtual server's delay_loop (misc_check_thread()).
+  attemptLimitMs: (c, vs) => (c.timeoutMs > 0 ? c.timeoutMs : vs.delayLoopMs),
+  // compare_misc_check(): the script (its command and user) and misc_dynamic.
+  sameTarget: (a, b) => a.dynamic === b.dynamic && isDeepStrictEqual(a.script, b.script),
   create(checker, target, deps) {
     const path = checker.script.argv[0] ?? '';
     const line = subject(target.display, target, path);
