@@ -4,9 +4,9 @@
  * the url's ranges, then MD5 digest of the body, then regex (http_handle_response's order).
  * Failure details are keepalived's log_all_failures lines (timeout_epilog: "<what> server <rs>.").
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { HttpChecker, HttpUrl } from '../../config/model.js';
 import { formatRs } from '../format.js';
-import { isDeepStrictEqual } from 'node:util';
 import { connectLimitMs, sameConnection, type CheckerTexts, type CheckerType } from '../checker-type.js';
 import type { FailureReason, Probe, ProbeDeps, ProbeOutcome, ProbeTarget } from '../probe.js';
 import { exchange, type ExchangeResult, type HttpResponse } from './http-exchange.js';

@@ -22,9 +22,9 @@
  * depends on the retry count, which is the verdict's business).
  */
 import { constants as osConstants } from 'node:os';
+import { isDeepStrictEqual } from 'node:util';
 import type { Checker, MiscChecker } from '../../config/model.js';
 import { resolveScriptUser, runScript, type ScriptOutcome } from '../../daemon/run-script.js';
-import { isDeepStrictEqual } from 'node:util';
 import { loopTiming, type CheckerType } from '../checker-type.js';
 import type { ProbeOutcome, ProbeTarget } from '../probe.js';
 import { ABORTED } from './attempt.js';
