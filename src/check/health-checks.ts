@@ -137,15 +137,15 @@ export class HealthChecks {
     }
     // One view per pool: a reload of 10,000 real servers must not build 10,000 views.
     const views = new Map<Pool, PoolView>();
-    const viewOf = (pool: Pool): PoolView =>
-      views.get(pool) ?? views.set(pool, pool.view()).get(pool) ?? pool.view();
+    const alive = ({ slot }: ServerRun): boolean => {
+      let view = views.get(slot.pool);
+      if (!view) views.set(slot.pool, (view = slot.pool.view()));
+      return view.realServers[slot.index]?.alive ?? false;
+    };
     const plan = planReload<CheckerRun, ServerRun, ServiceRun>(
       { config: old, services: this.services },
       config,
-      {
-        rules: (type) => this.d.types.get(type),
-        alive: (s) => viewOf(s.slot.pool).realServers[s.slot.index]?.alive ?? false,
-      },
+      { rules: (type) => this.d.types.get(type), alive },
     );
     this.config = config;
     const deps = this.probeDeps();
