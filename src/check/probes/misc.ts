@@ -23,7 +23,7 @@
  */
 import { constants as osConstants } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
-import type { Checker, MiscChecker } from '../../config/model.js';
+import type { Checker, MiscChecker, VirtualServer } from '../../config/model.js';
 import { resolveScriptUser, runScript, type ScriptOutcome } from '../../daemon/run-script.js';
 import { loopTiming, type CheckerType } from '../checker-type.js';
 import type { ProbeOutcome, ProbeTarget } from '../probe.js';
@@ -39,6 +39,10 @@ const subject = (display: string, target: ProbeTarget, path: string): string =>
 /** The script path of the checker the text is about. */
 const miscPath = (checker: Checker): string =>
   checker.type === 'MISC_CHECK' ? (checker.script.argv[0] ?? '') : '';
+
+/** misc_timeout; 0 (or unset) means the virtual server's delay_loop (misc_check_thread()). */
+const scriptTimeoutMs = (c: MiscChecker, vs: VirtualServer): number =>
+  c.timeoutMs > 0 ? c.timeoutMs : vs.delayLoopMs;
 
 /** keepalived's retry part of a failure line (misc_check_child_thread()). */
 const retryText = (retries: number): string =>
@@ -87,15 +91,13 @@ export const miscCheck: CheckerType<MiscChecker> = {
       `=> MISC CHECK ${up ? 'succeeded' : failure === 'timeout' ? 'timed out' : 'failed'} on service <=`,
   },
   timing: loopTiming,
-  // misc_timeout 0 (unset) means the virtual server's delay_loop (misc_check_thread()).
-  attemptLimitMs: (c, vs) => (c.timeoutMs > 0 ? c.timeoutMs : vs.delayLoopMs),
+  attemptLimitMs: scriptTimeoutMs,
   // compare_misc_check(): the script (its command and user) and misc_dynamic.
   sameTarget: (a, b) => a.dynamic === b.dynamic && isDeepStrictEqual(a.script, b.script),
   create(checker, target, deps) {
     const path = checker.script.argv[0] ?? '';
     const line = subject(target.display, target, path);
-    // misc_timeout 0 (or unset) means the virtual server's delay_loop (misc_check_thread()).
-    const timeoutMs = checker.timeoutMs > 0 ? checker.timeoutMs : target.vs.delayLoopMs;
+    const timeoutMs = scriptTimeoutMs(checker, target.vs);
     const user = resolveScriptUser(checker.script, deps.global);
     if (user === null) {
       deps.log.warn(
