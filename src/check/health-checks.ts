@@ -1,65 +1,47 @@
 /**
  * The checker side of the daemon (keepalived's healthcheckers process): every checker of every
- * real server makes its attempts on its own schedule, verdict.ts turns attempts into up/down,
- * pool.ts turns those into table changes with quorum and the sorry server, and this file performs
- * the effects: the service table, keepalived's log lines, notify scripts and FIFO lines.
+ * real server makes its attempts on its own schedule (checker-run.ts), verdict.ts turns attempts
+ * into up/down, pool.ts turns those into table changes with quorum and the sorry server, and
+ * pool-effects.ts performs them: the service table, keepalived's log lines, notify scripts and
+ * FIFO lines. Each checker type's own rules come from its definition (checker-type.ts).
  *
  * - The first attempt comes after keepalived's 1 s bootstrap delay plus a random part of `warmup`
  *   (check_api.c register_checkers_thread()), so checks of many servers do not all start at once.
- * - An attempt never overlaps the next one of the same checker; a watchdog aborts a probe that
- *   overruns its own time limit by far.
- * - ha_suspend: the checkers of such a virtual server run only while its address is on this host.
- * - reload(): a new config on SIGHUP; what it still has keeps its state (reload.ts, Pool.reload()).
+ * - ha_suspend: the checkers of such a virtual server run only while its address is on this host
+ *   (ha-suspend.ts).
+ * - reload(): a new config on SIGHUP; reload-planner.ts says what is kept, restarted, started and
+ *   stopped, and Pool.reload() what the table does.
  */
-import { isDeepStrictEqual } from 'node:util';
-import type { Checker, Config, RealServer, ScriptSpec, VirtualServer } from '../config/model.js';
-import type { Clock, TimerHandle } from '../lib/clock.js';
+import type { Checker, Config, RealServer, VirtualServer } from '../config/model.js';
+import type { Clock } from '../lib/clock.js';
 import type { Logger } from 'pino';
+import { CheckerRun, type ServerSlot } from './checker-run.js';
+import { carryStats, countAttempt } from './checker-stats.js';
+import { effectiveCheckers, type CheckerType } from './checker-type.js';
 import { formatRs, formatService } from './format.js';
-import { Pool, type PoolEffect, type PoolMember, type ReloadMember } from './pool.js';
-import type { CheckerType, Probe, ProbeDeps, ProbeOutcome, ProbeTarget } from './probe.js';
+import { LocalAddresses, suspendsOn } from './ha-suspend.js';
+import { Pool, type PoolEffect, type PoolView, type ReloadMember } from './pool.js';
+import { applyPoolEffects, type CheckNotifier } from './pool-effects.js';
+import type { ProbeDeps, ProbeOutcome, ProbeTarget } from './probe.js';
 import {
-  matchBy,
-  migrateChecker,
-  rsIdentity,
-  sameChecker,
-  sameCheckTarget,
-  settleCheckers,
-  vsIdentity,
-} from './reload.js';
+  planReload,
+  virtualServerChanges,
+  type CheckReloadReport,
+  type ServerPlan,
+} from './reload-planner.js';
+import { serviceStatus, type VirtualServerStatus } from './status-view.js';
 import type { ServiceTable } from './table.js';
-import { initialChecker, verdict, type CheckerState, type VerdictTiming } from './verdict.js';
-import { checkerAlertBody } from './alert-body.js';
+import { initialChecker, verdict, type CheckerState } from './verdict.js';
 
 /** keepalived BOOTSTRAP_DELAY: one second before the first attempt. */
 const BOOTSTRAP_MS = 1000;
-/** Extra time a probe gets past its own limit before the watchdog aborts it. */
-const WATCHDOG_SLACK_MS = 5000;
-
-/**
- * Upper bounds (ms) of the attempt-duration buckets in the status (Prometheus histogram `le`):
- * from a quick TCP connect on the LAN to a MISC_CHECK script near its timeout.
- */
-const CHECK_DURATION_BUCKETS_MS: readonly number[] = [
-  5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000,
-];
-
-export interface CheckNotifier {
-  checkerScript(spec: ScriptSpec, stopping: boolean): void;
-  checkerLine(line: string): void;
-  /** An SMTP alert for a checker's new verdict (virtual servers with smtp_alert). */
-  realServerAlert?(rs: string, vs: string, rsAlive: boolean, body: string): void;
-  /** An SMTP alert for a quorum change of a virtual server with smtp_alert. */
-  quorumAlert?(vs: string, up: boolean, body: string): void;
-  /** A real server came up or went down (`rs`), or the quorum changed (`rs` null): SNMP traps. */
-  serviceChanged?(vs: string, rs: string | null): void;
-}
 
 export interface HealthCheckDeps {
   readonly clock: Clock;
   readonly log: Logger;
   readonly table: ServiceTable;
   readonly notifier: CheckNotifier;
+  /** The checker types by keyword (checker-types.ts checkerTypes()); a checker of a type not here is not run. */
   readonly types: ReadonlyMap<string, CheckerType>;
   /** Values of root `track_file`s (FILE_CHECK). */
   readonly trackFileValue: (name: string) => number | undefined;
@@ -69,348 +51,164 @@ export interface HealthCheckDeps {
   readonly random: () => number;
 }
 
-interface Run {
-  /** Indexes in the current config (a reload renumbers a kept checker). */
-  vs: number;
-  rs: number;
-  readonly checker: Checker;
-  readonly type: CheckerType;
-  readonly probe: Probe;
-  target: ProbeTarget;
-  readonly timing: VerdictTiming;
-  state: CheckerState;
-  timer: TimerHandle | undefined;
-  attempt: AbortController | undefined;
-  enabled: boolean;
-  /** A weight this checker set (misc_dynamic / FILE_CHECK dynamic), undone when it goes down. */
-  dynamicWeight: number | undefined;
-  attempts: number;
-  failures: number;
-  last: ProbeOutcome | undefined;
-  /** Judged attempts by result: `ok` or the failure reason. */
-  readonly results: Map<string, number>;
-  /** Clock time of judged attempts: count, sum, and counts per CHECK_DURATION_BUCKETS_MS bucket. */
-  readonly duration: { count: number; sumMs: number; readonly buckets: number[] };
+/** A running real server: its place in the pool, and its checkers in its config's order. */
+interface ServerRun {
+  readonly slot: ServerSlot;
+  readonly rs: RealServer;
+  readonly checkers: CheckerRun[];
 }
 
-export interface CheckerStatus {
-  readonly type: string;
-  readonly target: string;
-  readonly up: boolean;
-  readonly enabled: boolean;
-  readonly attempts: number;
-  readonly failures: number;
-  readonly last: string | null;
-  /** Attempts by result: `ok`, or the failure reason (`refused`, `timeout`, `http-status`, ...). */
-  readonly results: Readonly<Record<string, number>>;
-  /** How long the attempts took; `buckets` are cumulative (attempts that took at most `leMs`). */
-  readonly duration: {
-    readonly count: number;
-    readonly sumMs: number;
-    readonly buckets: readonly { readonly leMs: number; readonly count: number }[];
-  };
-}
-
-/** A real server by keepalived's names. */
-export interface RsName {
-  readonly vs: string;
-  readonly rs: string;
-}
-
-/** What a reload kept, started and stopped. */
-export interface CheckReloadReport {
-  readonly virtualServers: {
-    readonly kept: readonly string[];
-    readonly added: readonly string[];
-    readonly removed: readonly string[];
-  };
-  readonly realServers: {
-    readonly kept: number;
-    readonly added: readonly RsName[];
-    readonly removed: readonly RsName[];
-  };
-  readonly checkers: {
-    /** The same settings: running on, untouched. */
-    readonly kept: number;
-    /** The same target with other settings: restarted, with its verdict carried over. */
-    readonly restarted: number;
-    /** New (a new real server, or a new or different target): started as at start-up. */
-    readonly started: number;
-    readonly stopped: number;
-  };
-}
-
-export interface VirtualServerStatus {
-  readonly name: string;
-  readonly quorumUp: boolean;
-  readonly sorryActive: boolean;
-  readonly liveWeight: number;
-  readonly realServers: readonly {
-    readonly name: string;
-    readonly alive: boolean;
-    readonly inTable: boolean;
-    readonly weight: number;
-    readonly checkers: readonly CheckerStatus[];
-  }[];
-}
-
-/** How often a FILE_CHECK looks at its (already watched) file; keepalived reacts to each change. */
-const FILE_CHECK_POLL_MS = 1000;
-
-function timingOf(c: Checker): VerdictTiming {
-  const http = c.type === 'HTTP_GET' || c.type === 'SSL_GET';
-  if (c.type === 'FILE_CHECK') {
-    // track_file.c: a file checker has no retries; its state follows the file's value.
-    const every = Math.min(c.delayLoopMs, FILE_CHECK_POLL_MS);
-    return { retry: 0, delayBeforeRetryMs: every, delayLoopMs: every, downDelayMs: every };
-  }
-  return {
-    retry: c.retry,
-    delayBeforeRetryMs: c.delayBeforeRetryMs,
-    delayLoopMs: c.delayLoopMs,
-    downDelayMs: http ? Math.max(c.delayLoopMs, c.delayBeforeRetryMs) : c.delayLoopMs,
-  };
-}
-
-/** How long one attempt may take at most, by the checker's own limits. */
-function attemptLimitMs(c: Checker, vs: VirtualServer): number {
-  // misc_timeout 0 (unset) means the virtual server's delay_loop (check_misc.c misc_check_thread()).
-  if (c.type === 'MISC_CHECK') return c.timeoutMs > 0 ? c.timeoutMs : vs.delayLoopMs;
-  if (c.type === 'HTTP_GET' || c.type === 'SSL_GET') return c.connectTimeoutMs * Math.max(1, c.urls.length);
-  // SMTP: connect, greeting, HELO, reply, QUIT, reply: connect_timeout each (check_smtp.c).
-  if (c.type === 'SMTP_CHECK') return c.connectTimeoutMs * 6;
-  return c.connectTimeoutMs;
+/** A running virtual server: its pool, and its real servers in its config's order. */
+interface ServiceRun {
+  readonly vs: VirtualServer;
+  readonly pool: Pool;
+  readonly servers: ServerRun[];
 }
 
 export class HealthChecks {
   private config: Config;
-  private pools: Pool[];
-  private runs: Run[] = [];
+  private services: ServiceRun[];
   private started = false;
   private stopped = false;
-  /** Addresses on this host (ha_suspend), as the VIP changes reported them. */
-  private readonly local: Set<string>;
+  private readonly local: LocalAddresses;
 
   constructor(
     config: Config,
     private readonly d: HealthCheckDeps,
   ) {
     this.config = config;
-    this.pools = config.virtualServers.map((vs) => new Pool(vs));
-    this.local = new Set(d.localAddresses);
+    this.services = this.idleServices(config);
+    this.local = new LocalAddresses(d.localAddresses);
   }
 
   start(): void {
     if (this.started || this.stopped) return;
     this.started = true;
     const deps = this.probeDeps();
-    this.config.virtualServers.forEach((vs, v) => {
-      vs.realServers.forEach((rs, r) => {
-        for (const checker of this.checkersOf(rs)) {
-          const type = this.typeOf(checker, vs, rs);
-          if (type) this.runs.push(this.newRun(v, r, checker, type, deps, initialChecker(checker.alpha)));
-        }
-      });
+    const runs: CheckerRun[] = [];
+    const down: number[][] = [];
+    this.services = this.config.virtualServers.map((vs) => {
+      const service: ServiceRun = { vs, pool: new Pool(vs), servers: [] };
+      down.push(
+        vs.realServers.map((rs, index) => {
+          this.warnUnsupported(vs, rs);
+          const server = this.newServer(service, rs, index);
+          for (const checker of this.checkersOf(rs))
+            server.checkers.push(this.newRun(checker, server.slot, initialChecker(checker.alpha), deps));
+          runs.push(...server.checkers);
+          return server.checkers.filter((x) => !x.state.up).length;
+        }),
+      );
+      return service;
     });
-    // Checkers that start down, per virtual server and real server (one pass: 10,000 real servers
-    // must not cost 10,000 scans of every run).
-    const downs = new Map<string, number>();
-    for (const x of this.runs)
-      if (!x.state.up) downs.set(`${x.vs}/${x.rs}`, (downs.get(`${x.vs}/${x.rs}`) ?? 0) + 1);
-    this.pools.forEach((pool, v) => {
-      const vs = pool.vs;
-      const down = vs.realServers.map((_, r) => downs.get(`${v}/${r}`) ?? 0);
-      this.apply(v, pool.init(down));
-    });
-    for (const run of this.runs) this.activate(run);
+    this.services.forEach((s, v) => this.applyTo(s.vs, s.pool.init(down[v] ?? [])));
+    for (const run of runs) this.activate(run);
   }
 
   /**
    * A new config (SIGHUP, already validated): keepalived's reload_check_thread() →
    * clear_diff_services(), init_services(), register_checkers_thread(), on the running state.
-   * - A virtual server gone: its checkers stop and it leaves the table (`Removing Virtual Server`,
-   *   its real servers `Removing service ...` with their down notifies).
-   * - A kept virtual server (same key, reload.ts): its real servers gone leave the table (`service
-   *   ... no longer exist`); kept ones keep their state (alive, in the table, weight) and are not
-   *   touched in the table unless something about them changed; new ones start as at start-up.
-   *   Its new settings apply (quorum, hysteresis, sorry server, weights, inhibit_on_failure).
-   * - Checkers of a kept real server: with the same settings they run on untouched (state,
-   *   retries, schedule, counters); with the same target but other settings (retry, delay_loop,
-   *   ...) they restart with their verdict carried over (migrate_checkers()); new ones start
-   *   as keepalived starts them on a reload (up, or down if alpha while the server is down).
-   * - A new virtual server starts as at start-up.
+   * reload-planner.ts pairs what the new config still has (by identity and each type's compare);
+   * this performs the plan, gone virtual servers first (clear_diff_services() runs before
+   * init_services()):
+   * - a virtual server gone: its checkers stop and it leaves the table (`Removing Virtual
+   *   Server`, its real servers `Removing service ...` with their down notifies);
+   * - of a kept one, real servers gone leave the table (`service ... no longer exist`); kept ones
+   *   keep their state (alive, in the table, weight), untouched in the table unless something
+   *   about them changed; new ones start as at start-up; its new settings apply (quorum,
+   *   hysteresis, sorry server, weights, inhibit_on_failure);
+   * - checkers kept run on untouched; restarted ones get a new probe with their verdict and
+   *   counters carried over; new ones start (logged, then bootstrap delay and warmup);
+   * - a new virtual server starts as at start-up.
    * lb_algo, persistence and the listeners are the dispatcher's (Dispatcher.reload()).
    */
   reload(config: Config): CheckReloadReport {
     const old = this.config;
-    const vsFrom = matchBy(old.virtualServers, config.virtualServers, vsIdentity);
-    const report = {
-      virtualServers: { kept: [] as string[], added: [] as string[], removed: [] as string[] },
-      realServers: { kept: 0, added: [] as RsName[], removed: [] as RsName[] },
-      checkers: { kept: 0, restarted: 0, started: 0, stopped: 0 },
-    };
-    const keptVs = new Set(vsFrom.filter((o): o is number => o !== null));
-    old.virtualServers.forEach((vs, v) => {
-      if (!keptVs.has(v)) report.virtualServers.removed.push(vs.display);
-    });
-    config.virtualServers.forEach((vs, v) => {
-      const o = vsFrom[v] ?? null;
-      if (o === null) report.virtualServers.added.push(vs.display);
-      else report.virtualServers.kept.push(vs.display);
-    });
-    if (this.stopped) return report;
-    this.config = config;
-    if (!this.started) {
-      this.pools = config.virtualServers.map((vs) => new Pool(vs));
-      return report;
+    if (this.stopped || !this.started) {
+      if (!this.stopped) {
+        this.config = config;
+        this.services = this.idleServices(config);
+      }
+      return {
+        virtualServers: virtualServerChanges(old, config),
+        realServers: { kept: 0, added: [], removed: [] },
+        checkers: { kept: 0, restarted: 0, started: 0, stopped: 0 },
+      };
     }
-    const oldPools = this.pools;
-    const oldRuns = this.runs;
-    const retire = (run: Run): void => {
-      this.cancel(run);
-      run.probe.close();
+    // One view per pool: a reload of 10,000 real servers must not build 10,000 views.
+    const views = new Map<Pool, PoolView>();
+    const alive = ({ slot }: ServerRun): boolean => {
+      let view = views.get(slot.pool);
+      if (!view) views.set(slot.pool, (view = slot.pool.view()));
+      return view.realServers[slot.index]?.alive ?? false;
     };
-
-    // Gone virtual servers first (clear_diff_services() runs before init_services()).
-    old.virtualServers.forEach((vs, v) => {
-      if (keptVs.has(v)) return;
-      for (const run of oldRuns) {
-        if (run.vs !== v) continue;
-        retire(run);
-        report.checkers.stopped++;
-      }
-      const pool = oldPools[v];
-      if (pool) this.applyTo(vs, pool.retire());
-    });
-
+    const plan = planReload<CheckerRun, ServerRun, ServiceRun>(
+      { config: old, services: this.services },
+      config,
+      { rules: (type) => this.d.types.get(type), alive },
+    );
+    this.config = config;
     const deps = this.probeDeps();
-    const pools: Pool[] = [];
-    const runs: Run[] = [];
-    const started: Run[] = [];
-    const kept: Run[] = [];
-    config.virtualServers.forEach((vs, v) => {
-      const pool = new Pool(vs);
-      pools.push(pool);
-      const o = vsFrom[v] ?? null;
-      const oldVs = o === null ? undefined : old.virtualServers[o];
-      const oldPool = o === null ? undefined : oldPools[o];
-      if (o === null || !oldVs || !oldPool) {
-        const down = vs.realServers.map((rs, r) => {
-          const made = this.freshRuns(v, r, vs, rs, deps, (c) => initialChecker(c.alpha));
-          runs.push(...made);
-          started.push(...made);
-          return made.filter((x) => !x.state.up).length;
-        });
-        this.applyTo(vs, pool.init(down));
-        return;
+
+    for (const service of plan.removed) {
+      for (const server of service.servers) for (const run of server.checkers) run.retire();
+      this.applyTo(service.vs, service.pool.retire());
+    }
+
+    const kept: CheckerRun[] = [];
+    const started: CheckerRun[] = [];
+    this.services = plan.services.map((p) => {
+      const service: ServiceRun = { vs: p.vs, pool: new Pool(p.vs), servers: [] };
+      const from = p.from;
+      if (from) {
+        for (const gone of p.removedServers) {
+          for (const run of gone.checkers) run.retire();
+          this.applyTo(from.vs, from.pool.removeServer(gone.slot.index));
+        }
+        this.applyTo(from.vs, from.pool.releaseSorry(p.vs));
       }
-      const rsFrom = matchBy(oldVs.realServers, vs.realServers, rsIdentity);
-      const keptRs = new Set(rsFrom.filter((x): x is number => x !== null));
-      oldVs.realServers.forEach((rs, r) => {
-        if (keptRs.has(r)) return;
-        report.realServers.removed.push({ vs: oldVs.display, rs: formatRs(rs, oldVs) });
-        for (const run of oldRuns) {
-          if (run.vs !== o || run.rs !== r) continue;
-          retire(run);
-          report.checkers.stopped++;
-        }
-        this.applyTo(oldVs, oldPool.removeServer(r));
+      p.servers.forEach((sp, index) => {
+        this.warnUnsupported(p.vs, sp.rs);
+        this.performServer(sp, this.newServer(service, sp.rs, index), deps, kept, started);
       });
-      this.applyTo(oldVs, oldPool.releaseSorry(vs));
-      const oldView = oldPool.view();
-      const members: ReloadMember[] = vs.realServers.map((rs, r): ReloadMember => {
-        const or = rsFrom[r] ?? null;
-        const oldRs = or === null ? undefined : oldVs.realServers[or];
-        if (or === null || !oldRs) {
-          report.realServers.added.push({ vs: vs.display, rs: formatRs(rs, vs) });
-          // check_new_rs_state(): a new server's alpha checkers start down, as at start-up.
-          const made = this.freshRuns(v, r, vs, rs, deps, (c) => initialChecker(c.alpha));
-          runs.push(...made);
-          started.push(...made);
-          return { old: null, failed: made.filter((x) => !x.state.up).length };
-        }
-        report.realServers.kept++;
-        const previous = oldRuns.filter((x) => x.vs === o && x.rs === or);
-        const claimed = new Set<Run>();
-        const next: { run: Run; kept: boolean; restarted: boolean }[] = [];
-        for (const checker of this.checkersOf(rs)) {
-          const type = this.typeOf(checker, vs, rs);
-          if (!type) continue;
-          const prev = previous.find((x) => !claimed.has(x) && sameCheckTarget(x.checker, checker));
-          if (prev) claimed.add(prev);
-          if (prev && sameChecker(prev.checker, checker) && this.sameProbeInputs(old, oldVs, oldRs, vs, rs)) {
-            prev.vs = v;
-            prev.rs = r;
-            prev.target = this.targetOf(vs, rs, checker);
-            next.push({ run: prev, kept: true, restarted: false });
-            continue;
-          }
-          const state = prev ? migrateChecker(prev.state, timingOf(checker).retry) : initialChecker(false);
-          const run = this.newRun(v, r, checker, type, deps, state);
-          if (prev) {
-            this.carryOver(prev, run, rs.weight - oldRs.weight);
-            retire(prev);
-          }
-          next.push({ run, kept: false, restarted: prev !== undefined });
-        }
-        for (const x of previous) {
-          if (claimed.has(x)) continue;
-          retire(x);
-          report.checkers.stopped++;
-        }
-        const states = settleCheckers(
-          oldView.realServers[or]?.alive ?? false,
-          next.map(({ run, kept }) => ({
-            state: run.state,
-            kept,
-            alpha: run.checker.alpha,
-            retry: run.timing.retry,
-          })),
+      if (!from) this.applyTo(p.vs, service.pool.init(p.servers.map((s) => s.failed)));
+      else {
+        const members = p.servers.map((s): ReloadMember =>
+          s.from
+            ? { old: s.from.slot.index, failed: s.failed, weight: s.weight }
+            : { old: null, failed: s.failed },
         );
-        next.forEach((x, i) => {
-          x.run.state = states[i] ?? x.run.state;
-          runs.push(x.run);
-          if (x.kept) kept.push(x.run);
-          else started.push(x.run);
-          if (x.restarted) report.checkers.restarted++;
-        });
-        let weight = rs.weight;
-        for (const x of next) if (x.run.dynamicWeight !== undefined) weight = x.run.dynamicWeight;
-        return { old: or, failed: next.filter((x) => !x.run.state.up).length, weight };
-      });
-      this.applyTo(vs, pool.reload(oldPool, members));
+        this.applyTo(p.vs, service.pool.reload(from.pool, members));
+      }
+      return service;
     });
-    report.checkers.kept = kept.length;
-    report.checkers.started = started.length - report.checkers.restarted;
-    this.pools = pools;
-    this.runs = runs;
+
     // ha_suspend may have been set or cleared on a kept virtual server.
     for (const run of kept) {
-      const enabled = this.enabledFor(run.target.vs);
+      const enabled = this.local.enabledFor(run.slot.vs);
       if (enabled === run.enabled) continue;
       run.enabled = enabled;
       this.logActivation(run);
-      if (enabled) this.schedule(run, BOOTSTRAP_MS);
-      else this.cancel(run);
+      if (enabled) run.schedule(BOOTSTRAP_MS);
+      else run.cancel();
     }
     for (const run of started) this.activate(run);
-    return report;
+    return plan.report;
   }
 
   /** ha_suspend: an address of this host appeared or went (a VIP set or removed). */
   addressChanged(address: string, present: boolean): void {
-    if (present) this.local.add(address);
-    else this.local.delete(address);
-    for (const run of this.runs) {
+    this.local.changed(address, present);
+    for (const run of this.runs()) {
       const vs = run.target.vs;
-      if (!vs.haSuspend || !this.matches(vs, address) || run.enabled === present) continue;
+      if (!suspendsOn(vs, address) || run.enabled === present) continue;
       run.enabled = present;
       this.d.log.info(
         { event: 'check.activate', rs: formatRs(run.target.rs, vs), vs: vs.display, enabled: present },
         `${present ? 'A' : 'Dea'}ctivating healthchecker for service ${formatRs(run.target.rs, vs)} for VS ${vs.display}`,
       );
-      if (present) this.schedule(run, 0);
-      else this.cancel(run);
+      if (present) run.schedule(0);
+      else run.cancel();
     }
   }
 
@@ -418,49 +216,61 @@ export class HealthChecks {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    for (const run of this.runs) {
-      this.cancel(run);
-      run.probe.close();
-    }
-    this.pools.forEach((pool, v) => this.apply(v, pool.stop()));
+    for (const run of this.runs()) run.retire();
+    for (const s of this.services) this.applyTo(s.vs, s.pool.stop());
   }
 
   status(): VirtualServerStatus[] {
-    return this.pools.map((pool, v) => {
-      const view = pool.view();
-      return {
-        name: pool.vs.display,
-        quorumUp: view.quorumUp,
-        sorryActive: view.sorryActive,
-        liveWeight: pool.liveWeight(),
-        realServers: pool.vs.realServers.map((rs, r) => ({
-          name: formatRs(rs, pool.vs),
-          alive: view.realServers[r]?.alive ?? false,
-          inTable: view.realServers[r]?.inTable ?? false,
-          weight: view.realServers[r]?.weight ?? 0,
-          checkers: this.runs
-            .filter((x) => x.vs === v && x.rs === r)
-            .map((x) => ({
-              type: x.checker.type,
-              target: x.target.display,
-              up: x.state.up,
-              enabled: x.enabled,
-              attempts: x.attempts,
-              failures: x.failures,
-              last: x.last ? (x.last.ok ? 'ok' : `${x.last.reason}: ${x.last.detail}`) : null,
-              results: Object.fromEntries(x.results),
-              duration: {
-                count: x.duration.count,
-                sumMs: x.duration.sumMs,
-                buckets: CHECK_DURATION_BUCKETS_MS.map((leMs, i) => ({
-                  leMs,
-                  count: x.duration.buckets[i] ?? 0,
-                })),
-              },
-            })),
-        })),
-      };
+    return this.services.map((s) => serviceStatus(s.pool, (r) => s.servers[r]?.checkers ?? []));
+  }
+
+  /** Pools with no checkers running (before start()). */
+  private idleServices(config: Config): ServiceRun[] {
+    return config.virtualServers.map((vs) => {
+      const service: ServiceRun = { vs, pool: new Pool(vs), servers: [] };
+      vs.realServers.forEach((rs, index) => this.newServer(service, rs, index));
+      return service;
     });
+  }
+
+  private newServer(service: ServiceRun, rs: RealServer, index: number): ServerRun {
+    const server: ServerRun = { slot: { vs: service.vs, rs, pool: service.pool, index }, rs, checkers: [] };
+    service.servers.push(server);
+    return server;
+  }
+
+  private *runs(): Generator<CheckerRun> {
+    for (const s of this.services) for (const server of s.servers) yield* server.checkers;
+  }
+
+  /** One real server of the plan: its checkers kept (moved here), restarted, started or stopped. */
+  private performServer(
+    plan: ServerPlan<CheckerRun, ServerRun>,
+    server: ServerRun,
+    deps: ProbeDeps,
+    kept: CheckerRun[],
+    started: CheckerRun[],
+  ): void {
+    for (const step of plan.checkers) {
+      if (step.kind === 'keep') {
+        const run = step.run;
+        run.slot = server.slot;
+        run.target = this.targetOf(server.slot.vs, server.rs, run.checker);
+        server.checkers.push(run);
+        kept.push(run);
+        continue;
+      }
+      const run = this.newRun(step.checker, server.slot, step.state, deps);
+      if (step.kind === 'restart') {
+        // migrate_checkers(): the counters, and the weight a dynamic checker set, carry over.
+        carryStats(step.from.stats, run.stats);
+        run.dynamicWeight = step.dynamicWeight;
+        step.from.retire();
+      }
+      server.checkers.push(run);
+      started.push(run);
+    }
+    for (const run of plan.stop) run.retire();
   }
 
   private probeDeps(): ProbeDeps {
@@ -472,21 +282,20 @@ export class HealthChecks {
     };
   }
 
-  /** A real server's checkers as they run (FILE_CHECK weights resolved). */
+  /** A real server's checkers as they run (unsupported types left out, FILE_CHECK weights resolved). */
   private checkersOf(rs: RealServer): Checker[] {
-    return rs.checkers.map((c) => this.withFileWeight(c));
+    return effectiveCheckers(rs.checkers, this.config, (t) => this.d.types.get(t));
   }
 
-  /** The checker's type, or undefined (logged) when keepalived-ts cannot run it. */
-  private typeOf(checker: Checker, vs: VirtualServer, rs: RealServer): CheckerType | undefined {
-    const type = this.d.types.get(checker.type);
-    if (!type) {
+  /** Log the checkers of `rs` keepalived-ts cannot run (a type without a definition). */
+  private warnUnsupported(vs: VirtualServer, rs: RealServer): void {
+    for (const checker of rs.checkers) {
+      if (this.d.types.has(checker.type)) continue;
       this.d.log.warn(
         { event: 'check.unsupported', type: checker.type, rs: formatRs(rs, vs) },
         `keepalived-ts: ${checker.type} is not supported - real server ${formatRs(rs, vs)} is not checked by it`,
       );
     }
-    return type;
   }
 
   private targetOf(vs: VirtualServer, rs: RealServer, checker: Checker): ProbeTarget {
@@ -501,98 +310,23 @@ export class HealthChecks {
     };
   }
 
-  /** A checker of real server `r` of virtual server `v` (indexes in the current config). */
-  private newRun(
-    v: number,
-    r: number,
-    checker: Checker,
-    type: CheckerType,
-    deps: ProbeDeps,
-    state: CheckerState,
-  ): Run {
-    const vs = this.config.virtualServers[v];
-    const rs = vs?.realServers[r];
-    if (!vs || !rs) throw new RangeError(`no real server ${r} in virtual server ${v}`);
-    const target = this.targetOf(vs, rs, checker);
-    return {
-      vs: v,
-      rs: r,
+  private newRun(checker: Checker, slot: ServerSlot, state: CheckerState, deps: ProbeDeps): CheckerRun {
+    const type = this.d.types.get(checker.type);
+    if (!type) throw new RangeError(`no checker type ${checker.type}`);
+    const target = this.targetOf(slot.vs, slot.rs, checker);
+    return new CheckerRun(
       checker,
       type,
-      probe: type.create(checker, target, deps),
+      type.create(checker, target, deps),
+      slot,
       target,
-      timing: timingOf(checker),
       state,
-      timer: undefined,
-      attempt: undefined,
-      enabled: this.enabledFor(vs),
-      dynamicWeight: undefined,
-      attempts: 0,
-      failures: 0,
-      last: undefined,
-      results: new Map(),
-      duration: { count: 0, sumMs: 0, buckets: CHECK_DURATION_BUCKETS_MS.map(() => 0) },
-    };
-  }
-
-  private freshRuns(
-    v: number,
-    r: number,
-    vs: VirtualServer,
-    rs: RealServer,
-    deps: ProbeDeps,
-    state: (c: Checker) => CheckerState,
-  ): Run[] {
-    const out: Run[] = [];
-    for (const checker of this.checkersOf(rs)) {
-      const type = this.typeOf(checker, vs, rs);
-      if (type) out.push(this.newRun(v, r, checker, type, deps, state(checker)));
-    }
-    return out;
-  }
-
-  /**
-   * A restarted checker keeps its counters, and the weight a dynamic one set (migrate_misc_check());
-   * FILE_CHECK's weight is relative to the configured one, so it moves with it.
-   */
-  private carryOver(from: Run, to: Run, configuredDelta: number): void {
-    to.attempts = from.attempts;
-    to.failures = from.failures;
-    to.last = from.last;
-    for (const [k, n] of from.results) to.results.set(k, n);
-    to.duration.count = from.duration.count;
-    to.duration.sumMs = from.duration.sumMs;
-    from.duration.buckets.forEach((n, i) => (to.duration.buckets[i] = n));
-    if (from.dynamicWeight !== undefined)
-      to.dynamicWeight = from.dynamicWeight + (to.checker.type === 'FILE_CHECK' ? configuredDelta : 0);
-  }
-
-  /** What a probe reads besides its checker is the same: it can go on as it is. */
-  private sameProbeInputs(
-    old: Config,
-    oldVs: VirtualServer,
-    oldRs: RealServer,
-    vs: VirtualServer,
-    rs: RealServer,
-  ): boolean {
-    const g = this.config.globalDefs;
-    return (
-      oldVs.display === vs.display &&
-      oldVs.virtualhost === vs.virtualhost &&
-      oldVs.delayLoopMs === vs.delayLoopMs &&
-      oldRs.virtualhost === rs.virtualhost &&
-      oldRs.weight === rs.weight &&
-      old.globalDefs.enableScriptSecurity === g.enableScriptSecurity &&
-      isDeepStrictEqual(old.globalDefs.scriptUser, g.scriptUser) &&
-      isDeepStrictEqual(old.ssl, this.config.ssl)
+      this.local.enabledFor(slot.vs),
+      { clock: this.d.clock, judge: (run, outcome, tookMs) => this.judge(run, outcome, tookMs) },
     );
   }
 
-  private enabledFor(vs: VirtualServer): boolean {
-    return !vs.haSuspend || this.addressPresent(vs);
-  }
-
-  private logActivation(run: Run): void {
+  private logActivation(run: CheckerRun): void {
     const { vs, rs } = run.target;
     this.d.log.info(
       {
@@ -607,78 +341,15 @@ export class HealthChecks {
   }
 
   /** register_checkers_thread(): logged, and the first attempt after the bootstrap delay plus warmup. */
-  private activate(run: Run): void {
+  private activate(run: CheckerRun): void {
     this.logActivation(run);
     const warmup = run.checker.warmupMs > 0 ? this.d.random() * run.checker.warmupMs : 0;
-    if (run.enabled) this.schedule(run, BOOTSTRAP_MS + warmup);
+    if (run.enabled) run.schedule(BOOTSTRAP_MS + warmup);
   }
 
-  /** A FILE_CHECK without its own weight takes its track_file's (keepalived file_end_handler()). */
-  private withFileWeight(c: Checker): Checker {
-    if (c.type !== 'FILE_CHECK' || c.weight !== null) return c;
-    const tf = this.config.trackFiles.find((f) => f.name === c.trackFile);
-    return tf ? { ...c, weight: tf.weight, reverse: tf.weightReverse } : c;
-  }
-
-  private addressPresent(vs: VirtualServer): boolean {
-    return [...this.local].some((a) => this.matches(vs, a));
-  }
-
-  private matches(vs: VirtualServer, address: string): boolean {
-    return vs.key.kind === 'address' && vs.key.address === address;
-  }
-
-  private schedule(run: Run, inMs: number): void {
-    run.timer?.cancel();
-    run.timer = this.d.clock.at(this.d.clock.now() + inMs, () => {
-      run.timer = undefined;
-      void this.attempt(run);
-    });
-  }
-
-  private cancel(run: Run): void {
-    run.timer?.cancel();
-    run.timer = undefined;
-    run.attempt?.abort();
-    run.attempt = undefined;
-  }
-
-  private async attempt(run: Run): Promise<void> {
-    if (this.stopped || !run.enabled || run.attempt) return;
-    const ctl = new AbortController();
-    run.attempt = ctl;
-    const watchdog = this.d.clock.at(
-      this.d.clock.now() + attemptLimitMs(run.checker, run.target.vs) + WATCHDOG_SLACK_MS,
-      () => ctl.abort(),
-    );
-    const startedMs = this.d.clock.now();
-    let outcome: ProbeOutcome;
-    try {
-      outcome = await run.probe.attempt(ctl.signal);
-    } catch (err) {
-      // A probe must not throw; if one does, it is a failed attempt, not a dead daemon.
-      outcome = { ok: false, reason: 'error', detail: `internal error: ${String(err)}` };
-    } finally {
-      watchdog.cancel();
-    }
-    if (run.attempt !== ctl) return; // cancelled (ha_suspend or stop) meanwhile
-    run.attempt = undefined;
-    if (this.stopped || !run.enabled) return;
-    this.judge(run, outcome, this.d.clock.now() - startedMs);
-  }
-
-  private judge(run: Run, outcome: ProbeOutcome, tookMs: number): void {
-    run.attempts++;
-    run.last = outcome;
-    const result = outcome.ok ? 'ok' : outcome.reason;
-    run.results.set(result, (run.results.get(result) ?? 0) + 1);
-    const d = run.duration;
-    d.count++;
-    d.sumMs += tookMs;
-    // Cumulative, as Prometheus buckets are: an attempt counts in every bucket it fits.
-    CHECK_DURATION_BUCKETS_MS.forEach((leMs, i) => {
-      if (tookMs <= leMs) d.buckets[i] = (d.buckets[i] ?? 0) + 1;
-    });
+  private judge(run: CheckerRun, outcome: ProbeOutcome, tookMs: number): void {
+    if (this.stopped) return;
+    countAttempt(run.stats, outcome, tookMs);
     const { vs, rs } = run.target;
     const fields = {
       vs: vs.display,
@@ -686,25 +357,23 @@ export class HealthChecks {
       checker: run.checker.type,
       target: run.target.display,
     };
-    if (!outcome.ok) {
-      run.failures++;
-      if (run.checker.logAllFailures || this.config.globalDefs.checkerLogAllFailures)
-        this.d.log.info({ event: 'check.attempt', ...fields, reason: outcome.reason }, outcome.detail);
-    }
+    if (!outcome.ok && (run.checker.logAllFailures || this.config.globalDefs.checkerLogAllFailures))
+      this.d.log.info({ event: 'check.attempt', ...fields, reason: outcome.reason }, outcome.detail);
     const before = run.state;
     const step = verdict(before, outcome.ok, run.timing);
     run.state = step.state;
-    const pool = this.pools[run.vs];
-    if (!pool) return;
+    const { pool, index } = run.slot;
+    const slotVs = run.slot.vs;
     if (outcome.ok && outcome.weight !== undefined && outcome.weight !== run.dynamicWeight) {
       run.dynamicWeight = outcome.weight;
-      this.apply(run.vs, pool.weight(run.rs, outcome.weight));
+      this.applyTo(slotVs, pool.weight(index, outcome.weight));
     }
     const t = step.transition;
     if (t) {
+      const texts = run.type.texts;
       if (t.kind === 'up') {
         // keepalived logs nothing when some checkers (DNS_CHECK) go up: the event still counts.
-        const text = run.type.texts.up(run.target.display, run.target, run.checker);
+        const text = texts.up(run.target.display, run.target, run.checker);
         this.d.log.info(
           { event: 'check.up', ...fields },
           text || `${run.checker.type} on service ${run.target.display} up`,
@@ -713,102 +382,37 @@ export class HealthChecks {
         const reason = outcome.ok ? undefined : outcome.reason;
         this.d.log.info(
           { event: 'check.down', ...fields, ...(reason ? { reason } : {}), retries: t.retries },
-          run.type.texts.down(run.target.display, t.retries, run.target, outcome, run.checker),
+          texts.down(run.target.display, t.retries, run.target, outcome, run.checker),
         );
         if (run.dynamicWeight !== undefined) {
           run.dynamicWeight = undefined;
-          this.apply(run.vs, pool.weight(run.rs, rs.weight));
+          this.applyTo(slotVs, pool.weight(index, rs.weight));
         }
       }
       const alive = t.kind === 'up';
-      const rsWasAlive = pool.view().realServers[run.rs]?.alive;
-      this.apply(run.vs, pool.checker(run.rs, alive, before.up, !before.hasRun, run.checker.alpha));
-      const rsAlive = pool.view().realServers[run.rs]?.alive ?? alive;
+      const rsWasAlive = pool.view().realServers[index]?.alive;
+      this.applyTo(slotVs, pool.checker(index, alive, before.up, !before.hasRun, run.checker.alpha));
+      const rsAlive = pool.view().realServers[index]?.alive ?? alive;
       // keepalived mails every change of a checker's verdict for a real server with smtp_alert
       // (its own setting, else its virtual server's), saying whether the server is up: not the
       // first verdict of a checker that started up (non-alpha), which confirms it; with
       // no_checker_emails only a change that took the real server up or down (check_tcp.c).
       if (
         alive !== before.up &&
-        (rs.smtpAlert ?? this.config.virtualServers[run.vs]?.smtpAlert) &&
+        (rs.smtpAlert ?? slotVs.smtpAlert) &&
         (rsWasAlive !== rsAlive || !this.config.globalDefs.noCheckerEmails)
       )
         this.d.notifier.realServerAlert?.(
           fields.rs,
           fields.vs,
           rsAlive,
-          checkerAlertBody(run.checker.type, alive, outcome.ok ? undefined : outcome.reason),
+          texts.alert(alive, outcome.ok ? undefined : outcome.reason),
         );
     }
-    this.schedule(run, step.nextInMs);
+    run.schedule(step.nextInMs);
   }
 
-  private apply(v: number, effects: readonly PoolEffect[]): void {
-    const vs = this.config.virtualServers[v];
-    if (vs) this.applyTo(vs, effects);
-  }
-
-  /** Perform a pool's effects; `vs` is the config its member indexes refer to. */
   private applyTo(vs: VirtualServer, effects: readonly PoolEffect[]): void {
-    for (const e of effects) {
-      switch (e.kind) {
-        case 'set':
-          this.d.table.set(vs, this.destination(vs, e.member), e.weight);
-          break;
-        case 'remove':
-          this.d.table.remove(vs, this.destination(vs, e.member));
-          break;
-        case 'log':
-          this.d.log.info({ event: e.event, ...e.fields }, e.msg);
-          if (e.event === 'check.rs.up' || e.event === 'check.rs.down')
-            this.d.notifier.serviceChanged?.(
-              vs.display,
-              typeof e.fields.rs === 'string' ? e.fields.rs : null,
-            );
-          else if (e.event === 'check.quorum.up' || e.event === 'check.quorum.down') {
-            this.d.notifier.serviceChanged?.(vs.display, null);
-            if (vs.smtpAlert) this.quorumMail(vs, e.event === 'check.quorum.up', e.msg, e.fields);
-          }
-          break;
-        case 'script':
-          this.d.notifier.checkerScript(e.script, e.stopping);
-          break;
-        case 'fifo':
-          this.d.notifier.checkerLine(e.line);
-          break;
-      }
-    }
-  }
-
-  /**
-   * keepalived's quorum mail body (ipwrapper.c update_quorum_state()): `=> Gained quorum
-   * Q+H=T <= W <=`, with "Lost quorum" or "Starting with quorum up/down" as the case is, and the
-   * same arithmetic in all four.
-   */
-  private quorumMail(
-    vs: VirtualServer,
-    up: boolean,
-    msg: string,
-    fields: Readonly<Record<string, string | number | boolean>>,
-  ): void {
-    const what = msg.startsWith('Starting')
-      ? `Starting with quorum ${up ? 'up' : 'down'}`
-      : up
-        ? 'Gained quorum'
-        : 'Lost quorum';
-    const body = `=> ${what} ${vs.quorum}+${vs.hysteresis}=${String(fields.threshold)} <= ${String(fields.weight)} <=`;
-    this.d.notifier.quorumAlert?.(vs.display, up, body);
-  }
-
-  private destination(
-    vs: VirtualServer,
-    member: PoolMember,
-  ): { address: string; port: number; sorry: boolean } {
-    if (member === 'sorry') {
-      const s = vs.sorryServer;
-      return { address: s?.address ?? '', port: s?.port ?? 0, sorry: true };
-    }
-    const rs: RealServer | undefined = vs.realServers[member];
-    return { address: rs?.address ?? '', port: rs?.port ?? 0, sorry: false };
+    applyPoolEffects(this.d, vs, effects);
   }
 }

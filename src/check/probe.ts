@@ -1,10 +1,10 @@
 /**
- * What every checker type provides (one file per type in src/check/probes/): a probe that makes
- * one attempt against a real server, and keepalived's log texts for its transitions. Retries,
- * delays and up/down decisions are not the probe's business: src/check/verdict.ts decides them
- * for every type alike.
+ * A probe: what makes one attempt of a checker against a real server (one file per type in
+ * src/check/probes/, where each type's whole definition lives: checker-type.ts). Retries, delays
+ * and up/down decisions are not the probe's business: src/check/verdict.ts decides them for every
+ * type alike.
  */
-import type { Checker, Config, GlobalDefs, RealServer, VirtualServer } from '../config/model.js';
+import type { Config, GlobalDefs, RealServer, VirtualServer } from '../config/model.js';
 import type { Logger } from 'pino';
 
 /** Why an attempt failed (a label for logs, metrics and tests; `detail` carries the specifics). */
@@ -69,19 +69,4 @@ export interface ProbeDeps {
   /** The current value of a root `track_file` (FILE_CHECK); undefined before the first read. */
   trackFileValue(name: string): number | undefined;
   readonly log: Logger;
-}
-
-/** keepalived's log texts for a checker type's transitions (the check_*.c files' log_message() calls). */
-export interface CheckerTexts {
-  /** The checker went up (or passed its first check), e.g. `TCP connection to X success.`; '' if
-   *  keepalived logs nothing. */
-  up(display: string, target: ProbeTarget, checker: Checker): string;
-  /** The checker went down; `retries` is the number made (0: none or first run). */
-  down(display: string, retries: number, target: ProbeTarget, last: ProbeOutcome, checker: Checker): string;
-}
-
-export interface CheckerType<C extends Checker = Checker> {
-  readonly type: C['type'];
-  readonly texts: CheckerTexts;
-  create(checker: C, target: ProbeTarget, deps: ProbeDeps): Probe;
 }

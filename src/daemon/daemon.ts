@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { HealthChecks } from '../check/health-checks.js';
-import { checkerTypes } from '../check/types.js';
+import { checkerTypes } from '../check/checker-types.js';
 import type { Config } from '../config/model.js';
 import { SystemClock } from '../host/system-clock.js';
 import { openAnnouncer } from '../net/announcer.js';

@@ -1,11 +1,11 @@
 /**
  * What a SIGHUP would change, computed without changing anything (`keepalived-ts reload
  * --dry-run`): the same pairing the reload itself does (reload.ts, vrrp-node.ts applyReload(),
- * check/reload.ts). Pure: old and new configuration in; the VRRP instances kept or restarted come
+ * check/identity.ts). Pure: old and new configuration in; the VRRP instances kept or restarted come
  * from the running daemon (vrrp-node.ts planReload(), which needs the host's interfaces).
  */
 import { isDeepStrictEqual } from 'node:util';
-import { matchBy, rsIdentity, vsIdentity } from '../check/reload.js';
+import { matchBy, rsIdentity, vsIdentity } from '../check/identity.js';
 import type { Config, VirtualServer, VrrpInstance } from '../config/model.js';
 
 export interface VrrpPlan {
@@ -74,7 +74,7 @@ const rsName = (vs: VirtualServer, i: number): string => {
 /** The virtual server without what the plan reports apart (its real servers). */
 const ownSettings = (vs: VirtualServer): VirtualServer => ({ ...vs, realServers: [] });
 
-/** Virtual and real servers paired as check/reload.ts pairs them. */
+/** Virtual and real servers paired as check/identity.ts pairs them. */
 export function checkerPlan(old: Config, next: Config): CheckerPlan {
   const pairs = matchBy(old.virtualServers, next.virtualServers, vsIdentity);
   const used = new Set(pairs.filter((p): p is number => p !== null));

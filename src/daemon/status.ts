@@ -3,7 +3,8 @@
  * VRRP instance with keepalived's names for states and counters, and per virtual server its real
  * servers, their checkers and what is in the service table.
  */
-import type { HealthChecks, VirtualServerStatus } from '../check/health-checks.js';
+import type { HealthChecks } from '../check/health-checks.js';
+import type { VirtualServerStatus } from '../check/status-view.js';
 import type { TableEntry } from '../check/table.js';
 import type { ServiceStats } from '../dispatch/plane-messages.js';
 import type { Dispatcher } from './dispatcher.js';

@@ -18,7 +18,8 @@ import { createSocket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { constants as osConstants } from 'node:os';
 import type { DnsChecker } from '../../config/model.js';
-import type { CheckerType, FailureReason, ProbeOutcome } from '../probe.js';
+import { alertText, connectLimitMs, loopTiming, sameConnection, type CheckerType } from '../checker-type.js';
+import type { FailureReason, ProbeOutcome } from '../probe.js';
 import { errnoCode, runAttempt, warnUnsupportedOptions } from './attempt.js';
 import { bindThen } from './udp-bind.js';
 
@@ -97,7 +98,12 @@ export const dnsCheck: CheckerType<DnsChecker> = {
       const text = last.ok ? `DNS_CHECK (${display}) failed` : last.detail;
       return retries > 0 ? `${text} after ${retries} retries` : text;
     },
+    alert: alertText('DNS_CHECK:'),
   },
+  timing: loopTiming,
+  attemptLimitMs: connectLimitMs,
+  // compare_dns_check(): the connection, the query type and the name.
+  sameTarget: (a, b) => sameConnection(a, b) && a.queryType === b.queryType && a.name === b.name,
   create(checker, target, deps) {
     warnUnsupportedOptions(checker, target.display, deps);
     const prefix = `DNS_CHECK (${target.display}) `;

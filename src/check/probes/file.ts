@@ -19,7 +19,8 @@
  * `... leaving FAULT state` (process_update_checker_track_file_status()); those are used.
  */
 import type { Checker, FileChecker } from '../../config/model.js';
-import type { CheckerType, ProbeOutcome } from '../probe.js';
+import { alertText, connectLimitMs, type CheckerType } from '../checker-type.js';
+import type { ProbeOutcome } from '../probe.js';
 import { ABORTED } from './attempt.js';
 
 /** ip_vs.h IPVS_WEIGHT_FAULT. */
@@ -49,6 +50,9 @@ export function fileStatus(value: number, w: FileWeight): number {
   return Math.max(IPVS_WEIGHT_FAULT, Math.min(INT32_MAX, product));
 }
 
+/** How often a FILE_CHECK looks at its (already watched) file; keepalived reacts to each change. */
+const FILE_CHECK_POLL_MS = 1000;
+
 const subject = (display: string, name: string): string => `(${display}): tracked file ${name}`;
 
 /** The track_file name of the checker the text is about. */
@@ -62,7 +66,30 @@ export const fileCheck: CheckerType<FileChecker> = {
       !last.ok && last.reason === 'file'
         ? last.detail
         : `${subject(display, trackName(checker))} now FAULT state`,
+    alert: alertText('CHECK'),
   },
+  // track_file.c: no retries; the state follows the file's value, looked at every second at most.
+  timing: (c) => {
+    const every = Math.min(c.delayLoopMs, FILE_CHECK_POLL_MS);
+    return { retry: 0, delayBeforeRetryMs: every, delayLoopMs: every, downDelayMs: every };
+  },
+  attemptLimitMs: connectLimitMs,
+  // keepalived has no compare for FILE_CHECK: it sets a new one from the file's current value
+  // (set_track_file_checkers_down()). The old verdict is that value, so the same file, weight
+  // and direction count as the same checker.
+  sameTarget: (a, b) =>
+    a.trackFile === b.trackFile &&
+    a.weight === b.weight &&
+    a.reverse === b.reverse &&
+    a.dynamic === b.dynamic,
+  // A FILE_CHECK without its own weight takes its track_file's (file_end_handler()).
+  effective: (c, config) => {
+    if (c.weight !== null) return c;
+    const tf = config.trackFiles.find((f) => f.name === c.trackFile);
+    return tf ? { ...c, weight: tf.weight, reverse: tf.weightReverse } : c;
+  },
+  // The value × weight is added to the real server's configured weight.
+  relativeWeight: true,
   create(checker, target, deps) {
     const w = effectiveWeight(checker);
     const fault = `${subject(target.display, checker.trackFile)} now FAULT state`;

@@ -4,17 +4,11 @@
  * the url's ranges, then MD5 digest of the body, then regex (http_handle_response's order).
  * Failure details are keepalived's log_all_failures lines (timeout_epilog: "<what> server <rs>.").
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { HttpChecker, HttpUrl } from '../../config/model.js';
 import { formatRs } from '../format.js';
-import type {
-  CheckerTexts,
-  CheckerType,
-  FailureReason,
-  Probe,
-  ProbeDeps,
-  ProbeOutcome,
-  ProbeTarget,
-} from '../probe.js';
+import { connectLimitMs, sameConnection, type CheckerTexts, type CheckerType } from '../checker-type.js';
+import type { FailureReason, Probe, ProbeDeps, ProbeOutcome, ProbeTarget } from '../probe.js';
 import { exchange, type ExchangeResult, type HttpResponse } from './http-exchange.js';
 import {
   buildRequest,
@@ -38,6 +32,8 @@ const httpTexts: CheckerTexts = {
     retries > 0
       ? `HTTP_CHECK on service ${display} failed after ${retries} retries.`
       : `HTTP_CHECK on service ${display} failed.`,
+  alert: (up) =>
+    up ? '=> CHECK succeed on service <=' : '=> CHECK failed on service : HTTP request failed <=',
 };
 
 interface PreparedUrl {
@@ -265,14 +261,24 @@ function createHttpProbe(c: HttpChecker, target: ProbeTarget, deps: ProbeDeps): 
   };
 }
 
-export const httpGetChecker: CheckerType<HttpChecker> = {
-  type: 'HTTP_GET',
+/** What HTTP_GET and SSL_GET share: everything but the keyword. */
+const httpType: Omit<CheckerType<HttpChecker>, 'type'> = {
   texts: httpTexts,
   create: createHttpProbe,
+  // A down checker waits the longer of delay_loop and delay_before_retry (check_http.c epilog()).
+  timing: (c) => ({
+    retry: c.retry,
+    delayBeforeRetryMs: c.delayBeforeRetryMs,
+    delayLoopMs: c.delayLoopMs,
+    downDelayMs: Math.max(c.delayLoopMs, c.delayBeforeRetryMs),
+  }),
+  // Every url in one attempt, each within connect_timeout.
+  attemptLimitMs: (c) => connectLimitMs(c) * Math.max(1, c.urls.length),
+  // compare_http_check(): the connection, the virtualhost and every url.
+  sameTarget: (a, b) =>
+    sameConnection(a, b) && a.virtualhost === b.virtualhost && isDeepStrictEqual(a.urls, b.urls),
 };
 
-export const sslGetChecker: CheckerType<HttpChecker> = {
-  type: 'SSL_GET',
-  texts: httpTexts,
-  create: createHttpProbe,
-};
+export const httpGetChecker: CheckerType<HttpChecker> = { type: 'HTTP_GET', ...httpType };
+
+export const sslGetChecker: CheckerType<HttpChecker> = { type: 'SSL_GET', ...httpType };

@@ -22,9 +22,11 @@
  * depends on the retry count, which is the verdict's business).
  */
 import { constants as osConstants } from 'node:os';
-import type { Checker, MiscChecker } from '../../config/model.js';
+import { isDeepStrictEqual } from 'node:util';
+import type { Checker, MiscChecker, VirtualServer } from '../../config/model.js';
 import { resolveScriptUser, runScript, type ScriptOutcome } from '../../host/run-script.js';
-import type { CheckerType, ProbeOutcome, ProbeTarget } from '../probe.js';
+import { loopTiming, type CheckerType } from '../checker-type.js';
+import type { ProbeOutcome, ProbeTarget } from '../probe.js';
 import { ABORTED } from './attempt.js';
 
 const signalNumber = (signal: NodeJS.Signals): number =>
@@ -37,6 +39,10 @@ const subject = (display: string, target: ProbeTarget, path: string): string =>
 /** The script path of the checker the text is about. */
 const miscPath = (checker: Checker): string =>
   checker.type === 'MISC_CHECK' ? (checker.script.argv[0] ?? '') : '';
+
+/** misc_timeout; 0 (or unset) means the virtual server's delay_loop (misc_check_thread()). */
+const scriptTimeoutMs = (c: MiscChecker, vs: VirtualServer): number =>
+  c.timeoutMs > 0 ? c.timeoutMs : vs.delayLoopMs;
 
 /** keepalived's retry part of a failure line (misc_check_child_thread()). */
 const retryText = (retries: number): string =>
@@ -81,12 +87,17 @@ export const miscCheck: CheckerType<MiscChecker> = {
       const why = /\((exited with status \d+|due to signal \d+)\)\.$/.exec(last.detail)?.[1];
       return `${line} failed${retryText(retries)}${why === undefined ? '' : ` (${why})`}.`;
     },
+    alert: (up, failure) =>
+      `=> MISC CHECK ${up ? 'succeeded' : failure === 'timeout' ? 'timed out' : 'failed'} on service <=`,
   },
+  timing: loopTiming,
+  attemptLimitMs: scriptTimeoutMs,
+  // compare_misc_check(): the script (its command and user) and misc_dynamic.
+  sameTarget: (a, b) => a.dynamic === b.dynamic && isDeepStrictEqual(a.script, b.script),
   create(checker, target, deps) {
     const path = checker.script.argv[0] ?? '';
     const line = subject(target.display, target, path);
-    // misc_timeout 0 (or unset) means the virtual server's delay_loop (misc_check_thread()).
-    const timeoutMs = checker.timeoutMs > 0 ? checker.timeoutMs : target.vs.delayLoopMs;
+    const timeoutMs = scriptTimeoutMs(checker, target.vs);
     const user = resolveScriptUser(checker.script, deps.global);
     if (user === null) {
       deps.log.warn(

@@ -14,7 +14,8 @@
  * `ICMP connection to X of VS failed.`
  */
 import type { PingChecker } from '../../config/model.js';
-import type { CheckerType, ProbeOutcome } from '../probe.js';
+import { alertText, connectLimitMs, loopTiming, sameConnection, type CheckerType } from '../checker-type.js';
+import type { ProbeOutcome } from '../probe.js';
 import { ABORTED } from './attempt.js';
 import { echoOnce } from './icmp-echo.js';
 
@@ -26,7 +27,11 @@ export const pingCheck: CheckerType<PingChecker> = {
       retries > 0
         ? `ICMP CHECK on service ${display} of ${target.vs.display} failed after ${retries} retries.`
         : `ICMP CHECK on service ${display} failed.`,
+    alert: alertText('ICMP CHECK'),
   },
+  timing: loopTiming,
+  attemptLimitMs: connectLimitMs,
+  sameTarget: sameConnection,
   create(checker, target) {
     const timeoutText = `ICMP connection to address ${target.display} timeout.`;
     const failedText = `ICMP connection to ${target.display} of ${target.vs.display} failed.`;

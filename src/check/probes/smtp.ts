@@ -16,7 +16,8 @@
  * server being inet_sockaddrtopair() of the connect address; that is also the down text.
  */
 import type { SmtpChecker } from '../../config/model.js';
-import type { CheckerType, FailureReason, ProbeOutcome } from '../probe.js';
+import { alertText, loopTiming, sameConnection, type CheckerType } from '../checker-type.js';
+import type { FailureReason, ProbeOutcome } from '../probe.js';
 import { errnoCode, runAttempt, warnUnsupportedOptions } from './attempt.js';
 import { openTcp } from './tcp.js';
 
@@ -35,7 +36,14 @@ export const smtpCheck: CheckerType<SmtpChecker> = {
     up: (display) => `Remote SMTP server ${display} succeed on service.`,
     down: (display, _retries, _target, last) =>
       last.ok ? `SMTP_CHECK on service ${display} failed.` : last.detail,
+    // check_smtp.c has no alert text of its own: check_http.c's plain one.
+    alert: alertText('CHECK'),
   },
+  timing: loopTiming,
+  // Connect, greeting, HELO, its reply, QUIT, its reply: connect_timeout each (check_smtp.c).
+  attemptLimitMs: (c) => c.connectTimeoutMs * 6,
+  // compare_smtp_check(): the connection and the HELO name.
+  sameTarget: (a, b) => sameConnection(a, b) && a.heloName === b.heloName,
   create(checker, target, deps) {
     warnUnsupportedOptions(checker, target.display, deps);
     const server = `[${checker.connectIp}]:${checker.connectPort}`;

@@ -9,7 +9,8 @@
  */
 import { connect, type NetConnectOpts, type Socket } from 'node:net';
 import type { Checker, TcpChecker } from '../../config/model.js';
-import type { CheckerType, ProbeOutcome } from '../probe.js';
+import { alertText, connectLimitMs, loopTiming, sameConnection, type CheckerType } from '../checker-type.js';
+import type { ProbeOutcome } from '../probe.js';
 import { errnoCode, errnoReason, runAttempt, warnUnsupportedOptions, type AttemptScope } from './attempt.js';
 
 type Endpoint = Pick<Checker, 'connectIp' | 'connectPort' | 'bindTo' | 'bindPort'>;
@@ -48,7 +49,11 @@ export const tcpCheck: CheckerType<TcpChecker> = {
       retries > 0
         ? `TCP_CHECK on service ${display} failed after ${retries} retries.`
         : `TCP_CHECK on service ${display} failed.`,
+    alert: alertText('TCP CHECK'),
   },
+  timing: loopTiming,
+  attemptLimitMs: connectLimitMs,
+  sameTarget: sameConnection,
   create(checker, target, deps) {
     warnUnsupportedOptions(checker, target.display, deps);
     const timeoutText = `TCP connection to ${target.display} timeout.`;

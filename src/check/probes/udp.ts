@@ -20,7 +20,8 @@
 import { createSocket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import type { UdpChecker } from '../../config/model.js';
-import type { CheckerType, ProbeOutcome } from '../probe.js';
+import { alertText, connectLimitMs, loopTiming, sameConnection, type CheckerType } from '../checker-type.js';
+import type { ProbeOutcome } from '../probe.js';
 import { errnoReason, runAttempt, warnUnsupportedOptions } from './attempt.js';
 import { bindThen } from './udp-bind.js';
 
@@ -87,7 +88,11 @@ export const udpCheck: CheckerType<UdpChecker> = {
       retries > 0
         ? `UDP_CHECK on service ${display} failed after ${retries} retries.`
         : `UDP_CHECK on service ${display} failed.`,
+    alert: alertText('UDP CHECK'),
   },
+  timing: loopTiming,
+  attemptLimitMs: connectLimitMs,
+  sameTarget: sameConnection,
   create(checker, target, deps) {
     warnUnsupportedOptions(checker, target.display, deps);
     const payload =

@@ -9,7 +9,7 @@
  * and the `------< Health checkers >------` section (each checker type's own dump). Pure.
  */
 import type { Config, LbKind, RealServer, VirtualServer, VirtualServerGroup } from '../../config/model.js';
-import type { VirtualServerStatus } from '../../check/health-checks.js';
+import type { VirtualServerStatus } from '../../check/status-view.js';
 import { formatService } from '../../check/format.js';
 import { globalSection } from './data-file.js';
 import { cmdWithUser, decimalSeconds, type ScriptUserOf } from './keepalived-text.js';

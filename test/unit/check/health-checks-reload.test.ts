@@ -7,8 +7,11 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { HealthChecks } from '../../../src/check/health-checks.js';
-import type { CheckerType, ProbeOutcome } from '../../../src/check/probe.js';
-import { migrateChecker, sameCheckTarget, settleCheckers } from '../../../src/check/reload.js';
+import type { CheckerType } from '../../../src/check/checker-type.js';
+import { erase } from '../../../src/check/checker-types.js';
+import type { ProbeOutcome } from '../../../src/check/probe.js';
+import { tcpCheck } from '../../../src/check/probes/tcp.js';
+import { migrateChecker, settleCheckers } from '../../../src/check/reload-planner.js';
 import { MemoryTable, type Destination, type ServiceTable } from '../../../src/check/table.js';
 import type { VirtualServer } from '../../../src/config/model.js';
 import { brief, loadText } from '../../helpers/config.js';
@@ -70,12 +73,9 @@ function harness(conf: string) {
   const created: string[] = [];
   let closed = 0;
   const healthy = new Map<string, boolean>();
+  // TCP_CHECK's own definition (timing, texts, compare) with a scripted probe.
   const type: CheckerType = {
-    type: 'TCP_CHECK',
-    texts: {
-      up: (d) => `TCP connection to ${d} success.`,
-      down: (d, n) => `TCP_CHECK on service ${d} failed after ${n} retries.`,
-    },
+    ...erase(tcpCheck),
     create: (_c, target) => {
       created.push(target.display);
       return {
@@ -315,7 +315,7 @@ describe('HealthChecks.reload()', () => {
   });
 });
 
-describe('reload.ts: which checker is the same, and what it carries over (migrate_checkers())', () => {
+describe('reload-planner.ts: which checker is the same, and what it carries over (migrate_checkers())', () => {
   const checkerOf = (check: string) => {
     const c = load(vs('192.0.2.100', rs(21, { check }))).virtualServers[0]?.realServers[0]?.checkers[0];
     if (!c) throw new Error('no checker');
@@ -328,7 +328,7 @@ describe('reload.ts: which checker is the same, and what it carries over (migrat
     ['connect_timeout 3', false],
     ['connect_ip 192.0.2.50', false],
   ])('TCP_CHECK with %s is the same checker: %s', (check, same) => {
-    expect(sameCheckTarget(checkerOf(''), checkerOf(check))).toBe(same);
+    expect(erase(tcpCheck).sameTarget(checkerOf(''), checkerOf(check))).toBe(same);
   });
 
   it.each([

@@ -7,7 +7,10 @@
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { HealthChecks } from '../../../src/check/health-checks.js';
-import type { CheckerType, ProbeOutcome } from '../../../src/check/probe.js';
+import type { CheckerType } from '../../../src/check/checker-type.js';
+import { erase } from '../../../src/check/checker-types.js';
+import type { ProbeOutcome } from '../../../src/check/probe.js';
+import { tcpCheck } from '../../../src/check/probes/tcp.js';
 import { MemoryTable } from '../../../src/check/table.js';
 import { loadText } from '../../helpers/config.js';
 import { FakeClock } from '../../fakes/fake-clock.js';
@@ -41,12 +44,9 @@ function harness(conf: string, opts: { local?: string[] } = {}) {
   const clock = fake.asClock();
   const attempts: string[] = [];
   const healthy = new Map<string, boolean | 'throw'>();
+  // TCP_CHECK's own definition (timing, texts, compare) with a scripted probe.
   const type: CheckerType = {
-    type: 'TCP_CHECK',
-    texts: {
-      up: (d) => `TCP connection to ${d} success.`,
-      down: (d, n) => `TCP_CHECK on service ${d} failed${n ? ` after ${n} retries` : ''}.`,
-    },
+    ...erase(tcpCheck),
     create: (_c, target) => ({
       attempt: (): Promise<ProbeOutcome> => {
         attempts.push(`${fake.now} ${target.rs.address}`);

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import type { VirtualServerStatus } from '../../../src/check/health-checks.js';
+import type { VirtualServerStatus } from '../../../src/check/status-view.js';
 import type { Config, IpAddressSpec } from '../../../src/config/model.js';
 import { formatCheckDataFile } from '../../../src/daemon/dumps/check-data-file.js';
 import { formatVrrpDataFile, type VrrpDataInput } from '../../../src/daemon/dumps/data-file.js';

@@ -3,7 +3,7 @@
  * exposition text out (format 0.0.4: HELP/TYPE once per family, label values escaped).
  */
 import { describe, expect, it } from 'vitest';
-import type { CheckerStatus } from '../../../src/check/health-checks.js';
+import type { CheckerStatus } from '../../../src/check/status-view.js';
 import type { ServiceStats } from '../../../src/dispatch/plane-messages.js';
 import { escapeLabelValue, formatValue, renderMetrics } from '../../../src/daemon/metrics.js';
 import type { DaemonStatus } from '../../../src/daemon/status.js';
