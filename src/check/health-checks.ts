@@ -193,11 +193,11 @@ export class HealthChecks {
 
   constructor(
     config: Config,
-    private readonly d: HealthCheckDeps,
+    private readonly deps: HealthCheckDeps,
   ) {
     this.config = config;
     this.pools = config.virtualServers.map((vs) => new Pool(vs));
-    this.local = new Set(d.localAddresses);
+    this.local = new Set(deps.localAddresses);
   }
 
   start(): void {
@@ -405,7 +405,7 @@ export class HealthChecks {
       const vs = run.target.vs;
       if (!vs.haSuspend || !this.matches(vs, address) || run.enabled === present) continue;
       run.enabled = present;
-      this.d.log.info(
+      this.deps.log.info(
         { event: 'check.activate', rs: formatRs(run.target.rs, vs), vs: vs.display, enabled: present },
         `${present ? 'A' : 'Dea'}ctivating healthchecker for service ${formatRs(run.target.rs, vs)} for VS ${vs.display}`,
       );
@@ -467,8 +467,8 @@ export class HealthChecks {
     return {
       global: this.config.globalDefs,
       ssl: this.config.ssl,
-      trackFileValue: this.d.trackFileValue,
-      log: this.d.log,
+      trackFileValue: this.deps.trackFileValue,
+      log: this.deps.log,
     };
   }
 
@@ -479,9 +479,9 @@ export class HealthChecks {
 
   /** The checker's type, or undefined (logged) when keepalived-ts cannot run it. */
   private typeOf(checker: Checker, vs: VirtualServer, rs: RealServer): CheckerType | undefined {
-    const type = this.d.types.get(checker.type);
+    const type = this.deps.types.get(checker.type);
     if (!type) {
-      this.d.log.warn(
+      this.deps.log.warn(
         { event: 'check.unsupported', type: checker.type, rs: formatRs(rs, vs) },
         `keepalived-ts: ${checker.type} is not supported - real server ${formatRs(rs, vs)} is not checked by it`,
       );
@@ -594,7 +594,7 @@ export class HealthChecks {
 
   private logActivation(run: Run): void {
     const { vs, rs } = run.target;
-    this.d.log.info(
+    this.deps.log.info(
       {
         event: 'check.activate',
         rs: formatRs(rs, vs),
@@ -609,7 +609,7 @@ export class HealthChecks {
   /** register_checkers_thread(): logged, and the first attempt after the bootstrap delay plus warmup. */
   private activate(run: Run): void {
     this.logActivation(run);
-    const warmup = run.checker.warmupMs > 0 ? this.d.random() * run.checker.warmupMs : 0;
+    const warmup = run.checker.warmupMs > 0 ? this.deps.random() * run.checker.warmupMs : 0;
     if (run.enabled) this.schedule(run, BOOTSTRAP_MS + warmup);
   }
 
@@ -630,7 +630,7 @@ export class HealthChecks {
 
   private schedule(run: Run, inMs: number): void {
     run.timer?.cancel();
-    run.timer = this.d.clock.at(this.d.clock.now() + inMs, () => {
+    run.timer = this.deps.clock.at(this.deps.clock.now() + inMs, () => {
       run.timer = undefined;
       void this.attempt(run);
     });
@@ -647,11 +647,11 @@ export class HealthChecks {
     if (this.stopped || !run.enabled || run.attempt) return;
     const ctl = new AbortController();
     run.attempt = ctl;
-    const watchdog = this.d.clock.at(
-      this.d.clock.now() + attemptLimitMs(run.checker, run.target.vs) + WATCHDOG_SLACK_MS,
+    const watchdog = this.deps.clock.at(
+      this.deps.clock.now() + attemptLimitMs(run.checker, run.target.vs) + WATCHDOG_SLACK_MS,
       () => ctl.abort(),
     );
-    const startedMs = this.d.clock.now();
+    const startedMs = this.deps.clock.now();
     let outcome: ProbeOutcome;
     try {
       outcome = await run.probe.attempt(ctl.signal);
@@ -664,7 +664,7 @@ export class HealthChecks {
     if (run.attempt !== ctl) return; // cancelled (ha_suspend or stop) meanwhile
     run.attempt = undefined;
     if (this.stopped || !run.enabled) return;
-    this.judge(run, outcome, this.d.clock.now() - startedMs);
+    this.judge(run, outcome, this.deps.clock.now() - startedMs);
   }
 
   private judge(run: Run, outcome: ProbeOutcome, tookMs: number): void {
@@ -689,7 +689,7 @@ export class HealthChecks {
     if (!outcome.ok) {
       run.failures++;
       if (run.checker.logAllFailures || this.config.globalDefs.checkerLogAllFailures)
-        this.d.log.info({ event: 'check.attempt', ...fields, reason: outcome.reason }, outcome.detail);
+        this.deps.log.info({ event: 'check.attempt', ...fields, reason: outcome.reason }, outcome.detail);
     }
     const before = run.state;
     const step = verdict(before, outcome.ok, run.timing);
@@ -705,13 +705,13 @@ export class HealthChecks {
       if (t.kind === 'up') {
         // keepalived logs nothing when some checkers (DNS_CHECK) go up: the event still counts.
         const text = run.type.texts.up(run.target.display, run.target, run.checker);
-        this.d.log.info(
+        this.deps.log.info(
           { event: 'check.up', ...fields },
           text || `${run.checker.type} on service ${run.target.display} up`,
         );
       } else {
         const reason = outcome.ok ? undefined : outcome.reason;
-        this.d.log.info(
+        this.deps.log.info(
           { event: 'check.down', ...fields, ...(reason ? { reason } : {}), retries: t.retries },
           run.type.texts.down(run.target.display, t.retries, run.target, outcome, run.checker),
         );
@@ -733,7 +733,7 @@ export class HealthChecks {
         (rs.smtpAlert ?? this.config.virtualServers[run.vs]?.smtpAlert) &&
         (rsWasAlive !== rsAlive || !this.config.globalDefs.noCheckerEmails)
       )
-        this.d.notifier.realServerAlert?.(
+        this.deps.notifier.realServerAlert?.(
           fields.rs,
           fields.vs,
           rsAlive,
@@ -753,28 +753,28 @@ export class HealthChecks {
     for (const e of effects) {
       switch (e.kind) {
         case 'set':
-          this.d.table.set(vs, this.destination(vs, e.member), e.weight);
+          this.deps.table.set(vs, this.destination(vs, e.member), e.weight);
           break;
         case 'remove':
-          this.d.table.remove(vs, this.destination(vs, e.member));
+          this.deps.table.remove(vs, this.destination(vs, e.member));
           break;
         case 'log':
-          this.d.log.info({ event: e.event, ...e.fields }, e.msg);
+          this.deps.log.info({ event: e.event, ...e.fields }, e.msg);
           if (e.event === 'check.rs.up' || e.event === 'check.rs.down')
-            this.d.notifier.serviceChanged?.(
+            this.deps.notifier.serviceChanged?.(
               vs.display,
               typeof e.fields.rs === 'string' ? e.fields.rs : null,
             );
           else if (e.event === 'check.quorum.up' || e.event === 'check.quorum.down') {
-            this.d.notifier.serviceChanged?.(vs.display, null);
+            this.deps.notifier.serviceChanged?.(vs.display, null);
             if (vs.smtpAlert) this.quorumMail(vs, e.event === 'check.quorum.up', e.msg, e.fields);
           }
           break;
         case 'script':
-          this.d.notifier.checkerScript(e.script, e.stopping);
+          this.deps.notifier.checkerScript(e.script, e.stopping);
           break;
         case 'fifo':
-          this.d.notifier.checkerLine(e.line);
+          this.deps.notifier.checkerLine(e.line);
           break;
       }
     }
@@ -797,7 +797,7 @@ export class HealthChecks {
         ? 'Gained quorum'
         : 'Lost quorum';
     const body = `=> ${what} ${vs.quorum}+${vs.hysteresis}=${String(fields.threshold)} <= ${String(fields.weight)} <=`;
-    this.d.notifier.quorumAlert?.(vs.display, up, body);
+    this.deps.notifier.quorumAlert?.(vs.display, up, body);
   }
 
   private destination(

@@ -149,12 +149,12 @@ export class VrrpInstanceDriver {
 
   constructor(
     private w: InstanceWiring,
-    private readonly p: InstancePorts,
+    private readonly ports: InstancePorts,
     private readonly hooks: InstanceHooks,
   ) {
     this.router = newRouter(w.router);
     this.name = w.inst.name;
-    this.limited = new RateLimitedLog(() => p.clock.now());
+    this.limited = new RateLimitedLog(() => ports.clock.now());
     this.vipList = w.vips.map((v) => v.address).join(', ');
   }
 
@@ -209,7 +209,7 @@ export class VrrpInstanceDriver {
     const left = this.w.vips.filter((v) => !spare.has(heldKey(v)) && (present?.has(heldKey(v)) ?? true));
     // keepalived logs its init removal the same way; only said when something was really there.
     if (present && left.length > 0)
-      this.p.log.info(
+      this.ports.log.info(
         {
           event: 'vrrp.vips.removed',
           instance: this.name,
@@ -218,7 +218,7 @@ export class VrrpInstanceDriver {
         },
         `(${this.name}) removing VIPs.`,
       );
-    for (const spec of left) await this.p.rtnl.deleteAddress(spec).catch(() => undefined);
+    for (const spec of left) await this.ports.rtnl.deleteAddress(spec).catch(() => undefined);
   }
 
   /** Start with the trackers' current statuses (interfaces up/down, files read so far). */
@@ -312,7 +312,7 @@ export class VrrpInstanceDriver {
   overflowed(count: number): void {
     this.dropCounts['socket-overflow'] = (this.dropCounts['socket-overflow'] ?? 0) + count;
     this.limited.maybe('socket-overflow', (suppressed) =>
-      this.p.log.warn(
+      this.ports.log.warn(
         { event: 'vrrp.drop', instance: this.name, reason: 'socket-overflow', count, suppressed },
         `(${this.name}) receive buffer full: the kernel dropped ${count} VRRP packet(s)`,
       ),
@@ -348,7 +348,7 @@ export class VrrpInstanceDriver {
 
   /** One event through the state machine; `from` is the sender of a received packet. False: dropped. */
   private handle(ev: Event, from?: string): boolean {
-    const res = step(this.router, ev, this.p.clock.now());
+    const res = step(this.router, ev, this.ports.clock.now());
     this.router = res.router;
     if (res.drop) {
       if (from !== undefined) this.dropCounts[res.drop.reason] = (this.dropCounts[res.drop.reason] ?? 0) + 1;
@@ -361,7 +361,7 @@ export class VrrpInstanceDriver {
   private logDrop(reason: string, detail: string, from: string | undefined): void {
     const where = from === undefined ? {} : { from };
     if (reason === 'not-applicable' || reason === 'not-listening') {
-      this.p.log.debug(
+      this.ports.log.debug(
         { event: 'vrrp.ignored', instance: this.name, reason, ...where },
         `(${this.name}) ${detail}`,
       );
@@ -371,7 +371,7 @@ export class VrrpInstanceDriver {
     // Discarding a lower priority while preempting is the protocol working, not bad input.
     const lower = reason === 'lower-priority';
     this.limited.maybe(reason, (suppressed) =>
-      this.p.log[lower ? 'info' : 'warn'](
+      this.ports.log[lower ? 'info' : 'warn'](
         { event: lower ? 'vrrp.preempting' : 'vrrp.drop', instance: this.name, reason, ...where, suppressed },
         msg,
       ),
@@ -396,10 +396,10 @@ export class VrrpInstanceDriver {
           if (
             e.action === 'del' &&
             this.router.state === 'STOP' &&
-            this.p.keepVipsOnStop === true &&
+            this.ports.keepVipsOnStop === true &&
             !this.removing
           ) {
-            this.p.log.info(
+            this.ports.log.info(
               { event: 'vrrp.vips.kept', instance: this.name, vips: this.vipList },
               `(${this.name}) leaving VIPs in place (--dont-release-vrrp)`,
             );
@@ -413,7 +413,7 @@ export class VrrpInstanceDriver {
         case 'garpOwnAddress':
           if (this.w.ownAddress) {
             const own = this.w.ownAddress;
-            this.p.log.info(`${this.name}: sending gratuitous ARP for ${own.address}`);
+            this.ports.log.info(`${this.name}: sending gratuitous ARP for ${own.address}`);
             this.enqueue(() => this.announceOne(own));
           }
           break;
@@ -421,20 +421,22 @@ export class VrrpInstanceDriver {
           after.push(this.transition(e.from, e.to, e.reason, e.detail, e.silent));
           break;
         case 'priority': {
-          this.p.log.info(
+          this.ports.log.info(
             { event: 'vrrp.priority', instance: this.name, from: e.from, to: e.to },
             `(${this.name}) Changing effective priority from ${e.from} to ${e.to}`,
           );
           const state = this.router.state;
           if (state === 'MASTER' || state === 'BACKUP' || state === 'FAULT')
-            after.push(() => this.enqueue(() => this.p.notifier.priorityChanged(this.w.inst, state, e.to)));
+            after.push(() =>
+              this.enqueue(() => this.ports.notifier.priorityChanged(this.w.inst, state, e.to)),
+            );
           break;
         }
         case 'notice':
-          this.p.log.info({ event: 'vrrp.notice', instance: this.name, what: e.what }, e.message);
+          this.ports.log.info({ event: 'vrrp.notice', instance: this.name, what: e.what }, e.message);
           if (e.what === 'lower-priority-advert') {
             const priority = this.router.effectivePriority;
-            after.push(() => this.enqueue(() => this.p.notifier.masterRxLowerPri(this.w.inst, priority)));
+            after.push(() => this.enqueue(() => this.ports.notifier.masterRxLowerPri(this.w.inst, priority)));
           }
           break;
       }
@@ -451,15 +453,15 @@ export class VrrpInstanceDriver {
     silent: boolean,
   ): () => void {
     const r = this.router;
-    if (from !== to) this.lastTransition = this.p.clock.now();
-    if (to === 'BACKUP' && reason === 'higher-priority') this.p.log.info(`(${this.name}) ${detail}`);
+    if (from !== to) this.lastTransition = this.ports.clock.now();
+    if (to === 'BACKUP' && reason === 'higher-priority') this.ports.log.info(`(${this.name}) ${detail}`);
     if (to === 'FAULT' && (reason === 'fault' || reason === 'init')) {
       const cause = faultCause(this.name, detail);
-      if (cause) this.p.log.info(cause);
+      if (cause) this.ports.log.info(cause);
     }
     if (reason === 'priority-zero')
-      this.p.log.info(`(${this.name}) Backup received priority 0 advertisement`);
-    this.p.log.info(
+      this.ports.log.info(`(${this.name}) Backup received priority 0 advertisement`);
+    this.ports.log.info(
       {
         event: 'vrrp.transition',
         instance: this.name,
@@ -480,10 +482,10 @@ export class VrrpInstanceDriver {
         const inst = this.w.inst;
         if (to === 'STOP' && this.removing) {
           if (from !== 'FAULT' || inst.notifyDeleted !== null)
-            this.enqueue(() => this.p.notifier.instance(inst, 'DELETED', priority));
+            this.enqueue(() => this.ports.notifier.instance(inst, 'DELETED', priority));
           return;
         }
-        this.enqueue(() => this.p.notifier.instance(inst, to, priority));
+        this.enqueue(() => this.ports.notifier.instance(inst, to, priority));
       }
     };
   }
@@ -498,15 +500,15 @@ export class VrrpInstanceDriver {
    */
   private arm(timer: TimerName, atMs: number): void {
     this.timers.get(timer)?.cancel();
-    const handle: TimerHandle = this.p.clock.at(atMs, () => {
-      if (timer === 'masterDown' && this.p.receivePending) {
-        this.p.receivePending();
+    const handle: TimerHandle = this.ports.clock.at(atMs, () => {
+      if (timer === 'masterDown' && this.ports.receivePending) {
+        this.ports.receivePending();
         if (this.timers.get(timer) !== handle) return;
       }
       this.timers.delete(timer);
       const allows = timer === 'masterDown' ? this.hooks.groupAllowsMaster(this.name) : undefined;
       this.handle({ kind: 'timer', timer, ...(allows === undefined ? {} : { groupAllowsMaster: allows }) });
-      if (timer === 'masterDown') this.p.log.debug(`(${this.name}) Receive advertisement timeout`);
+      if (timer === 'masterDown') this.ports.log.debug(`(${this.name}) Receive advertisement timeout`);
     });
     this.timers.set(timer, handle);
   }
@@ -528,8 +530,8 @@ export class VrrpInstanceDriver {
   }
 
   private sendAdvert(priority: number): void {
-    for (const dst of this.w.destinations) this.p.send(this.encode(priority, dst), dst);
-    if (priority === 0) this.p.log.info(`(${this.name}) sent 0 priority`);
+    for (const dst of this.w.destinations) this.ports.send(this.encode(priority, dst), dst);
+    if (priority === 0) this.ports.log.info(`(${this.name}) sent 0 priority`);
   }
 
   private cachedAddresses: Uint8Array[] | undefined;
@@ -541,7 +543,7 @@ export class VrrpInstanceDriver {
 
   private enqueue(task: () => void | Promise<void>): void {
     this.io = this.io.then(task).catch((err: unknown) => {
-      this.p.log.error(
+      this.ports.log.error(
         { event: 'vrrp.io-error', instance: this.name, err },
         `(${this.name}) ${(err as Error).message}`,
       );
@@ -568,11 +570,11 @@ export class VrrpInstanceDriver {
     for (const spec of todo) {
       try {
         if (action === 'add') {
-          await this.p.rtnl.addAddress(spec);
+          await this.ports.rtnl.addAddress(spec);
           this.installed.set(vipKey(spec), spec);
         } else {
           this.installed.delete(vipKey(spec));
-          await this.p.rtnl.deleteAddress(spec);
+          await this.ports.rtnl.deleteAddress(spec);
         }
         done.push(spec.address);
       } catch (err) {
@@ -580,8 +582,8 @@ export class VrrpInstanceDriver {
       }
     }
     if (action === 'add') await this.routesAndRules('add');
-    if (done.length > 0) this.p.vipsChanged?.(done, action === 'add');
-    this.p.log.info(
+    if (done.length > 0) this.ports.vipsChanged?.(done, action === 'add');
+    this.ports.log.info(
       {
         event: action === 'add' ? 'vrrp.vips.set' : 'vrrp.vips.removed',
         instance: this.name,
@@ -590,7 +592,7 @@ export class VrrpInstanceDriver {
       `(${this.name}) ${action === 'add' ? 'setting' : 'removing'} VIPs.`,
     );
     if (failures.length > 0) {
-      this.p.log.error(
+      this.ports.log.error(
         { event: 'vrrp.vips.error', instance: this.name, action, failures },
         `(${this.name}) cannot ${action === 'add' ? 'set' : 'remove'} VIPs: ${failures.join('; ')}`,
       );
@@ -603,7 +605,7 @@ export class VrrpInstanceDriver {
    * and does not stop the others.
    */
   private async routesAndRules(action: 'add' | 'del'): Promise<void> {
-    const table = this.p.routes;
+    const table = this.ports.routes;
     if (!table) return;
     const routes = this.w.routes ?? [];
     const rules = this.w.rules ?? [];
@@ -619,7 +621,7 @@ export class VrrpInstanceDriver {
       await each(rules, (r) => table.deleteRule(r));
       await each(routes, (r) => table.deleteRoute(r));
     }
-    this.p.log.info(
+    this.ports.log.info(
       {
         event: action === 'add' ? 'vrrp.routes.set' : 'vrrp.routes.removed',
         instance: this.name,
@@ -629,7 +631,7 @@ export class VrrpInstanceDriver {
       `(${this.name}) ${action === 'add' ? 'setting' : 'removing'} ${routes.length} virtual route(s) and ${rules.length} rule(s).`,
     );
     if (failures.length > 0)
-      this.p.log.error(
+      this.ports.log.error(
         { event: 'vrrp.routes.error', instance: this.name, action, failures },
         `(${this.name}) cannot ${action === 'add' ? 'set' : 'remove'} virtual routes/rules: ${failures.join('; ')}`,
       );
@@ -640,21 +642,21 @@ export class VrrpInstanceDriver {
     const done: string[] = [];
     for (const { spec, dev } of gone) {
       this.installed.delete(vipKey(spec));
-      this.p.log.info(
+      this.ports.log.info(
         { event: 'vrrp.vips.removed', instance: this.name, vips: spec.address },
         `(${this.name}) ip address ${spec.address}/${spec.prefixLength} dev ${dev}, no longer exist`,
       );
       try {
-        await this.p.rtnl.deleteAddress(spec);
+        await this.ports.rtnl.deleteAddress(spec);
         done.push(spec.address);
       } catch (err) {
-        this.p.log.error(
+        this.ports.log.error(
           { event: 'vrrp.vips.error', instance: this.name, action: 'del', failures: [spec.address] },
           `(${this.name}) cannot remove VIP ${spec.address}: ${(err as Error).message}`,
         );
       }
     }
-    if (done.length > 0) this.p.vipsChanged?.(done, false);
+    if (done.length > 0) this.ports.vipsChanged?.(done, false);
   }
 
   /**
@@ -682,7 +684,7 @@ export class VrrpInstanceDriver {
   private logBurst(repeat: number, targets: readonly AnnounceTarget[]): void {
     for (const t of targets) {
       const what = t.family === 'inet' ? 'gratuitous ARPs' : 'unsolicited neighbour adverts';
-      this.p.log.info(
+      this.ports.log.info(
         { event: 'vrrp.garp', instance: this.name, interface: t.ifname, address: t.address, repeat },
         `(${this.name}) Sending/queueing ${what} on ${t.ifname} for ${t.address}`,
       );
@@ -691,16 +693,16 @@ export class VrrpInstanceDriver {
 
   private announceOne(t: AnnounceTarget): void {
     if (t.family === 'inet') {
-      this.p.announcer.garp(t.ifindex, t.mac, t.address);
-      this.p.log.debug(`Sending gratuitous ARP on ${t.ifname} for ${t.address}`);
+      this.ports.announcer.garp(t.ifindex, t.mac, t.address);
+      this.ports.log.debug(`Sending gratuitous ARP on ${t.ifname} for ${t.address}`);
     } else {
-      this.p.announcer.unsolicitedNa(t.ifindex, t.mac, t.address, t.router);
-      this.p.log.debug(`Sending unsolicited Neighbour Advert on ${t.ifname} for ${t.address}`);
+      this.ports.announcer.unsolicitedNa(t.ifindex, t.mac, t.address, t.router);
+      this.ports.log.debug(`Sending unsolicited Neighbour Advert on ${t.ifname} for ${t.address}`);
     }
   }
 
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.p.clock.at(this.p.clock.now() + ms, resolve));
+    return new Promise((resolve) => this.ports.clock.at(this.ports.clock.now() + ms, resolve));
   }
 
   /** Stop every timer (after shutdown, or when the daemon gives up the instance). */
