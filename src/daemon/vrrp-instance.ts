@@ -18,16 +18,26 @@ import type { RouteSpec } from '../net/rtnl-routes.js';
 import {
   newRouter,
   step,
+  type Drop,
   type DropReason,
   type Effect,
   type Event,
   type Router,
   type RouterConfig,
   type TimerName,
+  type TransitionDetail,
+  type TransitionReason,
   type VrrpState,
 } from '../vrrp/fsm.js';
+import {
+  dropLine,
+  noticeLine,
+  transitionDetailText,
+  transitionLine,
+  transitionPreamble,
+} from '../vrrp/log-text.js';
 import { decodeAdvert, encodeAdvert, type ReceivedMeta } from '../vrrp/packet.js';
-import type { TrackerStatus } from '../vrrp/tracking.js';
+import { sameTracker, trackerKey, type TrackedObject, type TrackerStatus } from '../vrrp/tracking.js';
 import { RateLimitedLog, type Logger } from './log.js';
 
 /** An address to announce after takeover (GARP for IPv4, unsolicited NA for IPv6). */
@@ -112,21 +122,7 @@ export interface InstanceHooks {
   /** For a sync group member whose down timer ran out: may it take over? (undefined: no group) */
   groupAllowsMaster(name: string): boolean | undefined;
   /** After every state change; `reason` 'sync' when its sync group ordered it. */
-  transitioned(name: string, from: VrrpState, to: VrrpState, reason: string): void;
-}
-
-/** keepalived's texts for a state change (vrrp.c vrrp_state_*). */
-function transitionMessage(name: string, to: VrrpState, reason: string): string {
-  return `(${name}) Entering ${to} STATE${reason === 'init' ? ' (init)' : ''}`;
-}
-
-/** keepalived logs why an instance faults before it enters FAULT (vrrp_track.c). */
-function faultCause(name: string, detail: string): string | null {
-  const first = detail.split(', ')[0] ?? '';
-  if (first.startsWith('interface ')) return `(${name}): entering FAULT state (${first} down)`;
-  if (first.startsWith('script ')) return `(${name}): entering FAULT state due to ${first}`;
-  if (first.startsWith('file ')) return `(${name}): entering FAULT state due to track_${first}`;
-  return first ? `(${name}): entering FAULT state (${first})` : null;
+  transitioned(name: string, from: VrrpState, to: VrrpState, reason: TransitionReason): void;
 }
 
 export class VrrpInstanceDriver {
@@ -221,10 +217,17 @@ export class VrrpInstanceDriver {
     for (const spec of left) await this.ports.rtnl.deleteAddress(spec).catch(() => undefined);
   }
 
-  /** Start with the trackers' current statuses (interfaces up/down, files read so far). */
+  /**
+   * Start with the trackers' current statuses, by trackerKey() (interfaces up/down, files read so
+   * far).
+   */
   start(initial: Readonly<Record<string, TrackerStatus>>): void {
     this.warmUp();
-    for (const [id, status] of Object.entries(initial)) this.handle({ kind: 'tracker', id, status });
+    for (const t of this.router.config.trackers) {
+      const status = initial[trackerKey(t)];
+      if (status !== undefined)
+        this.handle({ kind: 'tracker', tracker: { kind: t.kind, name: t.name }, status });
+    }
     this.handle({ kind: 'start' });
     // The start's VIP removal is queued before this: from now on every VIP of ours is ours to remove.
     this.enqueue(() => {
@@ -280,13 +283,13 @@ export class VrrpInstanceDriver {
     return [...this.installed.values()];
   }
 
-  tracks(id: string): boolean {
-    return this.router.config.trackers.some((t) => t.id === id);
+  tracks(tracker: TrackedObject): boolean {
+    return this.router.config.trackers.some((t) => sameTracker(t, tracker));
   }
 
-  tracker(id: string, status: TrackerStatus): void {
-    if (this.tracks(id) && this.router.trackerStatus[id] !== status)
-      this.handle({ kind: 'tracker', id, status });
+  tracker(tracker: TrackedObject, status: TrackerStatus): void {
+    if (this.tracks(tracker) && this.router.trackerStatus[trackerKey(tracker)] !== status)
+      this.handle({ kind: 'tracker', tracker, status });
   }
 
   sync(to: 'MASTER' | 'BACKUP' | 'FAULT'): void {
@@ -352,22 +355,20 @@ export class VrrpInstanceDriver {
     this.router = res.router;
     if (res.drop) {
       if (from !== undefined) this.dropCounts[res.drop.reason] = (this.dropCounts[res.drop.reason] ?? 0) + 1;
-      this.logDrop(res.drop.reason, res.drop.detail, from);
+      this.logDrop(res.drop, from);
     }
     this.apply(res.effects);
     return res.drop === undefined;
   }
 
-  private logDrop(reason: string, detail: string, from: string | undefined): void {
+  private logDrop(drop: Drop, from: string | undefined): void {
+    const { reason } = drop;
     const where = from === undefined ? {} : { from };
+    const msg = dropLine(this.name, drop);
     if (reason === 'not-applicable' || reason === 'not-listening') {
-      this.ports.log.debug(
-        { event: 'vrrp.ignored', instance: this.name, reason, ...where },
-        `(${this.name}) ${detail}`,
-      );
+      this.ports.log.debug({ event: 'vrrp.ignored', instance: this.name, reason, ...where }, msg);
       return;
     }
-    const msg = detail.startsWith('(') ? detail : `(${this.name}) ${detail}`;
     // Discarding a lower priority while preempting is the protocol working, not bad input.
     const lower = reason === 'lower-priority';
     this.limited.maybe(reason, (suppressed) =>
@@ -433,7 +434,10 @@ export class VrrpInstanceDriver {
           break;
         }
         case 'notice':
-          this.ports.log.info({ event: 'vrrp.notice', instance: this.name, what: e.what }, e.message);
+          this.ports.log.info(
+            { event: 'vrrp.notice', instance: this.name, what: e.what },
+            noticeLine(this.name, e),
+          );
           if (e.what === 'lower-priority-advert') {
             const priority = this.router.effectivePriority;
             after.push(() => this.enqueue(() => this.ports.notifier.masterRxLowerPri(this.w.inst, priority)));
@@ -448,19 +452,15 @@ export class VrrpInstanceDriver {
   private transition(
     from: VrrpState,
     to: VrrpState,
-    reason: string,
-    detail: string,
+    reason: TransitionReason,
+    why: TransitionDetail,
     silent: boolean,
   ): () => void {
     const r = this.router;
     if (from !== to) this.lastTransition = this.ports.clock.now();
-    if (to === 'BACKUP' && reason === 'higher-priority') this.ports.log.info(`(${this.name}) ${detail}`);
-    if (to === 'FAULT' && (reason === 'fault' || reason === 'init')) {
-      const cause = faultCause(this.name, detail);
-      if (cause) this.ports.log.info(cause);
-    }
-    if (reason === 'priority-zero')
-      this.ports.log.info(`(${this.name}) Backup received priority 0 advertisement`);
+    const preamble = transitionPreamble(this.name, to, reason, why);
+    if (preamble !== null) this.ports.log.info(preamble);
+    const detail = transitionDetailText(why);
     this.ports.log.info(
       {
         event: 'vrrp.transition',
@@ -472,7 +472,7 @@ export class VrrpInstanceDriver {
         ...(detail ? { detail } : {}),
         ...(r.masterAddress ? { master: r.masterAddress } : {}),
       },
-      transitionMessage(this.name, to, reason),
+      transitionLine(this.name, to, reason),
     );
     return () => {
       if (from === to) return;

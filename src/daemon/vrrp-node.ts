@@ -19,14 +19,13 @@ import type {
 } from '../net/ports.js';
 import { StaticEntries } from './static-entries.js';
 import type { VrrpState } from '../vrrp/fsm.js';
-import { trackerId } from '../vrrp/router-config.js';
 import {
   afterMemberTransition,
   groupAfterReload,
   groupAllowsMaster,
   type GroupState,
 } from '../vrrp/sync-group.js';
-import type { TrackerConfig, TrackerStatus } from '../vrrp/tracking.js';
+import { trackerKey, type TrackerConfig, type TrackerStatus } from '../vrrp/tracking.js';
 import { RateLimitedLog, type Logger } from './log.js';
 import { heldKey, VrrpInstanceDriver, type InstanceNotifier, type InstanceWiring } from './vrrp-instance.js';
 import { reloadIdentity, wireInstance, type HostView } from './wiring.js';
@@ -199,15 +198,13 @@ export class VrrpNode {
   /** A vrrp_script's status changed (src/daemon/vrrp-scripts.ts). */
   scriptStatus(name: string, status: 'up' | 'down'): void {
     this.scriptState.set(name, status);
-    const id = trackerId.script(name);
-    for (const d of this.drivers.values()) d.tracker(id, status);
+    for (const d of this.drivers.values()) d.tracker({ kind: 'script', name }, status);
   }
 
   /** A track_file's value changed (src/daemon/track-files.ts). */
   fileValue(name: string, value: number): void {
     this.fileState.set(name, value);
-    const id = trackerId.file(name);
-    for (const d of this.drivers.values()) d.tracker(id, value);
+    for (const d of this.drivers.values()) d.tracker({ kind: 'file', name }, value);
   }
 
   /** SIGTERM: every instance stops (priority 0 from masters, VIPs removed), then sockets close. */
@@ -271,7 +268,7 @@ export class VrrpNode {
     }
     const added = config.vrrpInstances.map((i) => i.name).filter((n) => !this.drivers.has(n));
     const trackedBefore = new Set(
-      [...this.drivers.values()].flatMap((d) => d.snapshot.config.trackers.map((t) => t.id)),
+      [...this.drivers.values()].flatMap((d) => d.snapshot.config.trackers.map(trackerKey)),
     );
     this.ports.log.info(
       { event: 'vrrp.reload', kept, changed, added, removed },
@@ -348,8 +345,9 @@ export class VrrpNode {
   /**
    * Tracker statuses for an instance that starts or gains trackers: interfaces from the link
    * state (one that does not exist is down: keepalived FAULTs until it appears), scripts and files
-   * from their last result. `reloadFrom` (the tracker ids in use before a reload): a script not
-   * among them is 'unknown' until it reports; one that was but has no result yet stays 'init'.
+   * from their last result, by trackerKey(). `reloadFrom` (the keys of the trackers in use before a
+   * reload): a script not among them is 'unknown' until it reports; one that was but has no result
+   * yet stays 'init'.
    */
   private initialStatuses(
     trackers: readonly TrackerConfig[],
@@ -357,16 +355,15 @@ export class VrrpNode {
   ): Record<string, TrackerStatus> {
     const out: Record<string, TrackerStatus> = {};
     for (const t of trackers) {
-      // Tracker ids are "<kind> <name>" (router-config.ts trackerId).
-      const name = t.id.slice(t.kind.length + 1);
-      if (t.kind === 'interface') out[t.id] = this.linkState.get(name) ?? 'down';
+      const key = trackerKey(t);
+      if (t.kind === 'interface') out[key] = this.linkState.get(t.name) ?? 'down';
       else if (t.kind === 'file') {
-        const value = this.fileState.get(name);
-        if (value !== undefined) out[t.id] = value;
+        const value = this.fileState.get(t.name);
+        if (value !== undefined) out[key] = value;
       } else {
-        const status = this.scriptState.get(name);
-        if (status !== undefined) out[t.id] = status;
-        else if (reloadFrom && !reloadFrom.has(t.id)) out[t.id] = 'unknown';
+        const status = this.scriptState.get(t.name);
+        if (status !== undefined) out[key] = status;
+        else if (reloadFrom && !reloadFrom.has(key)) out[key] = 'unknown';
       }
     }
     return out;
@@ -528,8 +525,7 @@ export class VrrpNode {
       { event: 'link.state', interface: link.name, up: status === 'up' },
       `Netlink reports ${link.name} ${status}`,
     );
-    const id = trackerId.interface(link.name);
-    for (const d of this.drivers.values()) d.tracker(id, status);
+    for (const d of this.drivers.values()) d.tracker({ kind: 'interface', name: link.name }, status);
   }
 
   private groupOf(name: string): VrrpSyncGroup | undefined {

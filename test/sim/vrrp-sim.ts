@@ -15,6 +15,7 @@ import {
 } from '../../src/vrrp/fsm.js';
 import type { Advert } from '../../src/vrrp/packet.js';
 import { afterMemberTransition, groupAllowsMaster, type GroupState } from '../../src/vrrp/sync-group.js';
+import type { TrackedObject } from '../../src/vrrp/tracking.js';
 
 import { FakeClock, type Scheduled } from '../fakes/fake-clock.js';
 
@@ -102,8 +103,8 @@ export class VrrpSim {
     this.node(name).linkUp = up;
   }
 
-  tracker(name: string, id: string, status: 'up' | 'down' | 'init' | number): void {
-    this.apply(name, { kind: 'tracker', id, status });
+  tracker(name: string, tracker: TrackedObject, status: 'up' | 'down' | 'init' | number): void {
+    this.apply(name, { kind: 'tracker', tracker, status });
   }
 
   runUntil(t: number): void {

@@ -133,7 +133,7 @@ describe('vrrp_sync_group', () => {
     });
 
   it('members take over together, and a fault on one takes them all to FAULT', () => {
-    const t = [{ id: 'interface eth1', kind: 'interface' as const, weight: 0, reverse: false }];
+    const t = [{ kind: 'interface' as const, name: 'eth1', weight: 0, reverse: false }];
     const sim = new VrrpSim(
       [{ ...a('A.1', 51, 150, '192.0.2.11'), trackers: t }, a('A.2', 52, 150, '192.0.2.11')],
       {
@@ -144,9 +144,9 @@ describe('vrrp_sync_group', () => {
     sim.start('A.2');
     sim.runUntil(10_000);
     expect(sim.masters().sort()).toEqual(['A.1', 'A.2']);
-    sim.tracker('A.1', 'interface eth1', 'down');
+    sim.tracker('A.1', { kind: 'interface', name: 'eth1' }, 'down');
     expect([sim.router('A.1').state, sim.router('A.2').state]).toEqual(['FAULT', 'FAULT']);
-    sim.tracker('A.1', 'interface eth1', 'up');
+    sim.tracker('A.1', { kind: 'interface', name: 'eth1' }, 'up');
     sim.runUntil(20_000);
     expect(sim.masters().sort()).toEqual(['A.1', 'A.2']);
   });
@@ -218,7 +218,7 @@ describe('property: one MASTER, the elected one, once the link is quiet (RFC 579
         fc.array(action, { maxLength: 20 }),
         (version, p0, p1, weight, actions) => {
           const interval = version === 2 ? 1000 : 300;
-          const track = [{ id: 'interface eth1', kind: 'interface' as const, weight, reverse: false }];
+          const track = [{ kind: 'interface' as const, name: 'eth1', weight, reverse: false }];
           const configs = [
             routerConfig({
               name: 'r0',
@@ -245,7 +245,8 @@ describe('property: one MASTER, the elected one, once the link is quiet (RFC 579
             sim.runUntil(a.at);
             const who = names[a.who] as string;
             if (a.kind === 'link') sim.setLink(who, a.up);
-            else if (a.kind === 'weight') sim.tracker(who, 'interface eth1', a.up ? 'up' : 'down');
+            else if (a.kind === 'weight')
+              sim.tracker(who, { kind: 'interface', name: 'eth1' }, a.up ? 'up' : 'down');
             else if (a.kind === 'restart') {
               sim.stop(who);
               sim.start(who);
@@ -257,7 +258,7 @@ describe('property: one MASTER, the elected one, once the link is quiet (RFC 579
           for (const n of names) {
             sim.setLink(n, true);
             if (!sim.isRunning(n)) sim.start(n);
-            sim.tracker(n, 'interface eth1', 'up');
+            sim.tracker(n, { kind: 'interface', name: 'eth1' }, 'up');
           }
           const lowest = Math.min(...names.map((n) => sim.router(n).effectivePriority));
           const quiet = masterDownIntervalMs(version, lowest, interval) + 1;
