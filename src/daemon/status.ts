@@ -37,6 +37,8 @@ export interface InstanceStatus {
   readonly drops?: Readonly<Record<string, number>>;
   /** Adverts for this VRID that passed every check (any sender, lower priorities included). */
   readonly advertsAccepted?: number;
+  /** Why the instance last became MASTER (a vrrp.transition reason, docs/logging.md). */
+  readonly masterReason?: string;
   /** Clock time (Clock.now()) of the last state change: keepalived's last_transition. */
   readonly lastTransitionMs?: number;
   /** Master_Adver_Interval: learned from the master's adverts in VRRPv3. */
@@ -78,6 +80,7 @@ export function instanceStatus(d: VrrpInstanceDriver): InstanceStatus {
     drops: { ...d.drops },
     advertsAccepted: d.advertsAccepted,
     ...(d.lastTransitionMs === undefined ? {} : { lastTransitionMs: d.lastTransitionMs }),
+    ...(d.masterReason === undefined ? {} : { masterReason: d.masterReason }),
     masterAdverIntervalMs: r.masterAdverIntervalMs,
     receivedMasterPriority: r.masterPriority,
     sourceAddress: r.config.sourceAddress,

@@ -133,6 +133,7 @@ export class VrrpInstanceDriver {
   private readonly name: string;
   private vipList: string;
   private lastTransition: number | undefined;
+  private lastMasterReason: TransitionReason | undefined;
   /** The VIPs this instance has set, by vipKey() (keepalived's per-address `set` flag). */
   private readonly installed = new Map<string, AddressSpec>();
   /** Start-up clearing leaves these alone (addresses another instance holds; see heldKey()). */
@@ -174,6 +175,11 @@ export class VrrpInstanceDriver {
   /** Adverts for our VRID that passed every check (the status document's `advertsAccepted`). */
   get advertsAccepted(): number {
     return this.accepted;
+  }
+
+  /** Why this instance last became MASTER (SNMP's new-master reason); undefined before it did. */
+  get masterReason(): TransitionReason | undefined {
+    return this.lastMasterReason;
   }
 
   /** Clock time of the last state change (keepalived's last_transition); undefined before any. */
@@ -458,6 +464,7 @@ export class VrrpInstanceDriver {
   ): () => void {
     const r = this.router;
     if (from !== to) this.lastTransition = this.ports.clock.now();
+    if (to === 'MASTER') this.lastMasterReason = reason;
     const preamble = transitionPreamble(this.name, to, reason, why);
     if (preamble !== null) this.ports.log.info(preamble);
     const detail = transitionDetailText(why);
