@@ -145,14 +145,14 @@ export class VrrpInstanceDriver {
   private accepted = 0;
 
   constructor(
-    private w: InstanceWiring,
+    private wired: InstanceWiring,
     private readonly ports: InstancePorts,
     private readonly hooks: InstanceHooks,
   ) {
-    this.router = newRouter(w.router);
-    this.name = w.inst.name;
+    this.router = newRouter(wired.router);
+    this.name = wired.inst.name;
     this.limited = new RateLimitedLog(() => ports.clock.now());
-    this.vipList = w.vips.map((v) => v.address).join(', ');
+    this.vipList = wired.vips.map((v) => v.address).join(', ');
   }
 
   get state(): VrrpState {
@@ -164,7 +164,7 @@ export class VrrpInstanceDriver {
   }
 
   get wiring(): InstanceWiring {
-    return this.w;
+    return this.wired;
   }
 
   /** Received packets dropped so far, by reason (the status document's `drops`). */
@@ -192,10 +192,10 @@ export class VrrpInstanceDriver {
    * router (effects discarded, nothing sent) so the first real failover does not pay for it.
    */
   private warmUp(): void {
-    let r = step(newRouter(this.w.router), { kind: 'start' }, 0).router;
+    let r = step(newRouter(this.wired.router), { kind: 'start' }, 0).router;
     r = step(r, { kind: 'timer', timer: 'masterDown' }, 60_000).router;
     step(r, { kind: 'timer', timer: 'advert' }, 120_000);
-    this.encode(r.effectivePriority, this.w.destinations[0] ?? this.w.source);
+    this.encode(r.effectivePriority, this.wired.destinations[0] ?? this.wired.source);
   }
 
   /**
@@ -208,7 +208,7 @@ export class VrrpInstanceDriver {
     present?: ReadonlySet<string>,
   ): Promise<void> {
     this.spare = spare;
-    const left = this.w.vips.filter((v) => !spare.has(heldKey(v)) && (present?.has(heldKey(v)) ?? true));
+    const left = this.wired.vips.filter((v) => !spare.has(heldKey(v)) && (present?.has(heldKey(v)) ?? true));
     // keepalived logs its init removal the same way; only said when something was really there.
     if (present && left.length > 0)
       this.ports.log.info(
@@ -260,9 +260,9 @@ export class VrrpInstanceDriver {
       .filter(([key]) => !next.has(key))
       .map(([, spec]) => ({
         spec,
-        dev: this.w.announce.find((t) => t.ifindex === spec.index)?.ifname ?? String(spec.index),
+        dev: this.wired.announce.find((t) => t.ifindex === spec.index)?.ifname ?? String(spec.index),
       }));
-    this.w = w;
+    this.wired = w;
     this.vipList = w.vips.map((v) => v.address).join(', ');
     this.cachedAddresses = undefined;
     if (gone.length > 0) this.enqueue(() => this.dropVips(gone));
@@ -418,8 +418,8 @@ export class VrrpInstanceDriver {
           this.enqueue(() => this.garpBurst(e.repeat));
           break;
         case 'garpOwnAddress':
-          if (this.w.ownAddress) {
-            const own = this.w.ownAddress;
+          if (this.wired.ownAddress) {
+            const own = this.wired.ownAddress;
             this.ports.log.info(`${this.name}: sending gratuitous ARP for ${own.address}`);
             this.enqueue(() => this.announceOne(own));
           }
@@ -435,7 +435,7 @@ export class VrrpInstanceDriver {
           const state = this.router.state;
           if (state === 'MASTER' || state === 'BACKUP' || state === 'FAULT')
             after.push(() =>
-              this.enqueue(() => this.ports.notifier.priorityChanged(this.w.inst, state, e.to)),
+              this.enqueue(() => this.ports.notifier.priorityChanged(this.wired.inst, state, e.to)),
             );
           break;
         }
@@ -446,7 +446,9 @@ export class VrrpInstanceDriver {
           );
           if (e.what === 'lower-priority-advert') {
             const priority = this.router.effectivePriority;
-            after.push(() => this.enqueue(() => this.ports.notifier.masterRxLowerPri(this.w.inst, priority)));
+            after.push(() =>
+              this.enqueue(() => this.ports.notifier.masterRxLowerPri(this.wired.inst, priority)),
+            );
           }
           break;
       }
@@ -486,7 +488,7 @@ export class VrrpInstanceDriver {
       this.hooks.transitioned(this.name, from, to, reason);
       if (!silent && to !== 'INIT') {
         const priority = this.router.effectivePriority;
-        const inst = this.w.inst;
+        const inst = this.wired.inst;
         if (to === 'STOP' && this.removing) {
           if (from !== 'FAULT' || inst.notifyDeleted !== null)
             this.enqueue(() => this.ports.notifier.instance(inst, 'DELETED', priority));
@@ -531,13 +533,13 @@ export class VrrpInstanceDriver {
       advertIntervalMs: c.advertIntervalMs,
       authType: c.authType,
       ...(c.authType === 1 ? { authData: passwordBytes(c.password) } : {}),
-      src: this.w.source,
+      src: this.wired.source,
       dst,
     });
   }
 
   private sendAdvert(priority: number): void {
-    for (const dst of this.w.destinations) this.ports.send(this.encode(priority, dst), dst);
+    for (const dst of this.wired.destinations) this.ports.send(this.encode(priority, dst), dst);
     if (priority === 0) this.ports.log.info(`(${this.name}) sent 0 priority`);
   }
 
@@ -562,7 +564,7 @@ export class VrrpInstanceDriver {
    * only the VIPs not set yet (keepalived netlink_iplist()); `del` removes them all.
    */
   private async vips(action: 'add' | 'del'): Promise<void> {
-    const todo = this.w.vips.filter((spec) =>
+    const todo = this.wired.vips.filter((spec) =>
       action === 'add' ? !this.installed.has(vipKey(spec)) : !this.spare.has(heldKey(spec)),
     );
     if (todo.length === 0) {
@@ -614,8 +616,8 @@ export class VrrpInstanceDriver {
   private async routesAndRules(action: 'add' | 'del'): Promise<void> {
     const table = this.ports.routes;
     if (!table) return;
-    const routes = this.w.routes ?? [];
-    const rules = this.w.rules ?? [];
+    const routes = this.wired.routes ?? [];
+    const rules = this.wired.rules ?? [];
     if (routes.length === 0 && rules.length === 0) return;
     const failures: string[] = [];
     const each = async <T>(items: readonly T[], fn: (x: T) => Promise<void>): Promise<void> => {
@@ -670,7 +672,7 @@ export class VrrpInstanceDriver {
    * keepalived vrrp_send_link_update(): `repeat` rounds over every address (or `targets`),
    * garp_interval apart. The first frame goes out before the log lines.
    */
-  private async garpBurst(repeat: number, targets = this.w.announce): Promise<void> {
+  private async garpBurst(repeat: number, targets = this.wired.announce): Promise<void> {
     if (targets.length === 0 || !this.router.vipSet) return;
     const g = this.router.config.garp;
     let logged = false;

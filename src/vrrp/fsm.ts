@@ -288,15 +288,15 @@ class Step {
   timers: Partial<Record<TimerName, number>>;
 
   constructor(
-    public r: Router,
+    public router: Router,
     readonly now: number,
   ) {
-    this.stats = { ...r.stats };
-    this.timers = { ...r.timers };
+    this.stats = { ...router.stats };
+    this.timers = { ...router.timers };
   }
 
   set(patch: Partial<Omit<Router, 'stats' | 'timers'>>): void {
-    this.r = { ...this.r, ...patch };
+    this.router = { ...this.router, ...patch };
   }
 
   arm(timer: TimerName, atMs: number): void {
@@ -321,7 +321,7 @@ class Step {
     detail: TransitionDetail = NO_DETAIL,
     silent = false,
   ): void {
-    this.effects.push({ kind: 'transition', from: this.r.state, to, reason, detail, silent });
+    this.effects.push({ kind: 'transition', from: this.router.state, to, reason, detail, silent });
     this.set({ state: to, masterResigned: false });
   }
 
@@ -330,7 +330,7 @@ class Step {
   }
 
   done(drop?: Drop): StepResult {
-    const router = { ...this.r, stats: this.stats, timers: this.timers };
+    const router = { ...this.router, stats: this.stats, timers: this.timers };
     return drop ? { router, effects: this.effects, drop } : { router, effects: this.effects };
   }
 }
@@ -358,11 +358,11 @@ export function step(router: Router, ev: Event, nowMs: number): StepResult {
 }
 
 const notApplicable = (s: Step, what: string): StepResult =>
-  s.done({ reason: 'not-applicable', detail: `${what} in state ${s.r.state}` });
+  s.done({ reason: 'not-applicable', detail: `${what} in state ${s.router.state}` });
 
 /** keepalived vrrp_init_state(): everyone starts in BACKUP; the address owner takes over at once. */
 function start(s: Step): StepResult {
-  const { r } = s;
+  const r = s.router;
   if (r.state !== 'INIT') return notApplicable(s, 'start');
   const tracking = evaluateTracking(r.basePriority, r.config.trackers, r.trackerStatus, r.config.configFault);
   const faults = faultsOf(r.config, tracking.faults);
@@ -386,7 +386,7 @@ function start(s: Step): StepResult {
     return s.done();
   }
   s.transition('BACKUP', 'init');
-  s.arm('masterDown', s.now + masterDownMs(s.r));
+  s.arm('masterDown', s.now + masterDownMs(s.router));
   return s.done();
 }
 
@@ -398,7 +398,7 @@ function invalid(s: Step, reason: PacketDropReason, detail: string): StepResult 
 }
 
 function advert(s: Step, a: Advert, source: string, ttl: number): StepResult {
-  const { r } = s;
+  const r = s.router;
   if (r.state !== 'BACKUP' && r.state !== 'MASTER') {
     return s.done({ reason: 'not-listening', detail: `advert from ${source} in state ${r.state}` });
   }
@@ -430,7 +430,7 @@ function advert(s: Step, a: Advert, source: string, ttl: number): StepResult {
 
 /** keepalived vrrp_state_backup(). */
 function backupReceives(s: Step, a: Advert, source: string): StepResult {
-  const { r } = s;
+  const r = s.router;
   if (a.priority === 0) {
     // RFC 5798 §6.4.2: the master resigned; take over after Skew_Time.
     s.notice({ what: 'priority-zero-received' });
@@ -453,7 +453,7 @@ function backupReceives(s: Step, a: Advert, source: string): StepResult {
       wantState: 'BACKUP',
       masterResigned: false,
     });
-    s.arm('masterDown', s.now + masterDownMs(s.r));
+    s.arm('masterDown', s.now + masterDownMs(s.router));
     return s.done();
   }
   // keepalived: the takeover that follows is preempted, not a resignation.
@@ -463,7 +463,7 @@ function backupReceives(s: Step, a: Advert, source: string): StepResult {
 
 /** keepalived vrrp_state_master_rx(). */
 function masterReceives(s: Step, a: Advert, source: string): StepResult {
-  const { r } = s;
+  const r = s.router;
   const cmp = r.config.sourceAddress === null ? 0 : compareIp(source, r.config.sourceAddress);
   let ours = r.effectivePriority;
   const rearm = (): void => {
@@ -518,7 +518,7 @@ function masterReceives(s: Step, a: Advert, source: string): StepResult {
 }
 
 function timer(s: Step, name: TimerName, groupAllowsMaster: boolean | undefined): StepResult {
-  const { r } = s;
+  const r = s.router;
   const due = r.timers[name];
   if (due === undefined) return notApplicable(s, `timer ${name} (not armed)`);
   delete s.timers[name];
@@ -558,7 +558,7 @@ function timer(s: Step, name: TimerName, groupAllowsMaster: boolean | undefined)
  * the old master drops the VIPs before our GARPs), then the VIPs and a GARP burst.
  */
 function gotoMaster(s: Step, reason: TransitionReason, detail: TransitionDetail = NO_DETAIL): void {
-  const { r } = s;
+  const r = s.router;
   s.cancel('masterDown');
   s.send(r.effectivePriority);
   s.transition('MASTER', reason, detail);
@@ -589,11 +589,11 @@ function leaveMaster(
   s.set({ vipSet: false, preemptAtMs: null, garpRefreshAtMs: null });
   s.stats.release_master++;
   s.transition(to, reason, detail);
-  if (to === 'BACKUP') s.arm('masterDown', s.now + masterDownMs(s.r));
+  if (to === 'BACKUP') s.arm('masterDown', s.now + masterDownMs(s.router));
 }
 
 function tracker(s: Step, tracked: TrackedObject, status: TrackerStatus): StepResult {
-  const { r } = s;
+  const r = s.router;
   const key = trackerKey(tracked);
   if (!r.config.trackers.some((t) => sameTracker(t, tracked)))
     return notApplicable(s, `tracker ${key} (not tracked)`);
@@ -610,7 +610,7 @@ function tracker(s: Step, tracked: TrackedObject, status: TrackerStatus): StepRe
     // keepalived: a BACKUP's running down timer moves by the change; a MASTER sends nothing now.
     const due = s.timers.masterDown;
     if (r.state === 'BACKUP' && due !== undefined && !isDown)
-      s.arm('masterDown', due + (masterDownMs(s.r) - oldDown));
+      s.arm('masterDown', due + (masterDownMs(s.router) - oldDown));
   }
   if (r.state === 'INIT' || r.state === 'STOP') return s.done();
   if (faults.length > 0 && r.faults.length === 0) downInstance(s, faults, r.initScripts.length > 0);
@@ -624,7 +624,7 @@ function tracker(s: Step, tracked: TrackedObject, status: TrackerStatus): StepRe
  */
 function downInstance(s: Step, faults: readonly FaultCause[], wasSilent: boolean): void {
   const detail = faultDetail(faults);
-  const { r } = s;
+  const r = s.router;
   s.set({ wantState: 'FAULT', masterAdverIntervalMs: r.config.advertIntervalMs });
   if (r.state === 'MASTER') {
     // keepalived sends priority 0 twice here; pri_zero_sent counts one of them.
@@ -638,7 +638,7 @@ function downInstance(s: Step, faults: readonly FaultCause[], wasSilent: boolean
 
 /** keepalived try_up_instance() + vrrp_state_leave_fault(). */
 function tryUp(s: Step): void {
-  const { r } = s;
+  const r = s.router;
   s.set({ masterAdverIntervalMs: r.config.advertIntervalMs });
   if (r.config.unicastPeers.length > 0) s.effects.push({ kind: 'garpOwnAddress' });
   if (r.config.wantMaster && r.basePriority === OWNER_PRIORITY && r.wantState !== 'BACKUP') {
@@ -647,12 +647,12 @@ function tryUp(s: Step): void {
   }
   s.set({ wantState: 'BACKUP', preemptAtMs: null });
   s.transition('BACKUP', 'fault-cleared');
-  s.arm('masterDown', s.now + masterDownMs(s.r));
+  s.arm('masterDown', s.now + masterDownMs(s.router));
 }
 
 /** keepalived restore_vrrp_interfaces() + notify_shutdown(): only a MASTER sends priority 0. */
 function shutdown(s: Step): StepResult {
-  const { r } = s;
+  const r = s.router;
   if (r.state === 'STOP') return notApplicable(s, 'shutdown');
   if (r.state === 'MASTER') {
     s.send(0);
@@ -678,7 +678,7 @@ function shutdown(s: Step): StepResult {
  *   A state that does not change sends no notification.
  */
 function reload(s: Step, config: RouterConfig, seed: Readonly<Record<string, TrackerStatus>>): StepResult {
-  const { r } = s;
+  const r = s.router;
   const trackerStatus: Record<string, TrackerStatus> = {};
   for (const t of config.trackers) {
     const key = trackerKey(t);
@@ -713,20 +713,20 @@ function reload(s: Step, config: RouterConfig, seed: Readonly<Record<string, Tra
   }
   if (r.state === 'MASTER') {
     s.effects.push({ kind: 'vips', action: 'add' });
-    s.send(s.r.effectivePriority);
+    s.send(s.router.effectivePriority);
     s.arm('advert', s.now + config.advertIntervalMs);
     // The refresh schedule runs on; it starts or stops if garp_master_refresh was changed.
     const refreshMs = config.garp.masterRefreshMs;
     s.set({ garpRefreshAtMs: refreshMs > 0 ? (r.garpRefreshAtMs ?? s.now + refreshMs) : null });
   } else {
-    s.arm('masterDown', s.now + masterDownMs(s.r));
+    s.arm('masterDown', s.now + masterDownMs(s.router));
   }
   return s.done();
 }
 
 /** keepalived vrrp_sync_master() / vrrp_sync_backup() / vrrp_sync_fault() on one member. */
 function sync(s: Step, to: 'MASTER' | 'BACKUP' | 'FAULT'): StepResult {
-  const { r } = s;
+  const r = s.router;
   if (r.state === 'STOP' || r.state === to) return notApplicable(s, `sync to ${to}`);
   s.set({ wantState: to });
   const group: TransitionDetail = { kind: 'group', group: r.config.syncGroup ?? '' };
@@ -739,7 +739,7 @@ function sync(s: Step, to: 'MASTER' | 'BACKUP' | 'FAULT'): StepResult {
     else {
       s.set({ preemptAtMs: null, masterAdverIntervalMs: r.config.advertIntervalMs });
       s.transition('BACKUP', 'sync', group);
-      s.arm('masterDown', s.now + masterDownMs(s.r));
+      s.arm('masterDown', s.now + masterDownMs(s.router));
     }
   } else if (r.state === 'MASTER') {
     // A member faulted: one priority-0 advert, not counted (keepalived vrrp_sync_fault()).
