@@ -21,7 +21,12 @@
 import type { IpFamily } from '../config/model.js';
 import type { GarpSettings } from '../config/model.js';
 import { compareIp } from '../lib/ip.js';
-import { checkAdvert, packetDropCounter, type InstanceDropReason } from './advert-check.js';
+import {
+  checkAdvert,
+  packetDropCounter,
+  type InstanceDrop,
+  type InstanceDropReason,
+} from './advert-check.js';
 import type { Advert, PacketDropReason, VrrpVersion } from './packet.js';
 import { newStats, type VrrpStats } from './stats.js';
 import { masterDownIntervalMs, skewTimeMs } from './timers.js';
@@ -217,10 +222,17 @@ export type DropReason =
   /** The kernel dropped it before we read it: the socket's receive buffer was full (SO_RXQ_OVFL). */
   | 'socket-overflow';
 
-/** A dropped packet or event: the lower-priority advert as data, the others with their text. */
+/**
+ * A dropped packet or event. What keepalived words (a lower-priority advert, the instance checks)
+ * comes as data for log-text.ts; the decoder's rejections and ignored events carry their text.
+ */
 export type Drop =
   | { readonly reason: 'lower-priority'; readonly source: string; readonly priority: number }
-  | { readonly reason: Exclude<DropReason, 'lower-priority'>; readonly detail: string };
+  | InstanceDrop
+  | {
+      readonly reason: Exclude<DropReason, 'lower-priority' | InstanceDropReason>;
+      readonly detail: string;
+    };
 
 export interface StepResult {
   readonly router: Router;
@@ -404,7 +416,6 @@ function advert(s: Step, a: Advert, source: string, ttl: number): StepResult {
   }
   const master = r.state === 'MASTER';
   const check = checkAdvert(a, source, ttl, {
-    name: r.config.name,
     version: r.config.version,
     authType: r.config.authType,
     password: r.config.password,
@@ -421,7 +432,7 @@ function advert(s: Step, a: Advert, source: string, ttl: number): StepResult {
     // packet for its VRID), a rejected advert leaves the schedule alone: otherwise anyone on the
     // LAN silences the MASTER with one wrong-password advert per interval, and the BACKUP takes
     // over (test/netns/vrrp-fuzz.test.ts).
-    return s.done({ reason: check.reason, detail: check.detail });
+    return s.done(check.drop);
   }
   s.stats.advert_rcvd++;
   if (a.priority === 0) s.stats.pri_zero_rcvd++;

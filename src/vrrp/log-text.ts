@@ -107,8 +107,26 @@ export function noticeLine(name: string, n: Notice): string {
 
 /** The `msg` of a `vrrp.drop` / `vrrp.preempting` / `vrrp.ignored` event. */
 export function dropLine(name: string, drop: Drop): string {
-  if (drop.reason === 'lower-priority')
-    return `(${name}) received lower priority (${drop.priority}) advert from ${drop.source} - discarding`;
-  // advert-check.ts's texts carry the name already; the others get it here.
-  return drop.detail.startsWith('(') ? drop.detail : `(${name}) ${drop.detail}`;
+  if ('detail' in drop) return `(${name}) ${drop.detail}`;
+  switch (drop.reason) {
+    case 'lower-priority':
+      return `(${name}) received lower priority (${drop.priority}) advert from ${drop.source} - discarding`;
+    // vrrp.c vrrp_check_packet():
+    case 'version-mismatch':
+      return `(${name}) wrong version. Received ${drop.received} and expect ${drop.expected}`;
+    case 'auth-type-mismatch':
+      return `(${name}) received a ${drop.received} auth, expecting ${drop.expected}!`;
+    case 'auth-failure':
+      return `(${name}) received an invalid passwd!`;
+    case 'interval-mismatch':
+      return `(${name}) advertisement interval mismatch mine=${drop.mineMs / 1000} sec rcv'd=${drop.receivedMs / 1000} sec`;
+    case 'address-count-mismatch':
+      return `(${name}) received an unexpected ip number count ${drop.received}, expected ${drop.expected}!`;
+    case 'address-list-mismatch':
+      return `(${name}) ip address associated with VRID ${drop.vrid} not present in MASTER advert: ${drop.missing}`;
+    case 'not-a-peer':
+      return `(${name}) unicast source address ${drop.source} not a unicast peer`;
+    case 'peer-ttl':
+      return `(${name}) invalid TTL/HL ${drop.ttl} from ${drop.source}`;
+  }
 }

@@ -84,15 +84,35 @@ describe('notices and drops', () => {
     );
   });
 
-  it('a discarded lower-priority advert; other drops get the instance name once', () => {
+  it("a discarded lower-priority advert; the decoder's drops get the instance name", () => {
     expect(dropLine('VI_1', { reason: 'lower-priority', source: '192.0.2.12', priority: 50 })).toBe(
       '(VI_1) received lower priority (50) advert from 192.0.2.12 - discarding',
     );
     expect(dropLine('VI_1', { reason: 'truncated', detail: '6 bytes, a VRRP header is 8' })).toBe(
       '(VI_1) 6 bytes, a VRRP header is 8',
     );
-    expect(dropLine('VI_1', { reason: 'auth-failure', detail: '(VI_1) received an invalid passwd!' })).toBe(
+  });
+
+  it("the instance checks' drops in keepalived's words (vrrp_check_packet())", () => {
+    const lines = [
+      dropLine('VI_1', { reason: 'version-mismatch', received: 3, expected: 2 }),
+      dropLine('VI_1', { reason: 'auth-type-mismatch', received: 0, expected: 1 }),
+      dropLine('VI_1', { reason: 'auth-failure' }),
+      dropLine('VI_1', { reason: 'interval-mismatch', mineMs: 1000, receivedMs: 2500 }),
+      dropLine('VI_1', { reason: 'address-count-mismatch', received: 2, expected: 1 }),
+      dropLine('VI_1', { reason: 'address-list-mismatch', vrid: 51, missing: '192.0.2.100' }),
+      dropLine('VI_1', { reason: 'not-a-peer', source: '192.0.2.200' }),
+      dropLine('VI_1', { reason: 'peer-ttl', ttl: 64, source: '192.0.2.12' }),
+    ];
+    expect(lines).toEqual([
+      '(VI_1) wrong version. Received 3 and expect 2',
+      '(VI_1) received a 0 auth, expecting 1!',
       '(VI_1) received an invalid passwd!',
-    );
+      "(VI_1) advertisement interval mismatch mine=1 sec rcv'd=2.5 sec",
+      '(VI_1) received an unexpected ip number count 2, expected 1!',
+      '(VI_1) ip address associated with VRID 51 not present in MASTER advert: 192.0.2.100',
+      '(VI_1) unicast source address 192.0.2.200 not a unicast peer',
+      '(VI_1) invalid TTL/HL 64 from 192.0.2.12',
+    ]);
   });
 });
