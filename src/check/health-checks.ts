@@ -74,11 +74,11 @@ export class HealthChecks {
 
   constructor(
     config: Config,
-    private readonly d: HealthCheckDeps,
+    private readonly deps: HealthCheckDeps,
   ) {
     this.config = config;
     this.services = this.idleServices(config);
-    this.local = new LocalAddresses(d.localAddresses);
+    this.local = new LocalAddresses(deps.localAddresses);
   }
 
   start(): void {
@@ -145,7 +145,7 @@ export class HealthChecks {
     const plan = planReload<CheckerRun, ServerRun, ServiceRun>(
       { config: old, services: this.services },
       config,
-      { rules: (type) => this.d.types.get(type), alive },
+      { rules: (type) => this.deps.types.get(type), alive },
     );
     this.config = config;
     const deps = this.probeDeps();
@@ -203,7 +203,7 @@ export class HealthChecks {
       const vs = run.target.vs;
       if (!suspendsOn(vs, address) || run.enabled === present) continue;
       run.enabled = present;
-      this.d.log.info(
+      this.deps.log.info(
         { event: 'check.activate', rs: formatRs(run.target.rs, vs), vs: vs.display, enabled: present },
         `${present ? 'A' : 'Dea'}ctivating healthchecker for service ${formatRs(run.target.rs, vs)} for VS ${vs.display}`,
       );
@@ -277,21 +277,21 @@ export class HealthChecks {
     return {
       global: this.config.globalDefs,
       ssl: this.config.ssl,
-      trackFileValue: this.d.trackFileValue,
-      log: this.d.log,
+      trackFileValue: this.deps.trackFileValue,
+      log: this.deps.log,
     };
   }
 
   /** A real server's checkers as they run (unsupported types left out, FILE_CHECK weights resolved). */
   private checkersOf(rs: RealServer): Checker[] {
-    return effectiveCheckers(rs.checkers, this.config, (t) => this.d.types.get(t));
+    return effectiveCheckers(rs.checkers, this.config, (t) => this.deps.types.get(t));
   }
 
   /** Log the checkers of `rs` keepalived-ts cannot run (a type without a definition). */
   private warnUnsupported(vs: VirtualServer, rs: RealServer): void {
     for (const checker of rs.checkers) {
-      if (this.d.types.has(checker.type)) continue;
-      this.d.log.warn(
+      if (this.deps.types.has(checker.type)) continue;
+      this.deps.log.warn(
         { event: 'check.unsupported', type: checker.type, rs: formatRs(rs, vs) },
         `keepalived-ts: ${checker.type} is not supported - real server ${formatRs(rs, vs)} is not checked by it`,
       );
@@ -311,7 +311,7 @@ export class HealthChecks {
   }
 
   private newRun(checker: Checker, slot: ServerSlot, state: CheckerState, deps: ProbeDeps): CheckerRun {
-    const type = this.d.types.get(checker.type);
+    const type = this.deps.types.get(checker.type);
     if (!type) throw new RangeError(`no checker type ${checker.type}`);
     const target = this.targetOf(slot.vs, slot.rs, checker);
     return new CheckerRun(
@@ -322,13 +322,13 @@ export class HealthChecks {
       target,
       state,
       this.local.enabledFor(slot.vs),
-      { clock: this.d.clock, judge: (run, outcome, tookMs) => this.judge(run, outcome, tookMs) },
+      { clock: this.deps.clock, judge: (run, outcome, tookMs) => this.judge(run, outcome, tookMs) },
     );
   }
 
   private logActivation(run: CheckerRun): void {
     const { vs, rs } = run.target;
-    this.d.log.info(
+    this.deps.log.info(
       {
         event: 'check.activate',
         rs: formatRs(rs, vs),
@@ -343,7 +343,7 @@ export class HealthChecks {
   /** register_checkers_thread(): logged, and the first attempt after the bootstrap delay plus warmup. */
   private activate(run: CheckerRun): void {
     this.logActivation(run);
-    const warmup = run.checker.warmupMs > 0 ? this.d.random() * run.checker.warmupMs : 0;
+    const warmup = run.checker.warmupMs > 0 ? this.deps.random() * run.checker.warmupMs : 0;
     if (run.enabled) run.schedule(BOOTSTRAP_MS + warmup);
   }
 
@@ -358,7 +358,7 @@ export class HealthChecks {
       target: run.target.display,
     };
     if (!outcome.ok && (run.checker.logAllFailures || this.config.globalDefs.checkerLogAllFailures))
-      this.d.log.info({ event: 'check.attempt', ...fields, reason: outcome.reason }, outcome.detail);
+      this.deps.log.info({ event: 'check.attempt', ...fields, reason: outcome.reason }, outcome.detail);
     const before = run.state;
     const step = verdict(before, outcome.ok, run.timing);
     run.state = step.state;
@@ -374,13 +374,13 @@ export class HealthChecks {
       if (t.kind === 'up') {
         // keepalived logs nothing when some checkers (DNS_CHECK) go up: the event still counts.
         const text = texts.up(run.target.display, run.target, run.checker);
-        this.d.log.info(
+        this.deps.log.info(
           { event: 'check.up', ...fields },
           text || `${run.checker.type} on service ${run.target.display} up`,
         );
       } else {
         const reason = outcome.ok ? undefined : outcome.reason;
-        this.d.log.info(
+        this.deps.log.info(
           { event: 'check.down', ...fields, ...(reason ? { reason } : {}), retries: t.retries },
           texts.down(run.target.display, t.retries, run.target, outcome, run.checker),
         );
@@ -402,7 +402,7 @@ export class HealthChecks {
         (rs.smtpAlert ?? slotVs.smtpAlert) &&
         (rsWasAlive !== rsAlive || !this.config.globalDefs.noCheckerEmails)
       )
-        this.d.notifier.realServerAlert?.(
+        this.deps.notifier.realServerAlert?.(
           fields.rs,
           fields.vs,
           rsAlive,
@@ -413,6 +413,6 @@ export class HealthChecks {
   }
 
   private applyTo(vs: VirtualServer, effects: readonly PoolEffect[]): void {
-    applyPoolEffects(this.d, vs, effects);
+    applyPoolEffects(this.deps, vs, effects);
   }
 }

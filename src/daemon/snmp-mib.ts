@@ -482,13 +482,15 @@ function v3OperationsRow(s: InstanceStatus, inst: VrrpInstance | undefined): Snm
 }
 
 /**
- * vrrpv3StatisticsNewMasterReason: notMaster(0), priority(1) (the address owner, priority 255),
- * masterNoResponse(3) (the master-down timer: every other way into MASTER here, which includes
- * preempting a lower-priority master; preempted(2) is not told apart).
+ * vrrpv3StatisticsNewMasterReason: notMaster(0), priority(1) (the address owner, priority 255, or
+ * a takeover Skew_Time after the master resigned with priority 0, as keepalived 2.2.7 reports
+ * it: vrrp.c vrrp_state_backup() sets PRIORITY), masterNoResponse(3) (the master-down timer:
+ * every other way into MASTER here, which includes preempting a lower-priority master;
+ * preempted(2) is not told apart).
  */
-export function newMasterReason(s: Pick<InstanceStatus, 'state' | 'priority'>): number {
+export function newMasterReason(s: Pick<InstanceStatus, 'state' | 'priority' | 'masterReason'>): number {
   if (s.state !== 'MASTER') return 0;
-  return s.priority === 255 ? 1 : 3;
+  return s.priority === 255 || s.masterReason === 'priority-zero' ? 1 : 3;
 }
 
 function v3StatisticsRow(s: InstanceStatus): SnmpValue[] {

@@ -10,6 +10,7 @@ import type { ServiceStats } from '../dispatch/plane-messages.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { VrrpInstanceDriver } from './vrrp-instance.js';
 import type { VrrpNode } from './vrrp-node.js';
+import { faultText, trackerText } from '../vrrp/log-text.js';
 
 export interface InstanceStatus {
   readonly name: string;
@@ -37,6 +38,8 @@ export interface InstanceStatus {
   readonly drops?: Readonly<Record<string, number>>;
   /** Adverts for this VRID that passed every check (any sender, lower priorities included). */
   readonly advertsAccepted?: number;
+  /** Why the instance last became MASTER (a vrrp.transition reason, docs/logging.md). */
+  readonly masterReason?: string;
   /** Clock time (Clock.now()) of the last state change: keepalived's last_transition. */
   readonly lastTransitionMs?: number;
   /** Master_Adver_Interval: learned from the master's adverts in VRRPv3. */
@@ -71,13 +74,14 @@ export function instanceStatus(d: VrrpInstanceDriver): InstanceStatus {
     masterPriority: r.state === 'MASTER' ? r.effectivePriority : r.masterPriority,
     vipSet: r.vipSet,
     vips: w.vips.map((v) => `${v.address}/${v.prefixLength}`),
-    faults: [...r.faults, ...r.initScripts.map((s) => `${s} (no result yet)`)],
+    faults: [...r.faults.map(faultText), ...r.initScripts.map((s) => `${trackerText(s)} (no result yet)`)],
     trackers: { ...r.trackerStatus },
     syncGroup: r.config.syncGroup,
     stats: { ...r.stats },
     drops: { ...d.drops },
     advertsAccepted: d.advertsAccepted,
     ...(d.lastTransitionMs === undefined ? {} : { lastTransitionMs: d.lastTransitionMs }),
+    ...(d.masterReason === undefined ? {} : { masterReason: d.masterReason }),
     masterAdverIntervalMs: r.masterAdverIntervalMs,
     receivedMasterPriority: r.masterPriority,
     sourceAddress: r.config.sourceAddress,

@@ -51,19 +51,19 @@ export class Vmacs {
   /** Base interface → its settings before we changed them. */
   private readonly saved = new Map<string, [string, number][]>();
 
-  constructor(private readonly p: VmacPorts) {}
+  constructor(private readonly ports: VmacPorts) {}
 
   /** Set up the VMACs `config` asks for; each instance's VMAC name. */
   async ensure(config: Config): Promise<ReadonlyMap<string, string>> {
     const names = new Map<string, string>();
     if (!config.vrrpInstances.some((i) => i.useVmac)) return names;
-    let links = await this.p.rtnl.links();
+    let links = await this.ports.rtnl.links();
     const { plans, notes } = planVmacs(
       config.vrrpInstances,
       links.map((l) => ({ name: l.name, macvlan: l.macvlan !== undefined })),
       config.globalDefs.defaultInterface,
     );
-    for (const n of notes) this.p.log.warn({ event: 'vrrp.vmac' }, n);
+    for (const n of notes) this.ports.log.warn({ event: 'vrrp.vmac' }, n);
     for (const plan of plans) {
       const parent = links.find((l) => l.name === plan.parent);
       if (!parent) continue; // the instance cannot be wired either: reported there
@@ -71,9 +71,9 @@ export class Vmacs {
         const index = await this.make(plan, parent, links);
         this.made.set(plan.name, { index, base: parent.name });
         names.set(plan.instance, plan.name);
-        links = await this.p.rtnl.links();
+        links = await this.ports.rtnl.links();
       } catch (err) {
-        this.p.log.error(
+        this.ports.log.error(
           { event: 'vrrp.vmac-error', instance: plan.instance, interface: plan.name, err },
           `(${plan.instance}): Unable to create VMAC interface ${plan.name}: ${(err as Error).message}`,
         );
@@ -94,7 +94,7 @@ export class Vmacs {
   }
 
   private async make(plan: VmacPlan, parent: LinkInfo, links: readonly LinkInfo[]): Promise<number> {
-    const { rtnl, log } = this.p;
+    const { rtnl, log } = this.ports;
     const { instance, name, mac } = plan;
     let index: number | undefined;
     const old = links.find((l) => l.name === name);
@@ -135,7 +135,7 @@ export class Vmacs {
     if (plan.family === 'inet' && !this.saved.has(parent.name)) {
       const before: [string, number][] = [];
       for (const [key] of BASE_SYSCTLS) {
-        const v = this.p.sysctls.get(parent.name, key);
+        const v = this.ports.sysctls.get(parent.name, key);
         if (v !== null) before.push([key, v]);
       }
       this.saved.set(parent.name, before);
@@ -147,10 +147,10 @@ export class Vmacs {
   }
 
   private async addLinkLocal(plan: VmacPlan, parent: LinkInfo, index: number): Promise<void> {
-    const addresses = await this.p.rtnl.addresses();
+    const addresses = await this.ports.rtnl.addresses();
     const base = addresses.find((a) => a.index === parent.index && a.family === 'inet6' && a.linkLocal);
     const address = vmacLinkLocal(plan.source, base?.address ?? null, parent.mac);
-    await this.p.rtnl
+    await this.ports.rtnl
       .addAddress({
         index,
         family: 'inet6',
@@ -164,7 +164,7 @@ export class Vmacs {
         preferredLft: null,
       })
       .catch((err: unknown) =>
-        this.p.log.info(
+        this.ports.log.info(
           { event: 'vrrp.vmac-error', instance: plan.instance, interface: plan.name, err },
           `(${plan.instance}) adding link-local address to ${plan.name} failed`,
         ),
@@ -175,15 +175,15 @@ export class Vmacs {
     const m = this.made.get(name);
     this.made.delete(name);
     if (!m) return;
-    await this.p.rtnl
+    await this.ports.rtnl
       .deleteLink(m.index)
       .catch((err: unknown) =>
-        this.p.log.warn(
+        this.ports.log.warn(
           { event: 'vrrp.vmac-error', interface: name, err },
           `Error removing VMAC interface ${name}: ${(err as Error).message}`,
         ),
       );
-    this.p.log.info({ event: 'vrrp.vmac', interface: name }, `Removed VMAC interface ${name}`);
+    this.ports.log.info({ event: 'vrrp.vmac', interface: name }, `Removed VMAC interface ${name}`);
   }
 
   /** Base interfaces no VMAC sits on any more get their settings back. */
@@ -199,9 +199,9 @@ export class Vmacs {
   private setAll(ifname: string, values: readonly (readonly [string, number])[]): void {
     for (const [key, value] of values)
       try {
-        this.p.sysctls.set(ifname, key, value);
+        this.ports.sysctls.set(ifname, key, value);
       } catch (err) {
-        this.p.log.warn(
+        this.ports.log.warn(
           { event: 'vrrp.vmac-error', interface: ifname, err },
           `cannot set net.ipv4.conf.${ifname}.${key}=${value}: ${(err as Error).message}`,
         );

@@ -18,17 +18,27 @@ import type { RouteSpec } from '../net/rtnl-routes.js';
 import {
   newRouter,
   step,
+  type Drop,
   type DropReason,
   type Effect,
   type Event,
   type Router,
   type RouterConfig,
   type TimerName,
+  type TransitionDetail,
+  type TransitionReason,
   type VrrpState,
 } from '../vrrp/fsm.js';
+import {
+  dropLine,
+  noticeLine,
+  transitionDetailText,
+  transitionLine,
+  transitionPreamble,
+} from '../vrrp/log-text.js';
 import { decodeAdvert, encodeAdvert } from '../vrrp/packet.js';
 import type { ReceivedMeta } from '../lib/ip.js';
-import type { TrackerStatus } from '../vrrp/tracking.js';
+import { sameTracker, trackerKey, type TrackedObject, type TrackerStatus } from '../vrrp/tracking.js';
 import { RateLimitedLog, type Logger } from './log.js';
 
 /** An address to announce after takeover (GARP for IPv4, unsolicited NA for IPv6). */
@@ -113,21 +123,7 @@ export interface InstanceHooks {
   /** For a sync group member whose down timer ran out: may it take over? (undefined: no group) */
   groupAllowsMaster(name: string): boolean | undefined;
   /** After every state change; `reason` 'sync' when its sync group ordered it. */
-  transitioned(name: string, from: VrrpState, to: VrrpState, reason: string): void;
-}
-
-/** keepalived's texts for a state change (vrrp.c vrrp_state_*). */
-function transitionMessage(name: string, to: VrrpState, reason: string): string {
-  return `(${name}) Entering ${to} STATE${reason === 'init' ? ' (init)' : ''}`;
-}
-
-/** keepalived logs why an instance faults before it enters FAULT (vrrp_track.c). */
-function faultCause(name: string, detail: string): string | null {
-  const first = detail.split(', ')[0] ?? '';
-  if (first.startsWith('interface ')) return `(${name}): entering FAULT state (${first} down)`;
-  if (first.startsWith('script ')) return `(${name}): entering FAULT state due to ${first}`;
-  if (first.startsWith('file ')) return `(${name}): entering FAULT state due to track_${first}`;
-  return first ? `(${name}): entering FAULT state (${first})` : null;
+  transitioned(name: string, from: VrrpState, to: VrrpState, reason: TransitionReason): void;
 }
 
 export class VrrpInstanceDriver {
@@ -138,6 +134,7 @@ export class VrrpInstanceDriver {
   private readonly name: string;
   private vipList: string;
   private lastTransition: number | undefined;
+  private lastMasterReason: TransitionReason | undefined;
   /** The VIPs this instance has set, by vipKey() (keepalived's per-address `set` flag). */
   private readonly installed = new Map<string, AddressSpec>();
   /** Start-up clearing leaves these alone (addresses another instance holds; see heldKey()). */
@@ -149,14 +146,14 @@ export class VrrpInstanceDriver {
   private accepted = 0;
 
   constructor(
-    private w: InstanceWiring,
-    private readonly p: InstancePorts,
+    private wired: InstanceWiring,
+    private readonly ports: InstancePorts,
     private readonly hooks: InstanceHooks,
   ) {
-    this.router = newRouter(w.router);
-    this.name = w.inst.name;
-    this.limited = new RateLimitedLog(() => p.clock.now());
-    this.vipList = w.vips.map((v) => v.address).join(', ');
+    this.router = newRouter(wired.router);
+    this.name = wired.inst.name;
+    this.limited = new RateLimitedLog(() => ports.clock.now());
+    this.vipList = wired.vips.map((v) => v.address).join(', ');
   }
 
   get state(): VrrpState {
@@ -168,7 +165,7 @@ export class VrrpInstanceDriver {
   }
 
   get wiring(): InstanceWiring {
-    return this.w;
+    return this.wired;
   }
 
   /** Received packets dropped so far, by reason (the status document's `drops`). */
@@ -181,6 +178,11 @@ export class VrrpInstanceDriver {
     return this.accepted;
   }
 
+  /** Why this instance last became MASTER (SNMP's new-master reason); undefined before it did. */
+  get masterReason(): TransitionReason | undefined {
+    return this.lastMasterReason;
+  }
+
   /** Clock time of the last state change (keepalived's last_transition); undefined before any. */
   get lastTransitionMs(): number | undefined {
     return this.lastTransition;
@@ -191,10 +193,10 @@ export class VrrpInstanceDriver {
    * router (effects discarded, nothing sent) so the first real failover does not pay for it.
    */
   private warmUp(): void {
-    let r = step(newRouter(this.w.router), { kind: 'start' }, 0).router;
+    let r = step(newRouter(this.wired.router), { kind: 'start' }, 0).router;
     r = step(r, { kind: 'timer', timer: 'masterDown' }, 60_000).router;
     step(r, { kind: 'timer', timer: 'advert' }, 120_000);
-    this.encode(r.effectivePriority, this.w.destinations[0] ?? this.w.source);
+    this.encode(r.effectivePriority, this.wired.destinations[0] ?? this.wired.source);
   }
 
   /**
@@ -207,10 +209,10 @@ export class VrrpInstanceDriver {
     present?: ReadonlySet<string>,
   ): Promise<void> {
     this.spare = spare;
-    const left = this.w.vips.filter((v) => !spare.has(heldKey(v)) && (present?.has(heldKey(v)) ?? true));
+    const left = this.wired.vips.filter((v) => !spare.has(heldKey(v)) && (present?.has(heldKey(v)) ?? true));
     // keepalived logs its init removal the same way; only said when something was really there.
     if (present && left.length > 0)
-      this.p.log.info(
+      this.ports.log.info(
         {
           event: 'vrrp.vips.removed',
           instance: this.name,
@@ -219,13 +221,20 @@ export class VrrpInstanceDriver {
         },
         `(${this.name}) removing VIPs.`,
       );
-    for (const spec of left) await this.p.rtnl.deleteAddress(spec).catch(() => undefined);
+    for (const spec of left) await this.ports.rtnl.deleteAddress(spec).catch(() => undefined);
   }
 
-  /** Start with the trackers' current statuses (interfaces up/down, files read so far). */
+  /**
+   * Start with the trackers' current statuses, by trackerKey() (interfaces up/down, files read so
+   * far).
+   */
   start(initial: Readonly<Record<string, TrackerStatus>>): void {
     this.warmUp();
-    for (const [id, status] of Object.entries(initial)) this.handle({ kind: 'tracker', id, status });
+    for (const t of this.router.config.trackers) {
+      const status = initial[trackerKey(t)];
+      if (status !== undefined)
+        this.handle({ kind: 'tracker', tracker: { kind: t.kind, name: t.name }, status });
+    }
     this.handle({ kind: 'start' });
     // The start's VIP removal is queued before this: from now on every VIP of ours is ours to remove.
     this.enqueue(() => {
@@ -252,9 +261,9 @@ export class VrrpInstanceDriver {
       .filter(([key]) => !next.has(key))
       .map(([, spec]) => ({
         spec,
-        dev: this.w.announce.find((t) => t.ifindex === spec.index)?.ifname ?? String(spec.index),
+        dev: this.wired.announce.find((t) => t.ifindex === spec.index)?.ifname ?? String(spec.index),
       }));
-    this.w = w;
+    this.wired = w;
     this.vipList = w.vips.map((v) => v.address).join(', ');
     this.cachedAddresses = undefined;
     if (gone.length > 0) this.enqueue(() => this.dropVips(gone));
@@ -281,13 +290,13 @@ export class VrrpInstanceDriver {
     return [...this.installed.values()];
   }
 
-  tracks(id: string): boolean {
-    return this.router.config.trackers.some((t) => t.id === id);
+  tracks(tracker: TrackedObject): boolean {
+    return this.router.config.trackers.some((t) => sameTracker(t, tracker));
   }
 
-  tracker(id: string, status: TrackerStatus): void {
-    if (this.tracks(id) && this.router.trackerStatus[id] !== status)
-      this.handle({ kind: 'tracker', id, status });
+  tracker(tracker: TrackedObject, status: TrackerStatus): void {
+    if (this.tracks(tracker) && this.router.trackerStatus[trackerKey(tracker)] !== status)
+      this.handle({ kind: 'tracker', tracker, status });
   }
 
   sync(to: 'MASTER' | 'BACKUP' | 'FAULT'): void {
@@ -313,7 +322,7 @@ export class VrrpInstanceDriver {
   overflowed(count: number): void {
     this.dropCounts['socket-overflow'] = (this.dropCounts['socket-overflow'] ?? 0) + count;
     this.limited.maybe('socket-overflow', (suppressed) =>
-      this.p.log.warn(
+      this.ports.log.warn(
         { event: 'vrrp.drop', instance: this.name, reason: 'socket-overflow', count, suppressed },
         `(${this.name}) receive buffer full: the kernel dropped ${count} VRRP packet(s)`,
       ),
@@ -349,30 +358,28 @@ export class VrrpInstanceDriver {
 
   /** One event through the state machine; `from` is the sender of a received packet. False: dropped. */
   private handle(ev: Event, from?: string): boolean {
-    const res = step(this.router, ev, this.p.clock.now());
+    const res = step(this.router, ev, this.ports.clock.now());
     this.router = res.router;
     if (res.drop) {
       if (from !== undefined) this.dropCounts[res.drop.reason] = (this.dropCounts[res.drop.reason] ?? 0) + 1;
-      this.logDrop(res.drop.reason, res.drop.detail, from);
+      this.logDrop(res.drop, from);
     }
     this.apply(res.effects);
     return res.drop === undefined;
   }
 
-  private logDrop(reason: string, detail: string, from: string | undefined): void {
+  private logDrop(drop: Drop, from: string | undefined): void {
+    const { reason } = drop;
     const where = from === undefined ? {} : { from };
+    const msg = dropLine(this.name, drop);
     if (reason === 'not-applicable' || reason === 'not-listening') {
-      this.p.log.debug(
-        { event: 'vrrp.ignored', instance: this.name, reason, ...where },
-        `(${this.name}) ${detail}`,
-      );
+      this.ports.log.debug({ event: 'vrrp.ignored', instance: this.name, reason, ...where }, msg);
       return;
     }
-    const msg = detail.startsWith('(') ? detail : `(${this.name}) ${detail}`;
     // Discarding a lower priority while preempting is the protocol working, not bad input.
     const lower = reason === 'lower-priority';
     this.limited.maybe(reason, (suppressed) =>
-      this.p.log[lower ? 'info' : 'warn'](
+      this.ports.log[lower ? 'info' : 'warn'](
         { event: lower ? 'vrrp.preempting' : 'vrrp.drop', instance: this.name, reason, ...where, suppressed },
         msg,
       ),
@@ -397,10 +404,10 @@ export class VrrpInstanceDriver {
           if (
             e.action === 'del' &&
             this.router.state === 'STOP' &&
-            this.p.keepVipsOnStop === true &&
+            this.ports.keepVipsOnStop === true &&
             !this.removing
           ) {
-            this.p.log.info(
+            this.ports.log.info(
               { event: 'vrrp.vips.kept', instance: this.name, vips: this.vipList },
               `(${this.name}) leaving VIPs in place (--dont-release-vrrp)`,
             );
@@ -412,9 +419,9 @@ export class VrrpInstanceDriver {
           this.enqueue(() => this.garpBurst(e.repeat));
           break;
         case 'garpOwnAddress':
-          if (this.w.ownAddress) {
-            const own = this.w.ownAddress;
-            this.p.log.info(`${this.name}: sending gratuitous ARP for ${own.address}`);
+          if (this.wired.ownAddress) {
+            const own = this.wired.ownAddress;
+            this.ports.log.info(`${this.name}: sending gratuitous ARP for ${own.address}`);
             this.enqueue(() => this.announceOne(own));
           }
           break;
@@ -422,20 +429,27 @@ export class VrrpInstanceDriver {
           after.push(this.transition(e.from, e.to, e.reason, e.detail, e.silent));
           break;
         case 'priority': {
-          this.p.log.info(
+          this.ports.log.info(
             { event: 'vrrp.priority', instance: this.name, from: e.from, to: e.to },
             `(${this.name}) Changing effective priority from ${e.from} to ${e.to}`,
           );
           const state = this.router.state;
           if (state === 'MASTER' || state === 'BACKUP' || state === 'FAULT')
-            after.push(() => this.enqueue(() => this.p.notifier.priorityChanged(this.w.inst, state, e.to)));
+            after.push(() =>
+              this.enqueue(() => this.ports.notifier.priorityChanged(this.wired.inst, state, e.to)),
+            );
           break;
         }
         case 'notice':
-          this.p.log.info({ event: 'vrrp.notice', instance: this.name, what: e.what }, e.message);
+          this.ports.log.info(
+            { event: 'vrrp.notice', instance: this.name, what: e.what },
+            noticeLine(this.name, e),
+          );
           if (e.what === 'lower-priority-advert') {
             const priority = this.router.effectivePriority;
-            after.push(() => this.enqueue(() => this.p.notifier.masterRxLowerPri(this.w.inst, priority)));
+            after.push(() =>
+              this.enqueue(() => this.ports.notifier.masterRxLowerPri(this.wired.inst, priority)),
+            );
           }
           break;
       }
@@ -447,20 +461,17 @@ export class VrrpInstanceDriver {
   private transition(
     from: VrrpState,
     to: VrrpState,
-    reason: string,
-    detail: string,
+    reason: TransitionReason,
+    why: TransitionDetail,
     silent: boolean,
   ): () => void {
     const r = this.router;
-    if (from !== to) this.lastTransition = this.p.clock.now();
-    if (to === 'BACKUP' && reason === 'higher-priority') this.p.log.info(`(${this.name}) ${detail}`);
-    if (to === 'FAULT' && (reason === 'fault' || reason === 'init')) {
-      const cause = faultCause(this.name, detail);
-      if (cause) this.p.log.info(cause);
-    }
-    if (reason === 'priority-zero')
-      this.p.log.info(`(${this.name}) Backup received priority 0 advertisement`);
-    this.p.log.info(
+    if (from !== to) this.lastTransition = this.ports.clock.now();
+    if (to === 'MASTER') this.lastMasterReason = reason;
+    const preamble = transitionPreamble(this.name, to, reason, why);
+    if (preamble !== null) this.ports.log.info(preamble);
+    const detail = transitionDetailText(why);
+    this.ports.log.info(
       {
         event: 'vrrp.transition',
         instance: this.name,
@@ -471,20 +482,20 @@ export class VrrpInstanceDriver {
         ...(detail ? { detail } : {}),
         ...(r.masterAddress ? { master: r.masterAddress } : {}),
       },
-      transitionMessage(this.name, to, reason),
+      transitionLine(this.name, to, reason),
     );
     return () => {
       if (from === to) return;
       this.hooks.transitioned(this.name, from, to, reason);
       if (!silent && to !== 'INIT') {
         const priority = this.router.effectivePriority;
-        const inst = this.w.inst;
+        const inst = this.wired.inst;
         if (to === 'STOP' && this.removing) {
           if (from !== 'FAULT' || inst.notifyDeleted !== null)
-            this.enqueue(() => this.p.notifier.instance(inst, 'DELETED', priority));
+            this.enqueue(() => this.ports.notifier.instance(inst, 'DELETED', priority));
           return;
         }
-        this.enqueue(() => this.p.notifier.instance(inst, to, priority));
+        this.enqueue(() => this.ports.notifier.instance(inst, to, priority));
       }
     };
   }
@@ -499,15 +510,15 @@ export class VrrpInstanceDriver {
    */
   private arm(timer: TimerName, atMs: number): void {
     this.timers.get(timer)?.cancel();
-    const handle: TimerHandle = this.p.clock.at(atMs, () => {
-      if (timer === 'masterDown' && this.p.receivePending) {
-        this.p.receivePending();
+    const handle: TimerHandle = this.ports.clock.at(atMs, () => {
+      if (timer === 'masterDown' && this.ports.receivePending) {
+        this.ports.receivePending();
         if (this.timers.get(timer) !== handle) return;
       }
       this.timers.delete(timer);
       const allows = timer === 'masterDown' ? this.hooks.groupAllowsMaster(this.name) : undefined;
       this.handle({ kind: 'timer', timer, ...(allows === undefined ? {} : { groupAllowsMaster: allows }) });
-      if (timer === 'masterDown') this.p.log.debug(`(${this.name}) Receive advertisement timeout`);
+      if (timer === 'masterDown') this.ports.log.debug(`(${this.name}) Receive advertisement timeout`);
     });
     this.timers.set(timer, handle);
   }
@@ -523,14 +534,14 @@ export class VrrpInstanceDriver {
       advertIntervalMs: c.advertIntervalMs,
       authType: c.authType,
       ...(c.authType === 1 ? { authData: passwordBytes(c.password) } : {}),
-      src: this.w.source,
+      src: this.wired.source,
       dst,
     });
   }
 
   private sendAdvert(priority: number): void {
-    for (const dst of this.w.destinations) this.p.send(this.encode(priority, dst), dst);
-    if (priority === 0) this.p.log.info(`(${this.name}) sent 0 priority`);
+    for (const dst of this.wired.destinations) this.ports.send(this.encode(priority, dst), dst);
+    if (priority === 0) this.ports.log.info(`(${this.name}) sent 0 priority`);
   }
 
   private cachedAddresses: Uint8Array[] | undefined;
@@ -542,7 +553,7 @@ export class VrrpInstanceDriver {
 
   private enqueue(task: () => void | Promise<void>): void {
     this.io = this.io.then(task).catch((err: unknown) => {
-      this.p.log.error(
+      this.ports.log.error(
         { event: 'vrrp.io-error', instance: this.name, err },
         `(${this.name}) ${(err as Error).message}`,
       );
@@ -554,7 +565,7 @@ export class VrrpInstanceDriver {
    * only the VIPs not set yet (keepalived netlink_iplist()); `del` removes them all.
    */
   private async vips(action: 'add' | 'del'): Promise<void> {
-    const todo = this.w.vips.filter((spec) =>
+    const todo = this.wired.vips.filter((spec) =>
       action === 'add' ? !this.installed.has(vipKey(spec)) : !this.spare.has(heldKey(spec)),
     );
     if (todo.length === 0) {
@@ -569,11 +580,11 @@ export class VrrpInstanceDriver {
     for (const spec of todo) {
       try {
         if (action === 'add') {
-          await this.p.rtnl.addAddress(spec);
+          await this.ports.rtnl.addAddress(spec);
           this.installed.set(vipKey(spec), spec);
         } else {
           this.installed.delete(vipKey(spec));
-          await this.p.rtnl.deleteAddress(spec);
+          await this.ports.rtnl.deleteAddress(spec);
         }
         done.push(spec.address);
       } catch (err) {
@@ -581,8 +592,8 @@ export class VrrpInstanceDriver {
       }
     }
     if (action === 'add') await this.routesAndRules('add');
-    if (done.length > 0) this.p.vipsChanged?.(done, action === 'add');
-    this.p.log.info(
+    if (done.length > 0) this.ports.vipsChanged?.(done, action === 'add');
+    this.ports.log.info(
       {
         event: action === 'add' ? 'vrrp.vips.set' : 'vrrp.vips.removed',
         instance: this.name,
@@ -591,7 +602,7 @@ export class VrrpInstanceDriver {
       `(${this.name}) ${action === 'add' ? 'setting' : 'removing'} VIPs.`,
     );
     if (failures.length > 0) {
-      this.p.log.error(
+      this.ports.log.error(
         { event: 'vrrp.vips.error', instance: this.name, action, failures },
         `(${this.name}) cannot ${action === 'add' ? 'set' : 'remove'} VIPs: ${failures.join('; ')}`,
       );
@@ -604,10 +615,10 @@ export class VrrpInstanceDriver {
    * and does not stop the others.
    */
   private async routesAndRules(action: 'add' | 'del'): Promise<void> {
-    const table = this.p.routes;
+    const table = this.ports.routes;
     if (!table) return;
-    const routes = this.w.routes ?? [];
-    const rules = this.w.rules ?? [];
+    const routes = this.wired.routes ?? [];
+    const rules = this.wired.rules ?? [];
     if (routes.length === 0 && rules.length === 0) return;
     const failures: string[] = [];
     const each = async <T>(items: readonly T[], fn: (x: T) => Promise<void>): Promise<void> => {
@@ -620,7 +631,7 @@ export class VrrpInstanceDriver {
       await each(rules, (r) => table.deleteRule(r));
       await each(routes, (r) => table.deleteRoute(r));
     }
-    this.p.log.info(
+    this.ports.log.info(
       {
         event: action === 'add' ? 'vrrp.routes.set' : 'vrrp.routes.removed',
         instance: this.name,
@@ -630,7 +641,7 @@ export class VrrpInstanceDriver {
       `(${this.name}) ${action === 'add' ? 'setting' : 'removing'} ${routes.length} virtual route(s) and ${rules.length} rule(s).`,
     );
     if (failures.length > 0)
-      this.p.log.error(
+      this.ports.log.error(
         { event: 'vrrp.routes.error', instance: this.name, action, failures },
         `(${this.name}) cannot ${action === 'add' ? 'set' : 'remove'} virtual routes/rules: ${failures.join('; ')}`,
       );
@@ -641,28 +652,28 @@ export class VrrpInstanceDriver {
     const done: string[] = [];
     for (const { spec, dev } of gone) {
       this.installed.delete(vipKey(spec));
-      this.p.log.info(
+      this.ports.log.info(
         { event: 'vrrp.vips.removed', instance: this.name, vips: spec.address },
         `(${this.name}) ip address ${spec.address}/${spec.prefixLength} dev ${dev}, no longer exist`,
       );
       try {
-        await this.p.rtnl.deleteAddress(spec);
+        await this.ports.rtnl.deleteAddress(spec);
         done.push(spec.address);
       } catch (err) {
-        this.p.log.error(
+        this.ports.log.error(
           { event: 'vrrp.vips.error', instance: this.name, action: 'del', failures: [spec.address] },
           `(${this.name}) cannot remove VIP ${spec.address}: ${(err as Error).message}`,
         );
       }
     }
-    if (done.length > 0) this.p.vipsChanged?.(done, false);
+    if (done.length > 0) this.ports.vipsChanged?.(done, false);
   }
 
   /**
    * keepalived vrrp_send_link_update(): `repeat` rounds over every address (or `targets`),
    * garp_interval apart. The first frame goes out before the log lines.
    */
-  private async garpBurst(repeat: number, targets = this.w.announce): Promise<void> {
+  private async garpBurst(repeat: number, targets = this.wired.announce): Promise<void> {
     if (targets.length === 0 || !this.router.vipSet) return;
     const g = this.router.config.garp;
     let logged = false;
@@ -683,7 +694,7 @@ export class VrrpInstanceDriver {
   private logBurst(repeat: number, targets: readonly AnnounceTarget[]): void {
     for (const t of targets) {
       const what = t.family === 'inet' ? 'gratuitous ARPs' : 'unsolicited neighbour adverts';
-      this.p.log.info(
+      this.ports.log.info(
         { event: 'vrrp.garp', instance: this.name, interface: t.ifname, address: t.address, repeat },
         `(${this.name}) Sending/queueing ${what} on ${t.ifname} for ${t.address}`,
       );
@@ -692,16 +703,16 @@ export class VrrpInstanceDriver {
 
   private announceOne(t: AnnounceTarget): void {
     if (t.family === 'inet') {
-      this.p.announcer.garp(t.ifindex, t.mac, t.address);
-      this.p.log.debug(`Sending gratuitous ARP on ${t.ifname} for ${t.address}`);
+      this.ports.announcer.garp(t.ifindex, t.mac, t.address);
+      this.ports.log.debug(`Sending gratuitous ARP on ${t.ifname} for ${t.address}`);
     } else {
-      this.p.announcer.unsolicitedNa(t.ifindex, t.mac, t.address, t.router);
-      this.p.log.debug(`Sending unsolicited Neighbour Advert on ${t.ifname} for ${t.address}`);
+      this.ports.announcer.unsolicitedNa(t.ifindex, t.mac, t.address, t.router);
+      this.ports.log.debug(`Sending unsolicited Neighbour Advert on ${t.ifname} for ${t.address}`);
     }
   }
 
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.p.clock.at(this.p.clock.now() + ms, resolve));
+    return new Promise((resolve) => this.ports.clock.at(this.ports.clock.now() + ms, resolve));
   }
 
   /** Stop every timer (after shutdown, or when the daemon gives up the instance). */

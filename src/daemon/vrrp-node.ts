@@ -6,6 +6,7 @@
  */
 import type { Config, VrrpInstance, VrrpSyncGroup } from '../config/model.js';
 import type { Clock } from '../lib/clock.js';
+import { KaError } from '../lib/errors.js';
 import { formatIp } from '../lib/ip.js';
 import type {
   Announcer,
@@ -18,14 +19,13 @@ import type {
 } from '../net/ports.js';
 import { StaticEntries } from './static-entries.js';
 import type { VrrpState } from '../vrrp/fsm.js';
-import { trackerId } from '../vrrp/router-config.js';
 import {
   afterMemberTransition,
   groupAfterReload,
   groupAllowsMaster,
   type GroupState,
 } from '../vrrp/sync-group.js';
-import type { TrackerConfig, TrackerStatus } from '../vrrp/tracking.js';
+import { trackerKey, type TrackerConfig, type TrackerStatus } from '../vrrp/tracking.js';
 import { RateLimitedLog, type Logger } from './log.js';
 import { heldKey, VrrpInstanceDriver, type InstanceNotifier, type InstanceWiring } from './vrrp-instance.js';
 import { reloadIdentity, wireInstance, type HostView } from './wiring.js';
@@ -104,9 +104,9 @@ export class VrrpNode {
 
   constructor(
     private config: Config,
-    private readonly p: NodePorts,
+    private readonly ports: NodePorts,
   ) {
-    this.limited = new RateLimitedLog(() => p.clock.now());
+    this.limited = new RateLimitedLog(() => ports.clock.now());
     for (const g of config.vrrpSyncGroups) this.groupState.set(g.name, 'BACKUP');
   }
 
@@ -121,22 +121,22 @@ export class VrrpNode {
         continue;
       }
       for (const e of wired.wiring.routeErrors ?? [])
-        this.p.log.error(
+        this.ports.log.error(
           { event: 'vrrp.routes.error', instance: inst.name },
           `(${inst.name}) not applied: ${e}`,
         );
       this.place(inst, wired.wiring);
     }
-    this.statics = StaticEntries.of(this.config, host, this.p.rtnl, this.p.routes, this.p.log);
+    this.statics = StaticEntries.of(this.config, host, this.ports.rtnl, this.ports.routes, this.ports.log);
     await this.statics.set();
     if (errors.length > 0) {
       this.close();
-      await this.p.vmacs?.release();
-      throw new Error(errors.join('; '));
+      await this.ports.vmacs?.release();
+      throw new KaError('KA_ERR_INTERFACE', errors.join('; '));
     }
     for (const l of host.links) this.linkState.set(l.name, linkStatus(l));
-    this.unwatch = this.p.rtnl.watchLinks((link, deleted) => this.linkChanged(link, deleted));
-    const present = await this.p.rtnl
+    this.unwatch = this.ports.rtnl.watchLinks((link, deleted) => this.linkChanged(link, deleted));
+    const present = await this.ports.rtnl
       .addresses()
       .then((as) => new Set(as.map((a) => heldKey(a))))
       .catch(() => undefined);
@@ -183,7 +183,7 @@ export class VrrpNode {
       if (result.ok) wired.set(inst.name, result.wiring);
       else problems.push(result.error);
     }
-    if (problems.length > 0) throw new Error(problems.join('; '));
+    if (problems.length > 0) throw new KaError('KA_ERR_INTERFACE', problems.join('; '));
     const removed: string[] = [];
     for (const [name, d] of this.drivers) {
       const next = wired.get(name);
@@ -198,15 +198,13 @@ export class VrrpNode {
   /** A vrrp_script's status changed (src/daemon/vrrp-scripts.ts). */
   scriptStatus(name: string, status: 'up' | 'down'): void {
     this.scriptState.set(name, status);
-    const id = trackerId.script(name);
-    for (const d of this.drivers.values()) d.tracker(id, status);
+    for (const d of this.drivers.values()) d.tracker({ kind: 'script', name }, status);
   }
 
   /** A track_file's value changed (src/daemon/track-files.ts). */
   fileValue(name: string, value: number): void {
     this.fileState.set(name, value);
-    const id = trackerId.file(name);
-    for (const d of this.drivers.values()) d.tracker(id, value);
+    for (const d of this.drivers.values()) d.tracker({ kind: 'file', name }, value);
   }
 
   /** SIGTERM: every instance stops (priority 0 from masters, VIPs removed), then sockets close. */
@@ -214,11 +212,11 @@ export class VrrpNode {
     this.unwatch?.();
     this.unwatch = undefined;
     await Promise.all([...this.drivers.values()].map((d) => d.shutdown()));
-    for (const g of this.config.vrrpSyncGroups) this.p.notifier.group(g, 'STOP');
+    for (const g of this.config.vrrpSyncGroups) this.ports.notifier.group(g, 'STOP');
     await this.statics?.remove();
     this.close();
     // keepalived -V leaves the VMACs with the VIPs on them.
-    if (!this.p.keepVipsOnStop) await this.p.vmacs?.release();
+    if (!this.ports.keepVipsOnStop) await this.ports.vmacs?.release();
   }
 
   instances(): readonly VrrpInstanceDriver[] {
@@ -249,7 +247,7 @@ export class VrrpNode {
       if (result.ok) wired.set(inst.name, { inst, w: result.wiring });
       else problems.push(result.error);
     }
-    if (problems.length > 0) throw new Error(problems.join('; '));
+    if (problems.length > 0) throw new KaError('KA_ERR_INTERFACE', problems.join('; '));
     // Link events missed while nobody listened (none are expected): the drivers follow.
     for (const l of host.links) this.linkChanged(l, false);
     // Results of scripts and files the new config no longer has are forgotten (one defined again
@@ -270,9 +268,9 @@ export class VrrpNode {
     }
     const added = config.vrrpInstances.map((i) => i.name).filter((n) => !this.drivers.has(n));
     const trackedBefore = new Set(
-      [...this.drivers.values()].flatMap((d) => d.snapshot.config.trackers.map((t) => t.id)),
+      [...this.drivers.values()].flatMap((d) => d.snapshot.config.trackers.map(trackerKey)),
     );
-    this.p.log.info(
+    this.ports.log.info(
       { event: 'vrrp.reload', kept, changed, added, removed },
       `VRRP reload: ${kept.length} kept, ${changed.length} changed, ${added.length} added, ${removed.length} removed`,
     );
@@ -326,7 +324,7 @@ export class VrrpNode {
         const message = `(${inst.name}) cannot start: ${(err as Error).message}`;
         errors.push(message);
         failed.add(inst.name);
-        this.p.log.error({ event: 'vrrp.reload-error', instance: inst.name, err }, message);
+        this.ports.log.error({ event: 'vrrp.reload-error', instance: inst.name, err }, message);
       }
     }
     await Promise.all(fresh.map((d) => d.clearLeftoverVips(spare)));
@@ -334,7 +332,7 @@ export class VrrpNode {
 
     for (const g of config.vrrpSyncGroups) if (!settled.has(g.name)) this.settleGroup(g);
     this.releaseIdleChannels();
-    await this.p.vmacs?.prune(new Set(host.vmacs?.values() ?? []));
+    await this.ports.vmacs?.prune(new Set(host.vmacs?.values() ?? []));
     return {
       kept,
       changed: changed.filter((n) => !failed.has(n)),
@@ -347,8 +345,9 @@ export class VrrpNode {
   /**
    * Tracker statuses for an instance that starts or gains trackers: interfaces from the link
    * state (one that does not exist is down: keepalived FAULTs until it appears), scripts and files
-   * from their last result. `reloadFrom` (the tracker ids in use before a reload): a script not
-   * among them is 'unknown' until it reports; one that was but has no result yet stays 'init'.
+   * from their last result, by trackerKey(). `reloadFrom` (the keys of the trackers in use before a
+   * reload): a script not among them is 'unknown' until it reports; one that was but has no result
+   * yet stays 'init'.
    */
   private initialStatuses(
     trackers: readonly TrackerConfig[],
@@ -356,16 +355,15 @@ export class VrrpNode {
   ): Record<string, TrackerStatus> {
     const out: Record<string, TrackerStatus> = {};
     for (const t of trackers) {
-      // Tracker ids are "<kind> <name>" (router-config.ts trackerId).
-      const name = t.id.slice(t.kind.length + 1);
-      if (t.kind === 'interface') out[t.id] = this.linkState.get(name) ?? 'down';
+      const key = trackerKey(t);
+      if (t.kind === 'interface') out[key] = this.linkState.get(t.name) ?? 'down';
       else if (t.kind === 'file') {
-        const value = this.fileState.get(name);
-        if (value !== undefined) out[t.id] = value;
+        const value = this.fileState.get(t.name);
+        if (value !== undefined) out[key] = value;
       } else {
-        const status = this.scriptState.get(name);
-        if (status !== undefined) out[t.id] = status;
-        else if (reloadFrom && !reloadFrom.has(t.id)) out[t.id] = 'unknown';
+        const status = this.scriptState.get(t.name);
+        if (status !== undefined) out[key] = status;
+        else if (reloadFrom && !reloadFrom.has(key)) out[key] = 'unknown';
       }
     }
     return out;
@@ -377,7 +375,7 @@ export class VrrpNode {
     const driver = new VrrpInstanceDriver(
       w,
       {
-        ...this.p,
+        ...this.ports,
         send: (payload, dst) => placement.pooled.channel.send(payload, dst),
         receivePending: () => placement.pooled.channel.receivePending(w.router.vrid),
       },
@@ -386,7 +384,7 @@ export class VrrpNode {
         transitioned: (name, from, to, reason) => {
           // Every change reaches the node's listeners (lvs_sync_daemon follows its instance when
           // a sync group moves it too); only an instance's own change moves its group.
-          this.p.transitioned?.(name, from, to);
+          this.ports.transitioned?.(name, from, to);
           if (reason !== 'sync') this.memberTransitioned(name, from, to);
         },
       },
@@ -406,7 +404,7 @@ export class VrrpNode {
       pooled = this.channelFor(w);
       join(pooled, w.router.vrid, d);
     } catch (err) {
-      this.p.log.error(
+      this.ports.log.error(
         { event: 'vrrp.reload-error', instance: w.inst.name, err },
         `(${w.inst.name}) cannot open its new socket, keeping the old one: ${(err as Error).message}`,
       );
@@ -439,19 +437,19 @@ export class VrrpNode {
     const result = groupAfterReload(this.members(g).map((d) => d.snapshot));
     this.groupState.set(g.name, result.group);
     if (result.group !== now) {
-      this.p.log.info(
+      this.ports.log.info(
         { event: 'vrrp.group', group: g.name, from: now, to: result.group },
         `VRRP_Group(${g.name}) Syncing instances to ${result.group} state`,
       );
-      this.p.notifier.group(g, result.group);
+      this.ports.notifier.group(g, result.group);
     }
     for (const o of result.orders) this.drivers.get(o.member)?.sync(o.to);
   }
 
   private async hostView(config: Config): Promise<HostView> {
-    const vmacs = (await this.p.vmacs?.ensure(config)) ?? new Map<string, string>();
+    const vmacs = (await this.ports.vmacs?.ensure(config)) ?? new Map<string, string>();
     const needsLinkLocal = config.vrrpInstances.some((i) => i.family === 'inet6' && i.sourceAddress === null);
-    let [links, addresses] = await Promise.all([this.p.rtnl.links(), this.p.rtnl.addresses()]);
+    let [links, addresses] = await Promise.all([this.ports.rtnl.links(), this.ports.rtnl.addresses()]);
     // A fresh interface has no IPv6 link-local address until DAD ends (~1-2 s): wait for it.
     for (let waited = 0; needsLinkLocal && waited < 5000; waited += 100) {
       const missing = config.vrrpInstances.some((i) => {
@@ -460,10 +458,10 @@ export class VrrpNode {
         return link !== undefined && link.up && !addresses.some((a) => a.index === link.index && a.linkLocal);
       });
       if (!missing) break;
-      await new Promise<void>((resolve) => this.p.clock.at(this.p.clock.now() + 100, resolve));
-      [links, addresses] = await Promise.all([this.p.rtnl.links(), this.p.rtnl.addresses()]);
+      await new Promise<void>((resolve) => this.ports.clock.at(this.ports.clock.now() + 100, resolve));
+      [links, addresses] = await Promise.all([this.ports.rtnl.links(), this.ports.rtnl.addresses()]);
     }
-    return { links, addresses, ipv6Forwarding: this.p.ipv6Forwarding, vmacs };
+    return { links, addresses, ipv6Forwarding: this.ports.ipv6Forwarding, vmacs };
   }
 
   private channelFor(w: InstanceWiring): PooledChannel {
@@ -475,7 +473,7 @@ export class VrrpNode {
     const found = this.channels.find((c) => c.key === key);
     if (found) return found;
     const byVrid = new Map<number, VrrpInstanceDriver[]>();
-    const channel = this.p.sockets.open({
+    const channel = this.ports.sockets.open({
       family,
       ifindex,
       ifname,
@@ -487,13 +485,13 @@ export class VrrpNode {
       },
       onError: (err) =>
         this.limited.maybe(`socket ${key} ${err.message}`, (suppressed) =>
-          this.p.log.error(
+          this.ports.log.error(
             { event: 'vrrp.socket-error', interface: ifname, family, suppressed },
             err.message,
           ),
         ),
     });
-    this.p.log.info(
+    this.ports.log.info(
       `VRRP sockpool: [ifindex(${String(ifindex).padStart(3)}), family(${family === 'inet' ? 'IPv4' : 'IPv6'}), proto(112), ${multicast ? 'multicast' : 'unicast'}, address(${formatIp(source)})]`,
     );
     const pooled = { key, channel, byVrid };
@@ -509,7 +507,7 @@ export class VrrpNode {
       // One key per socket, not per VRID: the VRID is the sender's choice, and 256 keys would let
       // a flood cycling through them write 256 lines per period (test/netns/vrrp-fuzz.test.ts).
       this.limited.maybe(`unknown-vrid ${key}`, (suppressed) =>
-        this.p.log.debug(
+        this.ports.log.debug(
           { event: 'vrrp.drop', reason: 'unknown-vrid', vrid, from: formatIp(advert.meta.src), suppressed },
           `Unknown VRID(${vrid}) received on interface(${key.split('/')[0] ?? ''}) from ${formatIp(advert.meta.src)}. ignoring...`,
         ),
@@ -523,12 +521,11 @@ export class VrrpNode {
     const status: TrackerStatus = deleted ? 'down' : linkStatus(link);
     if (this.linkState.get(link.name) === status) return;
     this.linkState.set(link.name, status);
-    this.p.log.info(
+    this.ports.log.info(
       { event: 'link.state', interface: link.name, up: status === 'up' },
       `Netlink reports ${link.name} ${status}`,
     );
-    const id = trackerId.interface(link.name);
-    for (const d of this.drivers.values()) d.tracker(id, status);
+    for (const d of this.drivers.values()) d.tracker({ kind: 'interface', name: link.name }, status);
   }
 
   private groupOf(name: string): VrrpSyncGroup | undefined {
@@ -566,11 +563,11 @@ export class VrrpNode {
     );
     this.groupState.set(g.name, result.group);
     if (result.group !== before) {
-      this.p.log.info(
+      this.ports.log.info(
         { event: 'vrrp.group', group: g.name, from: before, to: result.group },
         `VRRP_Group(${g.name}) Syncing instances to ${result.group} state`,
       );
-      this.p.notifier.group(g, result.group);
+      this.ports.notifier.group(g, result.group);
     }
     for (const o of result.orders) this.drivers.get(o.member)?.sync(o.to);
   }

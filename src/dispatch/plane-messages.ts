@@ -134,9 +134,7 @@ export type ToWorker =
   | { readonly type: 'remove-dest'; readonly id: string; readonly address: string; readonly port: number }
   | { readonly type: 'address-available'; readonly address: string }
   | { readonly type: 'stats'; readonly req: number }
-  | { readonly type: 'close'; readonly req: number }
-  /** Fault injection: throw an uncaught exception in the worker (tests of the restart path). */
-  | { readonly type: 'crash' };
+  | { readonly type: 'close'; readonly req: number };
 
 export type FromWorker =
   | { readonly type: 'event'; readonly event: PlaneEvent }

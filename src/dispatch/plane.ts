@@ -182,11 +182,6 @@ export class WorkerDataPlane implements DataPlane {
     );
   }
 
-  /** Fault injection for tests of the restart path: the worker throws an uncaught exception. */
-  crashWorker(index: number): void {
-    this.post(this.slots[index] ?? null, { type: 'crash' });
-  }
-
   private place(id: string, entry: ServiceEntry): void {
     let best: Slot | undefined;
     for (const slot of this.slots)

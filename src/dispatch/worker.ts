@@ -74,11 +74,6 @@ function handle(msg: ToWorker): void {
       clearInterval(ticker);
       send({ type: 'closed', req: msg.req });
       return;
-    case 'crash':
-      setImmediate(() => {
-        throw new Error('injected worker crash');
-      });
-      return;
   }
 }
 

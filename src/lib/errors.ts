@@ -4,12 +4,11 @@
  * diagnostics; these are for what cannot go on (no permission, no addon, a kernel refusal).
  */
 export type KaErrorCode =
-  | 'KA_ERR_CONFIG'
   | 'KA_ERR_NATIVE'
   | 'KA_ERR_SOCKET'
   | 'KA_ERR_SOCKET_PERM'
   | 'KA_ERR_NETLINK'
-  | 'KA_ERR_VIP'
+  /** An interface an instance needs (its own, its VMAC's, a VIP's) does not exist. */
   | 'KA_ERR_INTERFACE'
   | 'KA_ERR_PIDFILE'
   | 'KA_ERR_CONTROL';

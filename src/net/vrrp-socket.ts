@@ -85,16 +85,16 @@ class Channel implements VrrpChannel {
   private draining = false;
 
   constructor(
-    private readonly s: RawSock,
-    private readonly o: VrrpChannelOptions,
+    private readonly sock: RawSock,
+    private readonly options: VrrpChannelOptions,
   ) {
     this.tx = this.openSender();
   }
 
   private socket(): number {
-    const family = this.o.family === 'inet' ? SOCK.AF_INET : SOCK.AF_INET6;
+    const family = this.options.family === 'inet' ? SOCK.AF_INET : SOCK.AF_INET6;
     try {
-      return this.s.socket(family, TYPE, SOCK.IPPROTO_VRRP);
+      return this.sock.socket(family, TYPE, SOCK.IPPROTO_VRRP);
     } catch (err) {
       if (isErrno(err, 'EPERM')) {
         throw new KaError(
@@ -111,18 +111,18 @@ class Channel implements VrrpChannel {
     try {
       steps();
     } catch (err) {
-      closeAll(this.s, [fd]);
-      const v6 = this.o.family === 'inet6' ? ' (IPv6)' : '';
+      closeAll(this.sock, [fd]);
+      const v6 = this.options.family === 'inet6' ? ' (IPv6)' : '';
       throw new KaError(
         'KA_ERR_SOCKET',
-        `cannot set up VRRP${v6} ${what} on ${this.o.ifname}: ${(err as Error).message}`,
+        `cannot set up VRRP${v6} ${what} on ${this.options.ifname}: ${(err as Error).message}`,
         err,
       );
     }
   }
 
   private openSender(): number {
-    const { s, o } = this;
+    const { sock: s, options: o } = this;
     const fd = this.socket();
     this.setUp(fd, 'sending', () => {
       s.setsockopt(fd, SOCK.SOL_SOCKET, SOCK.SO_BINDTODEVICE, Buffer.from(`${o.ifname}\0`));
@@ -153,7 +153,7 @@ class Channel implements VrrpChannel {
 
   listen(vrid: number): void {
     if (this.closed || this.receivers.has(vrid)) return;
-    const { s, o } = this;
+    const { sock: s, options: o } = this;
     const fd = this.socket();
     this.setUp(fd, `receiving for VRID ${vrid}`, () => {
       // The filter first, so nothing for another VRID is queued in between.
@@ -175,7 +175,7 @@ class Channel implements VrrpChannel {
       r.poll = s.poll(fd, (status) => {
         if (this.closed || this.receivers.get(vrid) !== r) return;
         if (status < 0) {
-          this.o.onError(new KaError('KA_ERR_SOCKET', `poll error ${status} on a VRRP socket`));
+          this.options.onError(new KaError('KA_ERR_SOCKET', `poll error ${status} on a VRRP socket`));
           return;
         }
         this.drain(vrid, r);
@@ -190,8 +190,8 @@ class Channel implements VrrpChannel {
     const r = this.receivers.get(vrid);
     if (!r) return;
     this.receivers.delete(vrid);
-    if (r.poll) this.s.pollStop(r.poll);
-    closeAll(this.s, [r.fd]);
+    if (r.poll) this.sock.pollStop(r.poll);
+    closeAll(this.sock, [r.fd]);
   }
 
   /** The socket is non-blocking: with nothing queued this is one recvmmsg() that finds nothing. */
@@ -210,7 +210,7 @@ class Channel implements VrrpChannel {
         if (n < BATCH) break;
       }
     } catch (err) {
-      this.o.onError(err as Error);
+      this.options.onError(err as Error);
     } finally {
       this.draining = false;
     }
@@ -219,21 +219,21 @@ class Channel implements VrrpChannel {
   /** One recvmmsg() and the adverts it read; returns how many it read. */
   private batch(vrid: number, r: Receiver): number {
     const { data, names, control, meta } = buffers;
-    const csize = CONTROL[this.o.family];
-    const n = this.s.recvmmsg(r.fd, data, SLOT, names, control, csize, meta);
+    const csize = CONTROL[this.options.family];
+    const n = this.sock.recvmmsg(r.fd, data, SLOT, names, control, csize, meta);
     let dropped = r.dropped;
     for (let i = 0; i < n; i++) {
       const length = Math.min(meta[4 * i] ?? 0, SLOT);
       const bytes = data.subarray(i * SLOT, i * SLOT + length);
       const ctl = parseControl(control.subarray(i * csize, i * csize + (meta[4 * i + 2] ?? 0)));
       if (ctl.dropped !== undefined && ctl.dropped > dropped) dropped = ctl.dropped;
-      if (this.o.family === 'inet') this.deliver4(bytes);
+      if (this.options.family === 'inet') this.deliver4(bytes);
       else this.deliver6(bytes, names.subarray(i * NAME_SLOT, i * NAME_SLOT + (meta[4 * i + 1] ?? 0)), ctl);
     }
     if (dropped > r.dropped) {
       const delta = dropped - r.dropped;
       r.dropped = dropped;
-      this.o.onOverflow?.(vrid, delta);
+      this.options.onOverflow?.(vrid, delta);
     }
     return n;
   }
@@ -244,7 +244,7 @@ class Channel implements VrrpChannel {
     const ihl = (v & 0x0f) * 4;
     const total = Math.min(ip.readUInt16BE(2), ip.length);
     if (ihl < 20 || total < ihl) return;
-    this.o.onAdvert({
+    this.options.onAdvert({
       payload: ip.subarray(ihl, total),
       meta: { family: 'inet', src: ip.subarray(12, 16), dst: ip.subarray(16, 20), ttl: ip[8] as number },
     });
@@ -253,19 +253,19 @@ class Channel implements VrrpChannel {
   private deliver6(payload: Buffer, name: Buffer, control: ReturnType<typeof parseControl>): void {
     const src = addressOf(name);
     if (!src || !control.dst || control.ttl === undefined) return;
-    this.o.onAdvert({ payload, meta: { family: 'inet6', src, dst: control.dst, ttl: control.ttl } });
+    this.options.onAdvert({ payload, meta: { family: 'inet6', src, dst: control.dst, ttl: control.ttl } });
   }
 
   send(payload: Uint8Array, dst: Uint8Array): void {
     if (this.closed) return;
     try {
-      this.s.sendto(
+      this.sock.sendto(
         this.tx,
         payload,
-        this.o.family === 'inet' ? sockaddrIn(dst) : sockaddrIn6(dst, this.o.ifindex),
+        this.options.family === 'inet' ? sockaddrIn(dst) : sockaddrIn6(dst, this.options.ifindex),
       );
     } catch (err) {
-      this.o.onError(err as Error);
+      this.options.onError(err as Error);
     }
   }
 
@@ -273,7 +273,7 @@ class Channel implements VrrpChannel {
     if (this.closed) return;
     this.closed = true;
     for (const vrid of [...this.receivers.keys()]) this.unlisten(vrid);
-    closeAll(this.s, [this.tx]);
+    closeAll(this.sock, [this.tx]);
   }
 }
 

@@ -7,18 +7,24 @@ import type { Advert, PacketDropReason } from './packet.js';
 import { passwordOf } from './packet.js';
 import type { VrrpStats } from './stats.js';
 
-export type InstanceDropReason =
-  | 'version-mismatch'
-  | 'auth-type-mismatch'
-  | 'auth-failure'
-  | 'interval-mismatch'
-  | 'address-count-mismatch'
-  | 'address-list-mismatch'
-  | 'not-a-peer'
-  | 'peer-ttl';
+/**
+ * Why a valid advert is not for this instance, with what keepalived's log line names
+ * (log-text.ts words it).
+ */
+export type InstanceDrop =
+  | { readonly reason: 'version-mismatch'; readonly received: number; readonly expected: number }
+  | { readonly reason: 'auth-type-mismatch'; readonly received: number; readonly expected: number }
+  | { readonly reason: 'auth-failure' }
+  | { readonly reason: 'interval-mismatch'; readonly mineMs: number; readonly receivedMs: number }
+  | { readonly reason: 'address-count-mismatch'; readonly received: number; readonly expected: number }
+  /** One of our VIPs is not in the advert. */
+  | { readonly reason: 'address-list-mismatch'; readonly vrid: number; readonly missing: string }
+  | { readonly reason: 'not-a-peer'; readonly source: string }
+  | { readonly reason: 'peer-ttl'; readonly ttl: number; readonly source: string };
+
+export type InstanceDropReason = InstanceDrop['reason'];
 
 export interface InstanceExpectations {
-  readonly name: string;
   readonly version: 2 | 3;
   readonly authType: 0 | 1 | 2;
   readonly password: string;
@@ -36,76 +42,57 @@ export type CheckResult =
   | { readonly ok: true }
   | {
       readonly ok: false;
-      readonly reason: InstanceDropReason;
+      readonly drop: InstanceDrop;
       /** The keepalived counter it increments, if any. */
       readonly counter: keyof VrrpStats | null;
-      readonly detail: string;
       /** keepalived counts advert_rcvd before these checks (VIP list, unicast source). */
       readonly counted: boolean;
     };
 
-const fail = (
-  reason: InstanceDropReason,
-  counter: keyof VrrpStats | null,
-  detail: string,
-  counted = false,
-): CheckResult => ({ ok: false, reason, counter, detail, counted });
+const fail = (drop: InstanceDrop, counter: keyof VrrpStats | null, counted = false): CheckResult => ({
+  ok: false,
+  drop,
+  counter,
+  counted,
+});
 
 export function checkAdvert(a: Advert, source: string, ttl: number, want: InstanceExpectations): CheckResult {
   if (a.version !== want.version) {
-    return fail(
-      'version-mismatch',
-      null,
-      `(${want.name}) wrong version. Received ${a.version} and expect ${want.version}`,
-    );
+    return fail({ reason: 'version-mismatch', received: a.version, expected: want.version }, null);
   }
   if (a.version === 2) {
     if (a.authType !== want.authType) {
       return fail(
-        'auth-type-mismatch',
+        { reason: 'auth-type-mismatch', received: a.authType, expected: want.authType },
         'authtype_mismatch',
-        `(${want.name}) received a ${a.authType} auth, expecting ${want.authType}!`,
       );
     }
     if (a.authType === 1 && passwordOf(a.authData) !== want.password) {
-      return fail('auth-failure', 'auth_failure', `(${want.name}) received an invalid passwd!`);
+      return fail({ reason: 'auth-failure' }, 'auth_failure');
     }
     if (a.advertIntervalMs !== want.advertIntervalMs) {
       return fail(
-        'interval-mismatch',
+        { reason: 'interval-mismatch', mineMs: want.advertIntervalMs, receivedMs: a.advertIntervalMs },
         null,
-        `(${want.name}) advertisement interval mismatch mine=${want.advertIntervalMs / 1000} sec rcv'd=${a.advertIntervalMs / 1000} sec`,
       );
     }
   }
   if (want.checkAddresses && a.addresses.length !== want.vips.length) {
     return fail(
-      'address-count-mismatch',
+      { reason: 'address-count-mismatch', received: a.addresses.length, expected: want.vips.length },
       'addr_list_err',
-      `(${want.name}) received an unexpected ip number count ${a.addresses.length}, expected ${want.vips.length}!`,
     );
   }
   if (want.checkAddresses) {
     const missing = want.vips.find((v) => !a.addresses.includes(v));
     if (missing !== undefined) {
-      return fail(
-        'address-list-mismatch',
-        'addr_list_err',
-        `(${want.name}) ip address associated with VRID ${a.vrid} not present in MASTER advert: ${missing}`,
-        true,
-      );
+      return fail({ reason: 'address-list-mismatch', vrid: a.vrid, missing }, 'addr_list_err', true);
     }
     if (want.peers) {
       const peer = want.peers.find((p) => p.address === source);
-      if (!peer)
-        return fail(
-          'not-a-peer',
-          null,
-          `(${want.name}) unicast source address ${source} not a unicast peer`,
-          true,
-        );
+      if (!peer) return fail({ reason: 'not-a-peer', source }, null, true);
       if (ttl < peer.minTtl || ttl > peer.maxTtl) {
-        return fail('peer-ttl', 'ip_ttl_err', `(${want.name}) invalid TTL/HL ${ttl} from ${source}`, true);
+        return fail({ reason: 'peer-ttl', ttl, source }, 'ip_ttl_err', true);
       }
     }
   }

@@ -21,11 +21,25 @@
 import type { IpFamily } from '../lib/ip.js';
 import type { GarpSettings } from '../config/model.js';
 import { compareIp } from '../lib/ip.js';
-import { checkAdvert, packetDropCounter, type InstanceDropReason } from './advert-check.js';
+import {
+  checkAdvert,
+  packetDropCounter,
+  type InstanceDrop,
+  type InstanceDropReason,
+} from './advert-check.js';
 import type { Advert, PacketDropReason, VrrpVersion } from './packet.js';
 import { newStats, type VrrpStats } from './stats.js';
 import { masterDownIntervalMs, skewTimeMs } from './timers.js';
-import { evaluateTracking, OWNER_PRIORITY, type TrackerConfig, type TrackerStatus } from './tracking.js';
+import {
+  evaluateTracking,
+  OWNER_PRIORITY,
+  sameTracker,
+  trackerKey,
+  type FaultCause,
+  type TrackedObject,
+  type TrackerConfig,
+  type TrackerStatus,
+} from './tracking.js';
 
 export type VrrpState = 'INIT' | 'BACKUP' | 'MASTER' | 'FAULT' | 'STOP';
 
@@ -92,15 +106,21 @@ export interface Router {
   /** The configured priority, except that an owner meeting another owner drops to 254. */
   readonly basePriority: number;
   readonly effectivePriority: number;
+  /** By trackerKey(). */
   readonly trackerStatus: Readonly<Record<string, TrackerStatus>>;
-  /** Faults from tracked objects (and '(config)'); FAULT while non-empty. */
-  readonly faults: readonly string[];
+  /** What faults the instance; FAULT while non-empty. */
+  readonly faults: readonly FaultCause[];
   /** Weight-0 scripts with no result yet: FAULT (silently) until they report. */
-  readonly initScripts: readonly string[];
+  readonly initScripts: readonly TrackedObject[];
   /** Master_Adver_Interval: learned from the master's adverts in VRRPv3. */
   readonly masterAdverIntervalMs: number;
   readonly masterAddress: string | null;
   readonly masterPriority: number;
+  /**
+   * The master resigned (a priority-0 advert): the down timer runs Skew_Time, and the takeover
+   * when it runs out is 'priority-zero' (keepalived's next_master_reason PRIORITY).
+   */
+  readonly masterResigned: boolean;
   /** preempt_delay: when lower-priority adverts stop being accepted (null: not started). */
   readonly preemptAtMs: number | null;
   readonly vipSet: boolean;
@@ -118,11 +138,11 @@ export type Event =
   | { readonly kind: 'invalid'; readonly reason: PacketDropReason; readonly detail: string }
   /** A timer fired. For masterDown in a sync group: whether the group lets this member take over. */
   | { readonly kind: 'timer'; readonly timer: TimerName; readonly groupAllowsMaster?: boolean }
-  | { readonly kind: 'tracker'; readonly id: string; readonly status: TrackerStatus }
+  | { readonly kind: 'tracker'; readonly tracker: TrackedObject; readonly status: TrackerStatus }
   | { readonly kind: 'shutdown' }
   /**
-   * SIGHUP with this instance kept. `trackerStatus` seeds the trackers the instance did not have
-   * before (statuses it already has are kept).
+   * SIGHUP with this instance kept. `trackerStatus` (by trackerKey()) seeds the trackers the
+   * instance did not have before (statuses it already has are kept).
    */
   | {
       readonly kind: 'reload';
@@ -134,13 +154,40 @@ export type Event =
 
 export type TransitionReason =
   | 'init'
+  /** BACKUP → MASTER: the down timer ran out (no advert, or a lower-priority master preempted). */
   | 'master-down'
+  /** BACKUP → MASTER: Skew_Time after the master resigned with a priority-0 advert (RFC 5798 §6.4.2). */
   | 'priority-zero'
   | 'higher-priority'
   | 'fault'
   | 'fault-cleared'
   | 'sync'
   | 'shutdown';
+
+/** What a transition's log line and `detail` say, as data (log-text.ts renders it). */
+export type TransitionDetail =
+  | { readonly kind: 'none' }
+  /** What faults the instance, in tracker order (empty: only scripts without a result yet). */
+  | { readonly kind: 'faults'; readonly faults: readonly FaultCause[] }
+  /** The advert that took a MASTER down (higher priority, or the same from a higher address). */
+  | { readonly kind: 'advert'; readonly source: string; readonly priority: number; readonly ours: number }
+  /** The sync group that moved this member. */
+  | { readonly kind: 'group'; readonly group: string };
+
+/** What keepalived logs that is neither a transition nor a drop, as data (log-text.ts renders it). */
+export type Notice =
+  /** A MASTER heard a lower priority; `answered`: it sends its advert (not lower_prio_no_advert). */
+  | {
+      readonly what: 'lower-priority-advert';
+      readonly source: string;
+      readonly priority: number;
+      readonly ours: number;
+      readonly answered: boolean;
+    }
+  | { readonly what: 'priority-zero-received' }
+  | { readonly what: 'own-address' }
+  | { readonly what: 'owner-conflict' }
+  | { readonly what: 'sync-wait'; readonly group: string };
 
 export type Effect =
   | { readonly kind: 'send'; readonly priority: number }
@@ -156,19 +203,12 @@ export type Effect =
       readonly from: VrrpState;
       readonly to: VrrpState;
       readonly reason: TransitionReason;
-      /** What faulted or what the master sent, for the log line. */
-      readonly detail: string;
+      readonly detail: TransitionDetail;
       /** keepalived sends no notification (FAULT only because scripts have not run yet). */
       readonly silent: boolean;
     }
   | { readonly kind: 'priority'; readonly from: number; readonly to: number }
-  /** Something keepalived logs that is neither a transition nor a drop. */
-  | {
-      readonly kind: 'notice';
-      readonly what:
-        'lower-priority-advert' | 'priority-zero-received' | 'own-address' | 'owner-conflict' | 'sync-wait';
-      readonly message: string;
-    };
+  | ({ readonly kind: 'notice' } & Notice);
 
 export type DropReason =
   | PacketDropReason
@@ -182,10 +222,22 @@ export type DropReason =
   /** The kernel dropped it before we read it: the socket's receive buffer was full (SO_RXQ_OVFL). */
   | 'socket-overflow';
 
+/**
+ * A dropped packet or event. What keepalived words (a lower-priority advert, the instance checks)
+ * comes as data for log-text.ts; the decoder's rejections and ignored events carry their text.
+ */
+export type Drop =
+  | { readonly reason: 'lower-priority'; readonly source: string; readonly priority: number }
+  | InstanceDrop
+  | {
+      readonly reason: Exclude<DropReason, 'lower-priority' | InstanceDropReason>;
+      readonly detail: string;
+    };
+
 export interface StepResult {
   readonly router: Router;
   readonly effects: readonly Effect[];
-  readonly drop?: { readonly reason: DropReason; readonly detail: string };
+  readonly drop?: Drop;
 }
 
 const ALL_TIMERS: readonly TimerName[] = [
@@ -210,6 +262,7 @@ export function newRouter(config: RouterConfig): Router {
     masterAdverIntervalMs: config.advertIntervalMs,
     masterAddress: null,
     masterPriority: 0,
+    masterResigned: false,
     preemptAtMs: null,
     vipSet: false,
     garpRefreshAtMs: null,
@@ -231,6 +284,15 @@ function masterDownMs(r: Router): number {
 const skewMs = (r: Router): number =>
   skewTimeMs(r.config.version, r.effectivePriority, r.masterAdverIntervalMs);
 
+const NO_DETAIL: TransitionDetail = { kind: 'none' };
+
+const faultDetail = (faults: readonly FaultCause[]): TransitionDetail => ({ kind: 'faults', faults });
+
+/** Tracking's faults, and no source address (the interface has no usable address). */
+function faultsOf(config: RouterConfig, tracked: readonly FaultCause[]): readonly FaultCause[] {
+  return config.sourceAddress === null ? [...tracked, { kind: 'no-source-address' }] : tracked;
+}
+
 /** Accumulates the next router state and the effects of one step. */
 class Step {
   effects: Effect[] = [];
@@ -238,15 +300,15 @@ class Step {
   timers: Partial<Record<TimerName, number>>;
 
   constructor(
-    public r: Router,
+    public router: Router,
     readonly now: number,
   ) {
-    this.stats = { ...r.stats };
-    this.timers = { ...r.timers };
+    this.stats = { ...router.stats };
+    this.timers = { ...router.timers };
   }
 
   set(patch: Partial<Omit<Router, 'stats' | 'timers'>>): void {
-    this.r = { ...this.r, ...patch };
+    this.router = { ...this.router, ...patch };
   }
 
   arm(timer: TimerName, atMs: number): void {
@@ -265,13 +327,22 @@ class Step {
     this.stats.advert_sent++;
   }
 
-  transition(to: VrrpState, reason: TransitionReason, detail = '', silent = false): void {
-    this.effects.push({ kind: 'transition', from: this.r.state, to, reason, detail, silent });
-    this.set({ state: to });
+  transition(
+    to: VrrpState,
+    reason: TransitionReason,
+    detail: TransitionDetail = NO_DETAIL,
+    silent = false,
+  ): void {
+    this.effects.push({ kind: 'transition', from: this.router.state, to, reason, detail, silent });
+    this.set({ state: to, masterResigned: false });
   }
 
-  done(drop?: { reason: DropReason; detail: string }): StepResult {
-    const router = { ...this.r, stats: this.stats, timers: this.timers };
+  notice(notice: Notice): void {
+    this.effects.push({ kind: 'notice', ...notice });
+  }
+
+  done(drop?: Drop): StepResult {
+    const router = { ...this.router, stats: this.stats, timers: this.timers };
     return drop ? { router, effects: this.effects, drop } : { router, effects: this.effects };
   }
 }
@@ -288,7 +359,7 @@ export function step(router: Router, ev: Event, nowMs: number): StepResult {
     case 'timer':
       return timer(s, ev.timer, ev.groupAllowsMaster);
     case 'tracker':
-      return tracker(s, ev.id, ev.status);
+      return tracker(s, ev.tracker, ev.status);
     case 'shutdown':
       return shutdown(s);
     case 'reload':
@@ -299,15 +370,14 @@ export function step(router: Router, ev: Event, nowMs: number): StepResult {
 }
 
 const notApplicable = (s: Step, what: string): StepResult =>
-  s.done({ reason: 'not-applicable', detail: `${what} in state ${s.r.state}` });
+  s.done({ reason: 'not-applicable', detail: `${what} in state ${s.router.state}` });
 
 /** keepalived vrrp_init_state(): everyone starts in BACKUP; the address owner takes over at once. */
 function start(s: Step): StepResult {
-  const { r } = s;
+  const r = s.router;
   if (r.state !== 'INIT') return notApplicable(s, 'start');
   const tracking = evaluateTracking(r.basePriority, r.config.trackers, r.trackerStatus, r.config.configFault);
-  const faults =
-    r.config.sourceAddress === null ? [...tracking.faults, 'no source address'] : tracking.faults;
+  const faults = faultsOf(r.config, tracking.faults);
   s.set({ faults, initScripts: tracking.initScripts, effectivePriority: tracking.effectivePriority });
   // keepalived logs "(VI_1) removing VIPs." at start: whatever an earlier run left is removed.
   s.effects.push({ kind: 'vips', action: 'del' });
@@ -324,11 +394,11 @@ function start(s: Step): StepResult {
   }
   if (faults.length > 0 || tracking.initScripts.length > 0) {
     s.set({ wantState: 'FAULT' });
-    s.transition('FAULT', 'init', faults.join(', '), faults.length === 0);
+    s.transition('FAULT', 'init', faultDetail(faults), faults.length === 0);
     return s.done();
   }
   s.transition('BACKUP', 'init');
-  s.arm('masterDown', s.now + masterDownMs(s.r));
+  s.arm('masterDown', s.now + masterDownMs(s.router));
   return s.done();
 }
 
@@ -340,13 +410,12 @@ function invalid(s: Step, reason: PacketDropReason, detail: string): StepResult 
 }
 
 function advert(s: Step, a: Advert, source: string, ttl: number): StepResult {
-  const { r } = s;
+  const r = s.router;
   if (r.state !== 'BACKUP' && r.state !== 'MASTER') {
     return s.done({ reason: 'not-listening', detail: `advert from ${source} in state ${r.state}` });
   }
   const master = r.state === 'MASTER';
   const check = checkAdvert(a, source, ttl, {
-    name: r.config.name,
     version: r.config.version,
     authType: r.config.authType,
     password: r.config.password,
@@ -363,7 +432,7 @@ function advert(s: Step, a: Advert, source: string, ttl: number): StepResult {
     // packet for its VRID), a rejected advert leaves the schedule alone: otherwise anyone on the
     // LAN silences the MASTER with one wrong-password advert per interval, and the BACKUP takes
     // over (test/netns/vrrp-fuzz.test.ts).
-    return s.done({ reason: check.reason, detail: check.detail });
+    return s.done(check.drop);
   }
   s.stats.advert_rcvd++;
   if (a.priority === 0) s.stats.pri_zero_rcvd++;
@@ -372,16 +441,12 @@ function advert(s: Step, a: Advert, source: string, ttl: number): StepResult {
 
 /** keepalived vrrp_state_backup(). */
 function backupReceives(s: Step, a: Advert, source: string): StepResult {
-  const { r } = s;
-  const name = r.config.name;
+  const r = s.router;
   if (a.priority === 0) {
     // RFC 5798 §6.4.2: the master resigned; take over after Skew_Time.
-    s.effects.push({
-      kind: 'notice',
-      what: 'priority-zero-received',
-      message: `(${name}) Backup received priority 0 advertisement`,
-    });
+    s.notice({ what: 'priority-zero-received' });
     s.arm('masterDown', s.now + skewMs(r));
+    s.set({ masterResigned: true });
     return s.done();
   }
   const ours = r.effectivePriority;
@@ -392,21 +457,24 @@ function backupReceives(s: Step, a: Advert, source: string): StepResult {
     if (a.priority >= ours) preemptAtMs = null;
     else if (preemptAtMs === null && r.config.preemptDelayMs > 0)
       preemptAtMs = s.now + r.config.preemptDelayMs;
-    s.set({ masterAddress: source, masterPriority: a.priority, preemptAtMs, wantState: 'BACKUP' });
-    s.arm('masterDown', s.now + masterDownMs(s.r));
+    s.set({
+      masterAddress: source,
+      masterPriority: a.priority,
+      preemptAtMs,
+      wantState: 'BACKUP',
+      masterResigned: false,
+    });
+    s.arm('masterDown', s.now + masterDownMs(s.router));
     return s.done();
   }
-  s.set({ masterAddress: source });
-  return s.done({
-    reason: 'lower-priority',
-    detail: `(${name}) received lower priority (${a.priority}) advert from ${source} - discarding`,
-  });
+  // keepalived: the takeover that follows is preempted, not a resignation.
+  s.set({ masterAddress: source, masterResigned: false });
+  return s.done({ reason: 'lower-priority', source, priority: a.priority });
 }
 
 /** keepalived vrrp_state_master_rx(). */
 function masterReceives(s: Step, a: Advert, source: string): StepResult {
-  const { r } = s;
-  const name = r.config.name;
+  const r = s.router;
   const cmp = r.config.sourceAddress === null ? 0 : compareIp(source, r.config.sourceAddress);
   let ours = r.effectivePriority;
   const rearm = (): void => {
@@ -424,30 +492,23 @@ function masterReceives(s: Step, a: Advert, source: string): StepResult {
   }
   if (a.priority === ours) {
     if (cmp === 0) {
-      s.effects.push({
-        kind: 'notice',
-        what: 'own-address',
-        message: `(${name}) WARNING - equal priority advert received from remote host with our IP address.`,
-      });
+      s.notice({ what: 'own-address' });
       rearm();
       return s.done();
     }
     if (ours === OWNER_PRIORITY) {
-      s.effects.push({
-        kind: 'notice',
-        what: 'owner-conflict',
-        message: `(${name}) CONFIGURATION ERROR: local instance and a remote instance are both configured as address owner, please fix - reducing local priority`,
-      });
+      s.notice({ what: 'owner-conflict' });
       s.set({ basePriority: OWNER_PRIORITY - 1, effectivePriority: OWNER_PRIORITY - 1 });
       ours = OWNER_PRIORITY - 1;
     }
   }
   if (a.priority < ours || (a.priority === ours && cmp < 0)) {
-    const suffix = r.config.lowerPrioNoAdvert ? '' : ', forcing new election';
-    s.effects.push({
-      kind: 'notice',
+    s.notice({
       what: 'lower-priority-advert',
-      message: `(${name}) Received advert from ${source} with lower priority ${a.priority}, ours ${ours}${suffix}`,
+      source,
+      priority: a.priority,
+      ours,
+      answered: !r.config.lowerPrioNoAdvert,
     });
     if (!r.config.lowerPrioNoAdvert) s.send(ours);
     if (r.config.garp.lowerPrioRepeat > 0) {
@@ -462,17 +523,13 @@ function masterReceives(s: Step, a: Advert, source: string): StepResult {
   // Higher priority, or the same with a higher address: RFC 5798 §6.4.3, become BACKUP.
   if (r.config.version === 3) s.set({ masterAdverIntervalMs: a.advertIntervalMs });
   s.set({ masterPriority: a.priority });
-  const detail =
-    a.priority === ours
-      ? `Master received advert from ${source} with same priority ${a.priority} but higher IP address than ours`
-      : `Master received advert from ${source} with higher priority ${a.priority}, ours ${ours}`;
-  leaveMaster(s, 'BACKUP', 'higher-priority', detail, 0);
+  leaveMaster(s, 'BACKUP', 'higher-priority', { kind: 'advert', source, priority: a.priority, ours }, 0);
   s.set({ wantState: 'BACKUP' });
   return s.done();
 }
 
 function timer(s: Step, name: TimerName, groupAllowsMaster: boolean | undefined): StepResult {
-  const { r } = s;
+  const r = s.router;
   const due = r.timers[name];
   if (due === undefined) return notApplicable(s, `timer ${name} (not armed)`);
   delete s.timers[name];
@@ -481,15 +538,11 @@ function timer(s: Step, name: TimerName, groupAllowsMaster: boolean | undefined)
       if (r.state !== 'BACKUP') return notApplicable(s, 'masterDown');
       s.set({ wantState: 'MASTER' });
       if (r.config.syncGroup !== null && groupAllowsMaster === false) {
-        s.effects.push({
-          kind: 'notice',
-          what: 'sync-wait',
-          message: `(${r.config.name}) waiting for the other members of sync group ${r.config.syncGroup}`,
-        });
+        s.notice({ what: 'sync-wait', group: r.config.syncGroup });
         s.arm('masterDown', s.now + masterDownMs(r));
         return s.done();
       }
-      gotoMaster(s, 'master-down', '');
+      gotoMaster(s, r.masterResigned ? 'priority-zero' : 'master-down');
       return s.done();
     case 'advert':
       if (r.state !== 'MASTER') return notApplicable(s, 'advert');
@@ -515,8 +568,8 @@ function timer(s: Step, name: TimerName, groupAllowsMaster: boolean | undefined)
  * keepalived vrrp_state_goto_master() + vrrp_state_become_master(): the advert goes first (so
  * the old master drops the VIPs before our GARPs), then the VIPs and a GARP burst.
  */
-function gotoMaster(s: Step, reason: TransitionReason, detail: string): void {
-  const { r } = s;
+function gotoMaster(s: Step, reason: TransitionReason, detail: TransitionDetail = NO_DETAIL): void {
+  const r = s.router;
   s.cancel('masterDown');
   s.send(r.effectivePriority);
   s.transition('MASTER', reason, detail);
@@ -538,7 +591,7 @@ function leaveMaster(
   s: Step,
   to: 'BACKUP' | 'FAULT',
   reason: TransitionReason,
-  detail: string,
+  detail: TransitionDetail,
   priorityZero: number,
 ): void {
   for (let i = 0; i < priorityZero; i++) s.send(0);
@@ -547,15 +600,17 @@ function leaveMaster(
   s.set({ vipSet: false, preemptAtMs: null, garpRefreshAtMs: null });
   s.stats.release_master++;
   s.transition(to, reason, detail);
-  if (to === 'BACKUP') s.arm('masterDown', s.now + masterDownMs(s.r));
+  if (to === 'BACKUP') s.arm('masterDown', s.now + masterDownMs(s.router));
 }
 
-function tracker(s: Step, id: string, status: TrackerStatus): StepResult {
-  const { r } = s;
-  if (!r.config.trackers.some((t) => t.id === id)) return notApplicable(s, `tracker ${id} (not tracked)`);
-  const trackerStatus = { ...r.trackerStatus, [id]: status };
+function tracker(s: Step, tracked: TrackedObject, status: TrackerStatus): StepResult {
+  const r = s.router;
+  const key = trackerKey(tracked);
+  if (!r.config.trackers.some((t) => sameTracker(t, tracked)))
+    return notApplicable(s, `tracker ${key} (not tracked)`);
+  const trackerStatus = { ...r.trackerStatus, [key]: status };
   const t = evaluateTracking(r.basePriority, r.config.trackers, trackerStatus, r.config.configFault);
-  const faults = r.config.sourceAddress === null ? [...t.faults, 'no source address'] : t.faults;
+  const faults = faultsOf(r.config, t.faults);
   const wasDown = r.faults.length > 0 || r.initScripts.length > 0;
   const isDown = faults.length > 0 || t.initScripts.length > 0;
   const oldDown = masterDownMs(r);
@@ -566,11 +621,10 @@ function tracker(s: Step, id: string, status: TrackerStatus): StepResult {
     // keepalived: a BACKUP's running down timer moves by the change; a MASTER sends nothing now.
     const due = s.timers.masterDown;
     if (r.state === 'BACKUP' && due !== undefined && !isDown)
-      s.arm('masterDown', due + (masterDownMs(s.r) - oldDown));
+      s.arm('masterDown', due + (masterDownMs(s.router) - oldDown));
   }
   if (r.state === 'INIT' || r.state === 'STOP') return s.done();
-  if (faults.length > 0 && r.faults.length === 0)
-    downInstance(s, faults.join(', '), r.initScripts.length > 0);
+  if (faults.length > 0 && r.faults.length === 0) downInstance(s, faults, r.initScripts.length > 0);
   else if (wasDown && !isDown && r.state === 'FAULT') tryUp(s);
   return s.done();
 }
@@ -579,8 +633,9 @@ function tracker(s: Step, id: string, status: TrackerStatus): StepResult {
  * keepalived down_instance(): the first fault. `wasSilent`: the instance sat in FAULT only while
  * its scripts had not reported, without a notification; now it gets one.
  */
-function downInstance(s: Step, detail: string, wasSilent: boolean): void {
-  const { r } = s;
+function downInstance(s: Step, faults: readonly FaultCause[], wasSilent: boolean): void {
+  const detail = faultDetail(faults);
+  const r = s.router;
   s.set({ wantState: 'FAULT', masterAdverIntervalMs: r.config.advertIntervalMs });
   if (r.state === 'MASTER') {
     // keepalived sends priority 0 twice here; pri_zero_sent counts one of them.
@@ -594,21 +649,21 @@ function downInstance(s: Step, detail: string, wasSilent: boolean): void {
 
 /** keepalived try_up_instance() + vrrp_state_leave_fault(). */
 function tryUp(s: Step): void {
-  const { r } = s;
+  const r = s.router;
   s.set({ masterAdverIntervalMs: r.config.advertIntervalMs });
   if (r.config.unicastPeers.length > 0) s.effects.push({ kind: 'garpOwnAddress' });
   if (r.config.wantMaster && r.basePriority === OWNER_PRIORITY && r.wantState !== 'BACKUP') {
-    gotoMaster(s, 'fault-cleared', '');
+    gotoMaster(s, 'fault-cleared');
     return;
   }
   s.set({ wantState: 'BACKUP', preemptAtMs: null });
   s.transition('BACKUP', 'fault-cleared');
-  s.arm('masterDown', s.now + masterDownMs(s.r));
+  s.arm('masterDown', s.now + masterDownMs(s.router));
 }
 
 /** keepalived restore_vrrp_interfaces() + notify_shutdown(): only a MASTER sends priority 0. */
 function shutdown(s: Step): StepResult {
-  const { r } = s;
+  const r = s.router;
   if (r.state === 'STOP') return notApplicable(s, 'shutdown');
   if (r.state === 'MASTER') {
     s.send(0);
@@ -634,14 +689,15 @@ function shutdown(s: Step): StepResult {
  *   A state that does not change sends no notification.
  */
 function reload(s: Step, config: RouterConfig, seed: Readonly<Record<string, TrackerStatus>>): StepResult {
-  const { r } = s;
+  const r = s.router;
   const trackerStatus: Record<string, TrackerStatus> = {};
   for (const t of config.trackers) {
-    const status = r.trackerStatus[t.id] ?? seed[t.id];
-    if (status !== undefined) trackerStatus[t.id] = status;
+    const key = trackerKey(t);
+    const status = r.trackerStatus[key] ?? seed[key];
+    if (status !== undefined) trackerStatus[key] = status;
   }
   const t = evaluateTracking(config.basePriority, config.trackers, trackerStatus, config.configFault);
-  const faults = config.sourceAddress === null ? [...t.faults, 'no source address'] : t.faults;
+  const faults = faultsOf(config, t.faults);
   const isDown = faults.length > 0 || t.initScripts.length > 0;
   s.set({
     config,
@@ -650,6 +706,8 @@ function reload(s: Step, config: RouterConfig, seed: Readonly<Record<string, Tra
     trackerStatus,
     faults,
     initScripts: t.initScripts,
+    // The down timer starts again at its full length below.
+    masterResigned: false,
   });
   if (t.effectivePriority !== r.effectivePriority) {
     s.effects.push({ kind: 'priority', from: r.effectivePriority, to: t.effectivePriority });
@@ -661,44 +719,45 @@ function reload(s: Step, config: RouterConfig, seed: Readonly<Record<string, Tra
     return s.done();
   }
   if (isDown) {
-    downInstance(s, [...faults, ...t.initScripts].join(', '), false);
+    downInstance(s, [...faults, ...t.initScripts], false);
     return s.done();
   }
   if (r.state === 'MASTER') {
     s.effects.push({ kind: 'vips', action: 'add' });
-    s.send(s.r.effectivePriority);
+    s.send(s.router.effectivePriority);
     s.arm('advert', s.now + config.advertIntervalMs);
     // The refresh schedule runs on; it starts or stops if garp_master_refresh was changed.
     const refreshMs = config.garp.masterRefreshMs;
     s.set({ garpRefreshAtMs: refreshMs > 0 ? (r.garpRefreshAtMs ?? s.now + refreshMs) : null });
   } else {
-    s.arm('masterDown', s.now + masterDownMs(s.r));
+    s.arm('masterDown', s.now + masterDownMs(s.router));
   }
   return s.done();
 }
 
 /** keepalived vrrp_sync_master() / vrrp_sync_backup() / vrrp_sync_fault() on one member. */
 function sync(s: Step, to: 'MASTER' | 'BACKUP' | 'FAULT'): StepResult {
-  const { r } = s;
+  const r = s.router;
   if (r.state === 'STOP' || r.state === to) return notApplicable(s, `sync to ${to}`);
   s.set({ wantState: to });
+  const group: TransitionDetail = { kind: 'group', group: r.config.syncGroup ?? '' };
   if (to === 'MASTER') {
     if (r.faults.length > 0) return notApplicable(s, 'sync to MASTER while faulted');
-    gotoMaster(s, 'sync', r.config.syncGroup ?? '');
+    gotoMaster(s, 'sync', group);
   } else if (to === 'BACKUP') {
     if (r.faults.length > 0) return notApplicable(s, 'sync to BACKUP while faulted');
-    if (r.state === 'MASTER') leaveMaster(s, 'BACKUP', 'sync', r.config.syncGroup ?? '', 0);
+    if (r.state === 'MASTER') leaveMaster(s, 'BACKUP', 'sync', group, 0);
     else {
       s.set({ preemptAtMs: null, masterAdverIntervalMs: r.config.advertIntervalMs });
-      s.transition('BACKUP', 'sync', r.config.syncGroup ?? '');
-      s.arm('masterDown', s.now + masterDownMs(s.r));
+      s.transition('BACKUP', 'sync', group);
+      s.arm('masterDown', s.now + masterDownMs(s.router));
     }
   } else if (r.state === 'MASTER') {
     // A member faulted: one priority-0 advert, not counted (keepalived vrrp_sync_fault()).
-    leaveMaster(s, 'FAULT', 'sync', r.config.syncGroup ?? '', 1);
+    leaveMaster(s, 'FAULT', 'sync', group, 1);
   } else {
     s.cancel('masterDown');
-    s.transition('FAULT', 'sync', r.config.syncGroup ?? '');
+    s.transition('FAULT', 'sync', group);
   }
   return s.done();
 }

@@ -5,14 +5,7 @@
  */
 import type { Config, VrrpInstance } from '../config/model.js';
 import type { RouterConfig } from './fsm.js';
-import type { TrackerConfig } from './tracking.js';
-
-/** Tracker ids: the log line names the object ("interface eth1", "script chk_http"). */
-export const trackerId = {
-  interface: (name: string): string => `interface ${name}`,
-  script: (name: string): string => `script ${name}`,
-  file: (name: string): string => `file ${name}`,
-};
+import { trackerKey, type TrackerConfig } from './tracking.js';
 
 export function routerConfig(
   config: Config,
@@ -23,27 +16,28 @@ export function routerConfig(
   const files = new Map(config.trackFiles.map((f) => [f.name, f]));
   const trackers = new Map<string, TrackerConfig>();
   const add = (t: TrackerConfig): void => {
-    if (!trackers.has(t.id)) trackers.set(t.id, t);
+    // An object mentioned twice (its interface also tracked, or by the sync group) counts once.
+    if (!trackers.has(trackerKey(t))) trackers.set(trackerKey(t), t);
   };
   // keepalived tracks the instance's own interface and the interfaces carrying its addresses,
   // unweighted (down = FAULT), unless dont_track_primary.
   if (inst.interface !== null && !inst.dontTrackPrimary) {
-    add({ id: trackerId.interface(inst.interface), kind: 'interface', weight: 0, reverse: false });
+    add({ kind: 'interface', name: inst.interface, weight: 0, reverse: false });
   }
   for (const vip of [...inst.virtualIpAddresses, ...inst.virtualIpAddressesExcluded]) {
     if (vip.dev !== null && !vip.noTrack)
-      add({ id: trackerId.interface(vip.dev), kind: 'interface', weight: 0, reverse: false });
+      add({ kind: 'interface', name: vip.dev, weight: 0, reverse: false });
   }
   const group = config.vrrpSyncGroups.find((g) => g.name === inst.syncGroup);
   for (const src of [inst, ...(group ? [group] : [])]) {
     for (const t of src.trackInterfaces)
-      add({ id: trackerId.interface(t.name), kind: 'interface', weight: t.weight, reverse: t.reverse });
+      add({ kind: 'interface', name: t.name, weight: t.weight, reverse: t.reverse });
     for (const t of src.trackScripts) {
       const s = scripts.get(t.name);
       if (s)
         add({
-          id: trackerId.script(t.name),
           kind: 'script',
+          name: t.name,
           weight: t.weight ?? s.weight,
           reverse: t.reverse || s.weightReverse,
         });
@@ -52,8 +46,8 @@ export function routerConfig(
       const f = files.get(t.name);
       if (f)
         add({
-          id: trackerId.file(t.name),
           kind: 'file',
+          name: t.name,
           weight: t.weight ?? f.weight,
           reverse: t.reverse || f.weightReverse,
         });

@@ -13,12 +13,33 @@
 
 export type TrackerKind = 'interface' | 'script' | 'file';
 
-export interface TrackerConfig {
-  readonly id: string;
+/** A tracked object: a track_interface, vrrp_script or track_file, by its config name. */
+export interface TrackedObject {
   readonly kind: TrackerKind;
+  readonly name: string;
+}
+
+export interface TrackerConfig extends TrackedObject {
   readonly weight: number;
   readonly reverse: boolean;
 }
+
+/**
+ * The key of a tracked object in status records (Router.trackerStatus, and so the status
+ * document's `trackers`): "interface eth1", "script chk_http", "file prio". A key only: nothing
+ * reads a kind or name back out of it.
+ */
+export const trackerKey = (t: TrackedObject): string => `${t.kind} ${t.name}`;
+
+export const sameTracker = (a: TrackedObject, b: TrackedObject): boolean =>
+  a.kind === b.kind && a.name === b.name;
+
+/**
+ * What keeps an instance in FAULT: a tracked object (down, failing, or a file value at -254),
+ * the configuration (unicast_fault_no_peer without peers), or no usable source address.
+ * log-text.ts renders them.
+ */
+export type FaultCause = TrackedObject | { readonly kind: 'config' } | { readonly kind: 'no-source-address' };
 
 /**
  * Interfaces and scripts are up/down; a script starts 'init' (no result yet); files have a value.
@@ -30,17 +51,14 @@ export interface TrackerConfig {
 export type TrackerStatus = 'up' | 'down' | 'init' | 'unknown' | number;
 
 export interface Tracking {
-  /** Tracked objects that currently fault the instance. */
-  readonly faults: readonly string[];
+  /** What currently faults the instance (tracked objects, and the configuration). */
+  readonly faults: readonly FaultCause[];
   /** Weight-0 scripts without a first result: keepalived holds the instance in FAULT, silently. */
-  readonly initScripts: readonly string[];
+  readonly initScripts: readonly TrackedObject[];
   /** base + contributions, before clamping. */
   readonly total: number;
   readonly effectivePriority: number;
 }
-
-/** The configuration keeps an instance from ever running (e.g. unicast_fault_no_peer with no peer). */
-const CONFIG_FAULT = '(config)';
 
 export const OWNER_PRIORITY = 255;
 
@@ -50,31 +68,33 @@ export function evaluateTracking(
   status: Readonly<Record<string, TrackerStatus>>,
   configFault = false,
 ): Tracking {
-  const faults: string[] = configFault ? [CONFIG_FAULT] : [];
-  const initScripts: string[] = [];
+  // configFault: the configuration keeps the instance from ever running (unicast_fault_no_peer).
+  const faults: FaultCause[] = configFault ? [{ kind: 'config' }] : [];
+  const initScripts: TrackedObject[] = [];
   let total = basePriority;
   for (const t of trackers) {
-    const s = status[t.id] ?? (t.kind === 'script' ? 'init' : t.kind === 'file' ? 0 : 'up');
+    const tracked: TrackedObject = { kind: t.kind, name: t.name };
+    const s = status[trackerKey(t)] ?? (t.kind === 'script' ? 'init' : t.kind === 'file' ? 0 : 'up');
     const m = t.reverse ? -1 : 1;
     if (t.kind === 'file') {
       const value = typeof s === 'number' ? s : 0;
       if (t.weight === 0) {
-        if ((value !== 0) !== t.reverse) faults.push(t.id);
+        if ((value !== 0) !== t.reverse) faults.push(tracked);
         continue;
       }
       const contribution = Math.max(-254, Math.min(253, value * t.weight * m));
-      if (contribution <= -254) faults.push(t.id);
+      if (contribution <= -254) faults.push(tracked);
       else total += contribution;
       continue;
     }
     if (s === 'init') {
-      if (t.weight === 0) initScripts.push(t.id);
+      if (t.weight === 0) initScripts.push(tracked);
       continue;
     }
     if (s === 'unknown') continue;
     const up = s === 'up';
     if (t.weight === 0) {
-      if (up === t.reverse) faults.push(t.id);
+      if (up === t.reverse) faults.push(tracked);
     } else if (t.weight > 0 ? up : !up) {
       total += t.weight * m;
     }

@@ -14,6 +14,7 @@ import { PROXY_V2_SIGNATURE } from '../../src/dispatch/proxy-protocol.js';
 import {
   backend,
   connectLine,
+  crashWorker,
   dest,
   freePort,
   namedEcho,
@@ -415,7 +416,7 @@ describe('worker crash', () => {
     const { id, port } = await service([a.port]);
     const worker = (await t.plane.stats()).get(id)?.worker ?? -1;
     const before = t.events.length;
-    t.plane.crashWorker(worker);
+    crashWorker(worker);
     const exit = await t.event('worker-exit', (e) => e.worker === worker);
     expect(exit.error).toContain('injected worker crash');
     await t.event('worker-restarted', (e) => e.worker === worker);

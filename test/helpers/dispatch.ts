@@ -4,15 +4,19 @@
  */
 import { createHash } from 'node:crypto';
 import net from 'node:net';
+import { BroadcastChannel } from 'node:worker_threads';
 import {
   WorkerDataPlane,
   type DestSpec,
   type PlaneEvent,
   type ServiceSpec,
 } from '../../src/dispatch/plane.js';
+import { CRASH_CHANNEL } from './worker-crash-hook.js';
 
 export const WORKER_TS = new URL('../../src/dispatch/worker.ts', import.meta.url);
 export const TS_LOADER = new URL('./ts-loader.mjs', import.meta.url).href;
+/** Loaded in every test worker: crashWorker() below. */
+const CRASH_HOOK = new URL('./worker-crash-hook.ts', import.meta.url).href;
 
 export interface TestPlane {
   readonly plane: WorkerDataPlane;
@@ -30,7 +34,7 @@ export function startPlane(workers = 1): TestPlane {
   const waiters: (() => void)[] = [];
   const plane = new WorkerDataPlane({
     workerUrl: WORKER_TS,
-    execArgv: ['--import', TS_LOADER],
+    execArgv: ['--import', TS_LOADER, '--import', CRASH_HOOK],
     restartDelayMs: 50,
     onEvent: (e) => {
       events.push(e);
@@ -64,6 +68,16 @@ export function startPlane(workers = 1): TestPlane {
       check();
     });
   return { plane, events, event };
+}
+
+/**
+ * Make data-plane worker `index` throw an uncaught exception (worker-crash-hook.ts), as a bug in
+ * it would: the restart path of plane.ts runs as in production.
+ */
+export function crashWorker(index: number): void {
+  const channel = new BroadcastChannel(CRASH_CHANNEL);
+  channel.postMessage(index);
+  channel.close();
 }
 
 /** A port that was free a moment ago (the kernel hands out ephemeral ports in sequence). */

@@ -121,6 +121,11 @@ describe('two keepalived-ts directors', () => {
     expect(lab.holders(VIP)).toEqual([2]);
     expect(h1.lines.some((l) => l.includes('(VI_1) sent 0 priority'))).toBe(true);
     expect(h1.records.find((r) => r.event === 'vrrp.transition' && r.to === 'STOP')).toBeDefined();
+    // The takeover says why: the master resigned (not a silent master).
+    expect(h2.records.find((r) => r.event === 'vrrp.transition' && r.to === 'MASTER')).toMatchObject({
+      from: 'BACKUP',
+      reason: 'priority-zero',
+    });
   });
 
   it('the returning higher priority preempts; with nopreempt the current master keeps its place', async () => {

@@ -134,7 +134,6 @@ function verdict(s: Setup, p: Probe): { target: string; reason: string } {
   const decoded = decodeAdvert(p.bytes, { family: 'inet', src: ATTACKER, dst: GROUP, ttl: p.ttl });
   if (!decoded.ok) return { target: vr.name, reason: decoded.reason };
   const check = checkAdvert(decoded.advert, '192.0.2.200', p.ttl, {
-    name: vr.name,
     version: s.version,
     authType: s.authType,
     password: s.authType === 1 ? PASSWORD : '',
@@ -143,7 +142,7 @@ function verdict(s: Setup, p: Probe): { target: string; reason: string } {
     checkAddresses: true,
     peers: null,
   });
-  return { target: vr.name, reason: check.ok ? 'accepted' : check.reason };
+  return { target: vr.name, reason: check.ok ? 'accepted' : check.drop.reason };
 }
 
 /** `count` seeded mutations of a valid advert; the ones the daemons would accept are left out. */

@@ -45,7 +45,7 @@ export interface ValidateResult {
  */
 export class ConfigValidator {
   private readonly ctx: Ctx;
-  private readonly d = newTopDraft();
+  private readonly draft = newTopDraft();
   private readonly table = topKeywords();
 
   constructor(host: HostFacts) {
@@ -56,14 +56,14 @@ export class ConfigValidator {
   private pending: AstNode | undefined;
 
   top(node: AstNode): void {
-    if (this.pending) walk(this.ctx, [this.pending], this.table, this.d);
+    if (this.pending) walk(this.ctx, [this.pending], this.table, this.draft);
     this.pending = node;
   }
 
   finish(): ValidateResult {
-    if (this.pending) walk(this.ctx, [this.pending], this.table, this.d, true);
+    if (this.pending) walk(this.ctx, [this.pending], this.table, this.draft, true);
     this.pending = undefined;
-    return complete(this.ctx, this.d);
+    return complete(this.ctx, this.draft);
   }
 }
 

@@ -244,6 +244,8 @@ describe('the MIB rows (KEEPALIVED-MIB, VRRPv3-MIB)', () => {
     ]);
     expect(v3NewMaster(s[1] ?? sampleInstanceStatus())).toBeNull();
     expect(newMasterReason({ state: 'MASTER', priority: 255 })).toBe(1);
+    expect(newMasterReason({ state: 'MASTER', priority: 100, masterReason: 'priority-zero' })).toBe(1);
+    expect(newMasterReason({ state: 'MASTER', priority: 100, masterReason: 'master-down' })).toBe(3);
     expect(newMasterReason({ state: 'BACKUP', priority: 100 })).toBe(0);
 
     const vsRows = mib.rows[VIRTUAL_SERVER_TABLE.name] ?? [];

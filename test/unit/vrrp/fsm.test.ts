@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { newRouter, step, type Effect, type Router } from '../../../src/vrrp/fsm.js';
 import { masterDownIntervalMs, skewTimeMs } from '../../../src/vrrp/timers.js';
+import { trackerKey } from '../../../src/vrrp/tracking.js';
 import { advertEvent, GARP_DEFAULTS, master, routerConfig, run, started } from '../../helpers/vrrp.js';
 
 const MDI_100 = 3609.375; // 3 x 1 s + (256 - 100) / 256 s
@@ -74,19 +75,27 @@ describe('start (keepalived vrrp_init_state)', () => {
   });
 
   it('a tracked fault at start: FAULT; scripts that have not run yet: FAULT without notification', () => {
-    const trackers = [{ id: 'interface eth1', kind: 'interface' as const, weight: 0, reverse: false }];
+    const trackers = [{ kind: 'interface' as const, name: 'eth1', weight: 0, reverse: false }];
     let r = newRouter(routerConfig({ trackers }));
-    r = step(r, { kind: 'tracker', id: 'interface eth1', status: 'down' }, 0).router;
+    r = step(r, { kind: 'tracker', tracker: { kind: 'interface', name: 'eth1' }, status: 'down' }, 0).router;
     expect(kinds(step(r, { kind: 'start' }, 0).effects)).toEqual(['vips del', 'INIT->FAULT init']);
 
-    const scripts = [{ id: 'script chk', kind: 'script' as const, weight: 0, reverse: false }];
+    const scripts = [{ kind: 'script' as const, name: 'chk', weight: 0, reverse: false }];
     const s = step(newRouter(routerConfig({ trackers: scripts })), { kind: 'start' }, 0);
     expect(kinds(s.effects)).toEqual(['vips del', 'INIT->FAULT init silent']);
     // The first result decides: OK goes to BACKUP.
-    const ok = step(s.router, { kind: 'tracker', id: 'script chk', status: 'up' }, 10);
+    const ok = step(
+      s.router,
+      { kind: 'tracker', tracker: { kind: 'script', name: 'chk' }, status: 'up' },
+      10,
+    );
     expect(kinds(ok.effects)).toEqual(['FAULT->BACKUP fault-cleared', `arm masterDown ${10 + MDI_100}`]);
     // A failure now notifies FAULT (it was silent so far).
-    const bad = step(s.router, { kind: 'tracker', id: 'script chk', status: 'down' }, 10);
+    const bad = step(
+      s.router,
+      { kind: 'tracker', tracker: { kind: 'script', name: 'chk' }, status: 'down' },
+      10,
+    );
     expect(kinds(bad.effects)).toEqual(['FAULT->FAULT fault']);
   });
 
@@ -133,10 +142,12 @@ describe('BACKUP receives an advert (keepalived vrrp_state_backup)', () => {
     expect(r.drop?.reason).toBe(drop);
   });
 
-  it("logs a discarded lower-priority advert with keepalived's text", () => {
-    expect(step(started(), advertEvent({ priority: 50 }), 500).drop?.detail).toBe(
-      '(VI_1) received lower priority (50) advert from 192.0.2.12 - discarding',
-    );
+  it('reports a discarded lower-priority advert with its sender and priority (log-text.ts words it)', () => {
+    expect(step(started(), advertEvent({ priority: 50 }), 500).drop).toEqual({
+      reason: 'lower-priority',
+      source: '192.0.2.12',
+      priority: 50,
+    });
   });
 
   it('nopreempt accepts lower priority, so a running master keeps its place', () => {
@@ -237,6 +248,21 @@ describe('BACKUP → MASTER (keepalived vrrp_state_goto_master)', () => {
     expect(kinds(second.effects)).toEqual(['garp 5']);
   });
 
+  it("after a priority-0 advert the takeover's reason is priority-zero (keepalived: next_master_reason PRIORITY)", () => {
+    const resigned = step(started(), advertEvent({ priority: 0 }), 500).router;
+    const m = step(resigned, { kind: 'timer', timer: 'masterDown' }, 1109.375);
+    expect(kinds(m.effects)[1]).toBe('BACKUP->MASTER priority-zero');
+    expect(m.router.masterResigned).toBe(false);
+    // The master came back before Skew_Time ran out: a later takeover is for silence again.
+    const back = step(resigned, advertEvent({ priority: 120 }), 900).router;
+    const later = step(
+      back,
+      { kind: 'timer', timer: 'masterDown' },
+      900 + masterDownIntervalMs(2, 100, 1000),
+    );
+    expect(kinds(later.effects)[1]).toBe('BACKUP->MASTER master-down');
+  });
+
   it('garp_master_refresh re-sends GARPs on the advert ticks after the period', () => {
     const { router, at } = master({
       garp: { ...GARP_DEFAULTS, masterRefreshMs: 1500, masterRefreshRepeat: 2 },
@@ -280,9 +306,13 @@ describe('MASTER receives an advert (keepalived vrrp_state_master_rx)', () => {
       `arm garpReannounce ${T + 100}`,
       `arm advert ${T + 1000}`,
     ]);
-    expect(r.effects[0]).toMatchObject({
-      message:
-        '(VI_1) Received advert from 192.0.2.12 with lower priority 100, ours 150, forcing new election',
+    expect(r.effects[0]).toEqual({
+      kind: 'notice',
+      what: 'lower-priority-advert',
+      source: '192.0.2.12',
+      priority: 100,
+      ours: 150,
+      answered: true,
     });
   });
 
@@ -365,46 +395,54 @@ describe('MASTER receives an advert (keepalived vrrp_state_master_rx)', () => {
 
 describe('tracking and effective priority', () => {
   const trackers = [
-    { id: 'interface eth1', kind: 'interface' as const, weight: -60, reverse: false },
-    { id: 'interface eth2', kind: 'interface' as const, weight: 0, reverse: false },
-    { id: 'script chk', kind: 'script' as const, weight: 20, reverse: false },
-    { id: 'file f', kind: 'file' as const, weight: 10, reverse: false },
+    { kind: 'interface' as const, name: 'eth1', weight: -60, reverse: false },
+    { kind: 'interface' as const, name: 'eth2', weight: 0, reverse: false },
+    { kind: 'script' as const, name: 'chk', weight: 20, reverse: false },
+    { kind: 'file' as const, name: 'f', weight: 10, reverse: false },
   ];
 
   it("weights change the priority; a BACKUP's down timer moves with it, a MASTER sends nothing extra", () => {
     const r = started({ basePriority: 150, trackers });
-    const down = step(r, { kind: 'tracker', id: 'interface eth1', status: 'down' }, 1000);
+    const down = step(
+      r,
+      { kind: 'tracker', tracker: { kind: 'interface', name: 'eth1' }, status: 'down' },
+      1000,
+    );
     const newDue =
       (r.timers.masterDown as number) +
       (masterDownIntervalMs(2, 90, 1000) - masterDownIntervalMs(2, 150, 1000));
     expect(kinds(down.effects)).toEqual(['priority 150->90', `arm masterDown ${newDue}`]);
-    const ok = step(down.router, { kind: 'tracker', id: 'script chk', status: 'up' }, 1100);
+    const ok = step(
+      down.router,
+      { kind: 'tracker', tracker: { kind: 'script', name: 'chk' }, status: 'up' },
+      1100,
+    );
     expect(ok.router.effectivePriority).toBe(110);
-    const file = step(ok.router, { kind: 'tracker', id: 'file f', status: 3 }, 1200);
+    const file = step(ok.router, { kind: 'tracker', tracker: { kind: 'file', name: 'f' }, status: 3 }, 1200);
     expect(file.router.effectivePriority).toBe(140);
   });
 
   it('clamps to 1..254; the owner never changes', () => {
-    const heavy = [{ id: 'interface eth1', kind: 'interface' as const, weight: 200, reverse: false }];
+    const heavy = [{ kind: 'interface' as const, name: 'eth1', weight: 200, reverse: false }];
     expect(
       step(
         started({ basePriority: 200, trackers: heavy }),
-        { kind: 'tracker', id: 'interface eth1', status: 'up' },
+        { kind: 'tracker', tracker: { kind: 'interface', name: 'eth1' }, status: 'up' },
         1,
       ).router.effectivePriority,
     ).toBe(254);
-    const low = [{ id: 'interface eth1', kind: 'interface' as const, weight: -200, reverse: false }];
+    const low = [{ kind: 'interface' as const, name: 'eth1', weight: -200, reverse: false }];
     expect(
       step(
         started({ basePriority: 50, trackers: low }),
-        { kind: 'tracker', id: 'interface eth1', status: 'down' },
+        { kind: 'tracker', tracker: { kind: 'interface', name: 'eth1' }, status: 'down' },
         1,
       ).router.effectivePriority,
     ).toBe(1);
     expect(
       step(
         started({ basePriority: 255, trackers: low }),
-        { kind: 'tracker', id: 'interface eth1', status: 'down' },
+        { kind: 'tracker', tracker: { kind: 'interface', name: 'eth1' }, status: 'down' },
         1,
       ).router.effectivePriority,
     ).toBe(255);
@@ -412,7 +450,11 @@ describe('tracking and effective priority', () => {
 
   it('an unweighted tracker down: MASTER → FAULT with priority 0 (twice, as keepalived) and the VIPs removed', () => {
     const { router } = master({ trackers });
-    const f = step(router, { kind: 'tracker', id: 'interface eth2', status: 'down' }, 9000);
+    const f = step(
+      router,
+      { kind: 'tracker', tracker: { kind: 'interface', name: 'eth2' }, status: 'down' },
+      9000,
+    );
     expect(f.router.state).toBe('FAULT');
     expect(kinds(f.effects)).toEqual([
       'send 0',
@@ -426,39 +468,59 @@ describe('tracking and effective priority', () => {
     // In FAULT adverts are not even looked at.
     expect(step(f.router, advertEvent(), 9100).drop?.reason).toBe('not-listening');
     // Back up: BACKUP, a full down interval.
-    const up = step(f.router, { kind: 'tracker', id: 'interface eth2', status: 'up' }, 9500);
+    const up = step(
+      f.router,
+      { kind: 'tracker', tracker: { kind: 'interface', name: 'eth2' }, status: 'up' },
+      9500,
+    );
     expect(kinds(up.effects)).toEqual(['FAULT->BACKUP fault-cleared', `arm masterDown ${9500 + MDI_100}`]);
   });
 
   it('an owner leaving FAULT goes straight to MASTER', () => {
-    const t = [{ id: 'interface eth2', kind: 'interface' as const, weight: 0, reverse: false }];
+    const t = [{ kind: 'interface' as const, name: 'eth2', weight: 0, reverse: false }];
     const r0 = started({ basePriority: 255, wantMaster: true, trackers: t });
-    const f = step(r0, { kind: 'tracker', id: 'interface eth2', status: 'down' }, 1).router;
-    expect(step(f, { kind: 'tracker', id: 'interface eth2', status: 'up' }, 2).router.state).toBe('MASTER');
+    const f = step(
+      r0,
+      { kind: 'tracker', tracker: { kind: 'interface', name: 'eth2' }, status: 'down' },
+      1,
+    ).router;
+    expect(
+      step(f, { kind: 'tracker', tracker: { kind: 'interface', name: 'eth2' }, status: 'up' }, 2).router
+        .state,
+    ).toBe('MASTER');
   });
 
   it('reverse: up is the fault', () => {
-    const t = [{ id: 'interface eth3', kind: 'interface' as const, weight: 0, reverse: true }];
+    const t = [{ kind: 'interface' as const, name: 'eth3', weight: 0, reverse: true }];
     expect(
-      step(started({ trackers: t }), { kind: 'tracker', id: 'interface eth3', status: 'down' }, 1).router
-        .state,
+      step(
+        started({ trackers: t }),
+        { kind: 'tracker', tracker: { kind: 'interface', name: 'eth3' }, status: 'down' },
+        1,
+      ).router.state,
     ).toBe('BACKUP');
     expect(
-      step(started({ trackers: t }), { kind: 'tracker', id: 'interface eth3', status: 'up' }, 1).router.state,
+      step(
+        started({ trackers: t }),
+        { kind: 'tracker', tracker: { kind: 'interface', name: 'eth3' }, status: 'up' },
+        1,
+      ).router.state,
     ).toBe('FAULT');
   });
 
   it('unicast: leaving FAULT sends a gratuitous ARP for our own address', () => {
-    const t = [{ id: 'interface eth2', kind: 'interface' as const, weight: 0, reverse: false }];
+    const t = [{ kind: 'interface' as const, name: 'eth2', weight: 0, reverse: false }];
     const peers = [{ address: '192.0.2.12', minTtl: 0, maxTtl: 255 }];
     const f = step(
       started({ trackers: t, unicastPeers: peers }),
-      { kind: 'tracker', id: 'interface eth2', status: 'down' },
+      { kind: 'tracker', tracker: { kind: 'interface', name: 'eth2' }, status: 'down' },
       1,
     ).router;
-    expect(kinds(step(f, { kind: 'tracker', id: 'interface eth2', status: 'up' }, 2).effects)[0]).toBe(
-      'garp own',
-    );
+    expect(
+      kinds(
+        step(f, { kind: 'tracker', tracker: { kind: 'interface', name: 'eth2' }, status: 'up' }, 2).effects,
+      )[0],
+    ).toBe('garp own');
   });
 });
 
@@ -498,24 +560,24 @@ describe('reload', () => {
     ]);
   });
 
-  const eth1 = { id: 'interface eth1', kind: 'interface', weight: 0, reverse: false } as const;
-  const chk = { id: 'script chk', kind: 'script', weight: 0, reverse: false } as const;
+  const eth1 = { kind: 'interface', name: 'eth1', weight: 0, reverse: false } as const;
+  const chk = { kind: 'script', name: 'chk', weight: 0, reverse: false } as const;
 
   it('a BACKUP restarts its down timer with the new priority; statuses it has are kept, new ones seeded', () => {
     const r0 = started({ trackers: [eth1] });
-    const r1 = step(r0, { kind: 'tracker', id: eth1.id, status: 'up' }, 100).router;
+    const r1 = step(r0, { kind: 'tracker', tracker: eth1, status: 'up' }, 100).router;
     const r = step(
       r1,
       {
         kind: 'reload',
         config: routerConfig({ basePriority: 120, trackers: [eth1, chk] }),
-        trackerStatus: { [eth1.id]: 'down', [chk.id]: 'up' },
+        trackerStatus: { [trackerKey(eth1)]: 'down', [trackerKey(chk)]: 'up' },
       },
       1000,
     );
     expect([r.router.state, r.router.trackerStatus, kinds(r.effects)]).toEqual([
       'BACKUP',
-      { [eth1.id]: 'up', [chk.id]: 'up' },
+      { [trackerKey(eth1)]: 'up', [trackerKey(chk)]: 'up' },
       ['priority 100->120', `arm masterDown ${1000 + masterDownIntervalMs(2, 120, 1000)}`],
     ]);
   });
@@ -524,7 +586,11 @@ describe('reload', () => {
     const { router } = master();
     const r = step(
       router,
-      { kind: 'reload', config: routerConfig({ trackers: [eth1] }), trackerStatus: { [eth1.id]: 'down' } },
+      {
+        kind: 'reload',
+        config: routerConfig({ trackers: [eth1] }),
+        trackerStatus: { [trackerKey(eth1)]: 'down' },
+      },
       8000,
     );
     expect([r.router.state, kinds(r.effects)]).toEqual([
@@ -535,13 +601,13 @@ describe('reload', () => {
 
   it("a script new in the reload ('unknown') neither faults nor weighs until it reports", () => {
     const { router } = master();
-    const weighted = { ...chk, id: 'script w', weight: 20 };
+    const weighted = { ...chk, name: 'w', weight: 20 };
     const r = step(
       router,
       {
         kind: 'reload',
         config: routerConfig({ trackers: [chk, weighted] }),
-        trackerStatus: { [chk.id]: 'unknown', [weighted.id]: 'unknown' },
+        trackerStatus: { [trackerKey(chk)]: 'unknown', [trackerKey(weighted)]: 'unknown' },
       },
       8000,
     );
@@ -554,7 +620,7 @@ describe('reload', () => {
 
   it('a FAULT instance whose fault the new config drops comes up in BACKUP; one still faulted stays silent', () => {
     const r0 = started({ trackers: [eth1] });
-    const faulted = step(r0, { kind: 'tracker', id: eth1.id, status: 'down' }, 100).router;
+    const faulted = step(r0, { kind: 'tracker', tracker: eth1, status: 'down' }, 100).router;
     expect(faulted.state).toBe('FAULT');
     const still = step(faulted, { kind: 'reload', config: routerConfig({ trackers: [eth1] }) }, 1000);
     expect([still.router.state, kinds(still.effects)]).toEqual(['FAULT', []]);
