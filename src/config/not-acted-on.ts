@@ -2,8 +2,8 @@
  * Every field of the validated `Config` (model.ts) that nothing outside src/config/ reads, and why.
  * Pure data, reviewed by hand; test/unit/config/not-acted-on.test.ts keeps it true: it walks
  * every field of `Config` with the TypeScript compiler and fails when a field is neither read by
- * the daemon (src/ outside config/, cli/ and daemon/dumps/: printing a setting is not acting on it)
- * nor listed here, or when a listed field is read.
+ * the daemon (src/ outside config/, cli/, daemon/dumps/ and daemon/snmp-mib.ts: showing a setting
+ * is not acting on it) nor listed here, or when a listed field is read.
  *
  * Two kinds:
  * - `ignored`: keepalived acts on the keyword, keepalived-ts parses and checks it and does nothing.
@@ -24,6 +24,11 @@ export interface NotActedOn {
   readonly keywords: readonly string[];
   /** Why, or (kind `config`) where it takes effect. */
   readonly reason: string;
+  /**
+   * Daemon files that read the field only to say it is not acted on, or to compare it across a
+   * reload (keepalived restarts a checker whose options changed).
+   */
+  readonly readOnlyBy?: readonly string[];
 }
 
 export const NOT_ACTED_ON = {
@@ -89,7 +94,24 @@ export const NOT_ACTED_ON = {
     keywords: ['track_src_ip'],
     reason: 'the source address is not tracked',
   },
+  'vrrpInstances[].accept': {
+    kind: 'ignored',
+    keywords: ['no_accept'],
+    reason:
+      "traffic to the virtual addresses is never dropped (keepalived's firewall rules are not made), as with accept",
+  },
+  'vrrpInstances[].promoteSecondaries': {
+    kind: 'ignored',
+    keywords: ['promote_secondaries'],
+    reason: "the interface's promote_secondaries sysctl is not set (it is on VMAC interfaces)",
+  },
   // --- checkers, not acted on ---
+  'virtualServers[].realServers[].checkers[].fwmark': {
+    kind: 'ignored',
+    keywords: ['fwmark'],
+    reason: 'check connections are not marked (SO_MARK)',
+    readOnlyBy: ['src/check/probes/attempt.ts', 'src/check/probes/http.ts', 'src/check/reload.ts'],
+  },
   'virtualServers[].realServers[].checkers[].fastRecovery': {
     kind: 'ignored',
     keywords: ['fast_recovery'],
@@ -106,6 +128,11 @@ export const NOT_ACTED_ON = {
     kind: 'config',
     keywords: ['smtp_alert_checker'],
     reason: "the default of each virtual server's smtp_alert",
+  },
+  'globalDefs.smtpAlertVrrp': {
+    kind: 'config',
+    keywords: ['smtp_alert_vrrp'],
+    reason: "the default of each instance's smtp_alert",
   },
   'globalDefs.vrrpVersion': {
     kind: 'config',
@@ -185,6 +212,16 @@ export const NOT_ACTED_ON = {
     kind: 'config',
     keywords: ['inhibit_on_failure'],
     reason: "the default of each real server's inhibit_on_failure",
+  },
+  'virtualServers[].alpha': {
+    kind: 'config',
+    keywords: ['alpha'],
+    reason: "the default of its real servers' alpha",
+  },
+  'virtualServers[].realServers[].delayLoopMs': {
+    kind: 'config',
+    keywords: ['delay_loop'],
+    reason: "the default of its checkers' delay_loop",
   },
   'virtualServers[].realServers[].alpha': {
     kind: 'config',

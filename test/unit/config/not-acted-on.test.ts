@@ -5,12 +5,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { IGNORED_FIELDS, NOT_ACTED_ON, type IgnoredField } from '../../../src/config/not-acted-on.js';
+import {
+  IGNORED_FIELDS,
+  NOT_ACTED_ON,
+  type IgnoredField,
+  type NotActedOn,
+} from '../../../src/config/not-acted-on.js';
 import { configFieldReads, type FieldReads } from '../../helpers/config-field-reads.js';
 import { loadText } from '../../helpers/config.js';
 
-/** Reads here are reports of the config, not use of it: `-t`/--dump-config and the dump files. */
-const NOT_ACTING = ['src/cli/', 'src/daemon/dumps/'];
+/** Reads here show the config, they do not act on it: `-t`, the dump files, the SNMP MIB's view. */
+const NOT_ACTING = ['src/cli/', 'src/daemon/dumps/', 'src/daemon/snmp-mib.ts'];
 
 describe('every Config field is read by the daemon or listed as not acted on', () => {
   let fields: FieldReads[] = [];
@@ -43,10 +48,14 @@ describe('every Config field is read by the daemon or listed as not acted on', (
 
   it('a listed field is one of Config and nothing outside src/config/ reads it (no stale entry)', () => {
     const byPath = new Map(fields.map((f) => [f.path, f]));
-    const stale = Object.keys(NOT_ACTED_ON).flatMap((path) => {
+    const stale = Object.entries(NOT_ACTED_ON).flatMap(([path, entry]: [string, NotActedOn]) => {
       const f = byPath.get(path);
       if (f === undefined) return [`${path}: not a field of Config (or not its first place)`];
-      if (f.readers.length > 0) return [`${path}: read by ${f.readers.join(', ')} - remove it from the list`];
+      const allowed = entry.readOnlyBy ?? [];
+      const readers = f.readers.filter((r) => !allowed.includes(r));
+      if (readers.length > 0) return [`${path}: read by ${readers.join(', ')} - remove it from the list`];
+      const gone = allowed.filter((r) => !f.readers.includes(r));
+      if (gone.length > 0) return [`${path}: readOnlyBy ${gone.join(', ')}, which does not read it`];
       return [];
     });
     expect(stale).toEqual([]);
@@ -71,6 +80,10 @@ const EXAMPLES: Record<IgnoredField, string> = {
     'vrrp_sync_group G {\n group {\n  VI_1\n }\n notify_priority_changes\n}\n' + INSTANCE(''),
   'vrrpInstances[].unicastTtl': INSTANCE(' unicast_ttl 10\n unicast_peer {\n  192.0.2.3\n }\n'),
   'vrrpInstances[].trackSrcIp': INSTANCE(' track_src_ip\n'),
+  'vrrpInstances[].accept': INSTANCE(' no_accept\n'),
+  'vrrpInstances[].promoteSecondaries': INSTANCE(' promote_secondaries\n'),
+  'virtualServers[].realServers[].checkers[].fwmark':
+    'virtual_server 192.0.2.1 80 {\n protocol TCP\n real_server 192.0.2.10 80 {\n  TCP_CHECK {\n   fwmark 7\n  }\n }\n}\n',
   'virtualServers[].realServers[].checkers[].fastRecovery':
     'virtual_server 192.0.2.1 80 {\n protocol TCP\n real_server 192.0.2.10 80 {\n  HTTP_GET {\n' +
     '   fast_recovery\n   url {\n    path /\n   }\n  }\n }\n}\n',
