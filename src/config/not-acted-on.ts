@@ -100,11 +100,6 @@ export const NOT_ACTED_ON = {
     reason:
       "traffic to the virtual addresses is never dropped (keepalived's firewall rules are not made), as with accept",
   },
-  'vrrpInstances[].promoteSecondaries': {
-    kind: 'ignored',
-    keywords: ['promote_secondaries'],
-    reason: "the interface's promote_secondaries sysctl is not set (it is on VMAC interfaces)",
-  },
   // --- checkers, not acted on ---
   'virtualServers[].realServers[].checkers[].fwmark': {
     kind: 'ignored',

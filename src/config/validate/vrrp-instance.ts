@@ -27,7 +27,7 @@ import {
   trackProcessBfdKeywords,
   type TrackEntry,
 } from './tracking.js';
-import { notActedOn, notActedOnNote, unsupported } from './unsupported.js';
+import { notActedOn, unsupported } from './unsupported.js';
 import { parseBool, readInt, readTimerUs, readUnsigned } from './values.js';
 
 export interface InstanceDraft {
@@ -93,8 +93,6 @@ export interface InstanceDraft {
   strictMode?: boolean;
   smtpAlert?: boolean;
   promoteSecondaries: boolean;
-  /** Where `promote_secondaries` was set: not acted on without a VMAC (reported at completion). */
-  promoteSecondariesAt?: Statement;
   useVmac: { name: string | null; at: Statement } | null;
   vmacXmitBase: boolean;
 }
@@ -697,10 +695,7 @@ export const instanceKeywords: KeywordTable<InstanceDraft> = {
   ),
   skip_check_adv_addr: plain(flag(invalidFlag('skip_check_adv_addr'), (d, v) => (d.skipCheckAdvAddr = v))),
   strict_mode: plain(flag(invalidFlag('strict_mode'), (d, v) => (d.strictMode = v))),
-  promote_secondaries: plain((_ctx, stmt, d) => {
-    d.promoteSecondaries = true;
-    d.promoteSecondariesAt = stmt;
-  }),
+  promote_secondaries: plain((_ctx, _stmt, d) => (d.promoteSecondaries = true)),
   // keepalived vrrp_vmac_handler(): an interface name, and/or a MAC (a word with ':').
   use_vmac: plain((ctx, stmt, d) => {
     let name: string | null = null;
@@ -803,11 +798,6 @@ export function completeInstance(ctx: Ctx, d: InstanceDraft, g: GlobalDefs): Vrr
     );
   }
   const useVmac = completeVmac(ctx, d, d.strictMode ?? g.vrrpStrict);
-  // With a VMAC the sysctl is set (daemon/vmacs.ts); on the instance's own interface it is not.
-  if (d.promoteSecondariesAt !== undefined && useVmac === null) {
-    const note = notActedOnNote('promote_secondaries', 'vrrpInstances[].promoteSecondaries');
-    ctx.report('UNSUPPORTED', d.promoteSecondariesAt, note);
-  }
   let state = d.state ?? 'BACKUP';
   // keepalived: `state MASTER` with no priority means the address owner, 255.
   let priority = d.priority ?? (d.state === 'MASTER' ? 255 : 100);

@@ -81,7 +81,6 @@ const EXAMPLES: Record<IgnoredField, string> = {
   'vrrpInstances[].unicastTtl': INSTANCE(' unicast_ttl 10\n unicast_peer {\n  192.0.2.3\n }\n'),
   'vrrpInstances[].trackSrcIp': INSTANCE(' track_src_ip\n'),
   'vrrpInstances[].accept': INSTANCE(' no_accept\n'),
-  'vrrpInstances[].promoteSecondaries': INSTANCE(' promote_secondaries\n'),
   'virtualServers[].realServers[].checkers[].fwmark':
     'virtual_server 192.0.2.1 80 {\n protocol TCP\n real_server 192.0.2.10 80 {\n  TCP_CHECK {\n   fwmark 7\n  }\n }\n}\n',
   'virtualServers[].realServers[].checkers[].fastRecovery':
