@@ -24,17 +24,13 @@ export interface FieldReads {
   readonly path: string;
   /** Every place the same declaration sits, `path` first. */
   readonly paths: readonly string[];
-  /** Files (relative to the repository) outside the given config folders that read the field. */
+  /** Files (relative to the repository, `ignored` left out) that read the field. */
   readonly readers: readonly string[];
-  /** Files inside the config folders (model.ts aside) that read the field. */
-  readonly configReaders: readonly string[];
 }
 
 export interface FieldReadOptions {
   readonly root: string;
-  /** Folders (relative, ending in '/') whose reads count as `configReaders`, not `readers`. */
-  readonly configFolders: readonly string[];
-  /** Folders or files whose reads count for nothing (reports of the config, not use of it). */
+  /** Folders (ending in '/') or files under src/ whose reads count for nothing. */
   readonly ignored: readonly string[];
 }
 
@@ -71,7 +67,6 @@ export function configFieldReads(opts: FieldReadOptions): FieldReads[] {
   interface Field {
     readonly paths: string[];
     readonly readers: Set<string>;
-    readonly configReaders: Set<string>;
   }
   const fields = new Map<ts.Declaration, Field>();
   // Every place of every field; `above` (the types being walked) stops a recursive type.
@@ -82,11 +77,7 @@ export function configFieldReads(opts: FieldReadOptions): FieldReads[] {
         if (decl === undefined || decl.getSourceFile() !== model) continue;
         const propType = checker.getTypeOfSymbol(prop);
         const at = `${prefix}${prefix === '' ? '' : '.'}${prop.name}${isArray(propType) ? '[]' : ''}`;
-        const field = fields.get(decl) ?? {
-          paths: [],
-          readers: new Set<string>(),
-          configReaders: new Set<string>(),
-        };
+        const field = fields.get(decl) ?? { paths: [], readers: new Set<string>() };
         fields.set(decl, field);
         field.paths.push(at);
         if (!above.has(propType)) walkFields(propType, at, new Set([...above, propType]));
@@ -98,12 +89,13 @@ export function configFieldReads(opts: FieldReadOptions): FieldReads[] {
   // Flows into the code's own types: a foreign property declaration stands for the fields whose
   // values reach it.
   const standsFor = new Map<ts.Declaration, Set<ts.Declaration>>();
-  const paired = new Set<string>();
+  const paired = new Map<ts.Type, Set<ts.Type>>();
   const pair = (source: ts.Type, target: ts.Type, depth: number): void => {
     if (depth > 8 || source === target) return;
-    const key = `${checker.typeToString(source)}\u0000${checker.typeToString(target)}`;
-    if (paired.has(key)) return;
-    paired.add(key);
+    const targets = paired.get(source) ?? new Set<ts.Type>();
+    paired.set(source, targets);
+    if (targets.has(target)) return;
+    targets.add(target);
     for (const s of objectParts(source)) {
       for (const t of objectParts(target)) {
         for (const tProp of checker.getPropertiesOfType(t)) {
@@ -149,30 +141,29 @@ export function configFieldReads(opts: FieldReadOptions): FieldReads[] {
   };
   for (const sf of sources) flows(sf);
 
-  const credit = (symbol: ts.Symbol | undefined, file: string, inConfig: boolean): void => {
+  const credit = (symbol: ts.Symbol | undefined, file: string): void => {
     const todo = [...(symbol?.declarations ?? [])];
     const seen = new Set<ts.Declaration>();
     for (let d = todo.pop(); d !== undefined; d = todo.pop()) {
       if (seen.has(d)) continue;
       seen.add(d);
       const field = fields.get(d);
-      if (field !== undefined) (inConfig ? field.configReaders : field.readers).add(file);
+      field?.readers.add(file);
       todo.push(...(standsFor.get(d) ?? []));
     }
   };
   for (const sf of sources) {
     const file = rel(sf);
-    const inConfig = opts.configFolders.some((f) => file.startsWith(f));
     const reads = (node: ts.Node): void => {
-      if (ts.isPropertyAccessExpression(node)) credit(checker.getSymbolAtLocation(node.name), file, inConfig);
+      if (ts.isPropertyAccessExpression(node)) credit(checker.getSymbolAtLocation(node.name), file);
       else if (ts.isElementAccessExpression(node) && ts.isStringLiteralLike(node.argumentExpression))
-        credit(checker.getSymbolAtLocation(node.argumentExpression), file, inConfig);
+        credit(checker.getSymbolAtLocation(node.argumentExpression), file);
       else if (ts.isBindingElement(node) && ts.isObjectBindingPattern(node.parent) && !node.dotDotDotToken) {
         const name = node.propertyName ?? node.name;
         if (ts.isIdentifier(name) || ts.isStringLiteralLike(name)) {
           const whole = checker.getTypeAtLocation(node.parent);
           for (const part of [whole, ...objectParts(whole)])
-            credit(checker.getPropertyOfType(part, name.text), file, inConfig);
+            credit(checker.getPropertyOfType(part, name.text), file);
         }
       }
       ts.forEachChild(node, reads);
@@ -184,6 +175,5 @@ export function configFieldReads(opts: FieldReadOptions): FieldReads[] {
     path: f.paths[0] ?? '',
     paths: f.paths,
     readers: [...f.readers].sort(),
-    configReaders: [...f.configReaders].sort(),
   }));
 }
