@@ -78,6 +78,12 @@ export const NOT_ACTED_ON = {
     keywords: ['reload_check_config'],
     reason: 'a reload always checks the new config first and refuses one with errors',
   },
+  'globalDefs.dynamicInterfaces': {
+    kind: 'ignored',
+    keywords: ['dynamic_interfaces'],
+    reason:
+      "-t accepts interfaces the host lacks, but the daemon does not start with an instance's interface missing (keepalived waits in FAULT for it)",
+  },
   // --- vrrp_sync_group / vrrp_instance, not acted on ---
   'vrrpSyncGroups[].notifyPriorityChanges': {
     kind: 'ignored',
@@ -187,11 +193,6 @@ export const NOT_ACTED_ON = {
     kind: 'config',
     keywords: ['vrrp_notify_priority_changes'],
     reason: "the default of each instance's notify_priority_changes",
-  },
-  'globalDefs.dynamicInterfaces': {
-    kind: 'config',
-    keywords: ['dynamic_interfaces'],
-    reason: 'interfaces the host lacks are accepted by the config reader instead of being errors',
   },
   'vrrpSyncGroups[].syncGroupTrackingWeight': {
     kind: 'config',

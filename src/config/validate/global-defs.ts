@@ -547,12 +547,15 @@ const keywords: KeywordTable<GlobalDraft> = {
     'globalDefs.fifoWriteVrrpStatesOnReload',
     plain((_ctx, _stmt, d) => (d.fifoWriteVrrpStatesOnReload = true)),
   ),
-  dynamic_interfaces: plain((ctx, stmt, d) => {
-    d.dynamicInterfaces = true;
-    const w = stmt.words[1];
-    if (w && w.text !== 'allow_if_changes')
-      ctx.report('GENERAL_ERROR', stmt, `Unknown dynamic_interfaces option '${w.text}'`);
-  }),
+  dynamic_interfaces: notActedOn(
+    'globalDefs.dynamicInterfaces',
+    plain((ctx, stmt, d) => {
+      d.dynamicInterfaces = true;
+      const w = stmt.words[1];
+      if (w && w.text !== 'allow_if_changes')
+        ctx.report('GENERAL_ERROR', stmt, `Unknown dynamic_interfaces option '${w.text}'`);
+    }),
+  ),
   default_interface: plain(
     required('default_interface requires interface name', (d, v) => (d.defaultInterface = v)),
   ),

@@ -76,6 +76,7 @@ const EXAMPLES: Record<IgnoredField, string> = {
   'globalDefs.shutdownScriptTimeoutMs': GLOBAL('shutdown_script_timeout 5'),
   'globalDefs.randomSeed': GLOBAL('random_seed 42'),
   'globalDefs.reloadCheckConfig': GLOBAL('reload_check_config'),
+  'globalDefs.dynamicInterfaces': GLOBAL('dynamic_interfaces'),
   'vrrpSyncGroups[].notifyPriorityChanges':
     'vrrp_sync_group G {\n group {\n  VI_1\n }\n notify_priority_changes\n}\n' + INSTANCE(''),
   'vrrpInstances[].unicastTtl': INSTANCE(' unicast_ttl 10\n unicast_peer {\n  192.0.2.3\n }\n'),
