@@ -5,8 +5,8 @@
  * the daemon (src/ outside config/, cli/, daemon/dumps/ and daemon/snmp-mib.ts: showing a setting
  * is not acting on it) nor listed here, or when a listed field is read.
  *
- * Two kinds:
- * - `ignored`: keepalived acts on the keyword, keepalived-ts parses and checks it and does nothing.
+ * Three kinds:
+ * - `ignored`: keepalived acts on the keyword, keepalived-ts parses and checks it, and does not.
  *   Each is reported by `-t` as a `keepalived-ts:` note (UNSUPPORTED) where the config uses it
  *   (validate/unsupported.ts `notActedOn()`), and README's "Not acted on" names each keyword.
  * - `config`: acted on while the config is read, not by the daemon: a default the validator
