@@ -18,6 +18,12 @@
  *
  * Not done here (keepalived does): the global all/rp_filter dance for hosts that set it to 1
  * for every interface.
+ *
+ * Also `promote_secondaries` of an instance without a VMAC (keepalived 2.2.7 vrrp.c
+ * vrrp_complete_instance(), vrrp_if_config.c set_promote_secondaries()): its interface gets
+ * promote_secondaries=1 unless it has it already, so that removing the VIP that is the primary
+ * address of its subnet does not remove the other VIPs with it; where we set it, it goes back to
+ * 0 at stop, or when a reload no longer asks for it.
  */
 import type { Config } from '../config/model.js';
 import type { InterfaceSysctls, LinkInfo, Rtnl, VmacLinks } from '../net/ports.js';
@@ -50,12 +56,15 @@ export class Vmacs {
   private readonly made = new Map<string, { index: number; base: string }>();
   /** Base interface → its settings before we changed them. */
   private readonly saved = new Map<string, [string, number][]>();
+  /** Interfaces whose promote_secondaries we turned on. */
+  private readonly promoted = new Set<string>();
 
   constructor(private readonly ports: VmacPorts) {}
 
   /** Set up the VMACs `config` asks for; each instance's VMAC name. */
   async ensure(config: Config): Promise<ReadonlyMap<string, string>> {
     const names = new Map<string, string>();
+    this.promoteSecondaries(config);
     if (!config.vrrpInstances.some((i) => i.useVmac)) return names;
     let links = await this.ports.rtnl.links();
     const { plans, notes } = planVmacs(
@@ -88,9 +97,33 @@ export class Vmacs {
     this.restoreUnused();
   }
 
-  /** Remove every VMAC made and put the base interfaces' settings back. */
+  /** Remove every VMAC made and put the interfaces' settings back. */
   async release(): Promise<void> {
     await this.prune(new Set());
+    this.unpromote(new Set());
+  }
+
+  /** promote_secondaries on the interfaces `config` asks it for; off again where no longer. */
+  private promoteSecondaries(config: Config): void {
+    const wanted = new Set<string>();
+    for (const i of config.vrrpInstances)
+      if (i.promoteSecondaries) wanted.add(i.interface ?? config.globalDefs.defaultInterface);
+    this.unpromote(wanted);
+    for (const ifname of wanted) {
+      if (this.promoted.has(ifname)) continue;
+      const before = this.p.sysctls.get(ifname, 'promote_secondaries');
+      if (before === null || before === 1) continue; // no such interface, or already on
+      this.setAll(ifname, [['promote_secondaries', 1]]);
+      this.promoted.add(ifname);
+    }
+  }
+
+  private unpromote(keep: ReadonlySet<string>): void {
+    for (const ifname of [...this.promoted])
+      if (!keep.has(ifname)) {
+        this.setAll(ifname, [['promote_secondaries', 0]]);
+        this.promoted.delete(ifname);
+      }
   }
 
   private async make(plan: VmacPlan, parent: LinkInfo, links: readonly LinkInfo[]): Promise<number> {

@@ -28,6 +28,17 @@ export function routerConfig(
     if (vip.dev !== null && !vip.noTrack)
       add({ kind: 'interface', name: vip.dev, weight: 0, reverse: false });
   }
+  // keepalived 2.2.7 vrrp_complete_instance(): likewise the interface of each virtual route
+  // (`dev`/`oif`) and each virtual rule (`iif`/`dev` and `oif`), unless `no_track`.
+  for (const route of inst.virtualRoutes) {
+    if (route.dev !== null && !route.noTrack)
+      add({ id: trackerId.interface(route.dev), kind: 'interface', weight: 0, reverse: false });
+  }
+  for (const rule of inst.virtualRules) {
+    if (rule.noTrack) continue;
+    for (const name of ruleInterfaces(rule.words))
+      add({ id: trackerId.interface(name), kind: 'interface', weight: 0, reverse: false });
+  }
   const group = config.vrrpSyncGroups.find((g) => g.name === inst.syncGroup);
   for (const src of [inst, ...(group ? [group] : [])]) {
     for (const t of src.trackInterfaces)
@@ -79,4 +90,14 @@ export function routerConfig(
     configFault: inst.unicastFaultNoPeer && inst.unicastPeers.length === 0,
     syncGroup: inst.syncGroup,
   };
+}
+
+/** The interfaces an `ip rule` line names: `iif` (or its alias `dev`) and `oif`. */
+function ruleInterfaces(words: readonly string[]): string[] {
+  const names: string[] = [];
+  words.forEach((w, i) => {
+    const next = words[i + 1];
+    if ((w === 'iif' || w === 'dev' || w === 'oif') && next !== undefined) names.push(next);
+  });
+  return names;
 }

@@ -12,7 +12,7 @@ import { block, plain, walk, type KeywordTable } from './engine.js';
 import { parseIp, parseSockaddrIp } from '../../lib/ip.js';
 import { readScript } from './script.js';
 import { trackers } from './tracker-registry.js';
-import { unsupported } from './unsupported.js';
+import { notActedOn, unsupported } from './unsupported.js';
 import { parseBool, readInt, readTimerMs, readUnsigned } from './values.js';
 
 export type CheckerType = Checker['type'];
@@ -313,7 +313,10 @@ const http: KeywordTable<CheckerDraft> = {
     else ctx.report('GENERAL_ERROR', w, `Invalid http_protocol version ${w.text}`);
   }),
   enable_sni: plain(boolOpt('enable_sni', (d, v) => (d.enableSni = v))),
-  fast_recovery: plain(boolOpt('fast_recovery', (d, v) => (d.fastRecovery = v))),
+  fast_recovery: notActedOn(
+    'virtualServers[].realServers[].checkers[].fastRecovery',
+    plain(boolOpt('fast_recovery', (d, v) => (d.fastRecovery = v))),
+  ),
   url: block((ctx, stmt, d) => {
     const u: HttpUrlDraft = {
       digest: null,

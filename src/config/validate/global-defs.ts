@@ -7,6 +7,7 @@ import type { Statement, Word } from '../ast.js';
 import type { FifoSpec, GarpSettings, GlobalDefs, LvsSyncDaemon, ScriptSpec } from '../model.js';
 import type { Ctx } from './context.js';
 import { plain, valueLines, values, walk, type KeywordTable } from './engine.js';
+import { notActedOn } from './unsupported.js';
 import { parseIp, parseIpv4, parseIpv6 } from '../../lib/ip.js';
 import {
   globalBool,
@@ -531,7 +532,10 @@ const keywords: KeywordTable<GlobalDraft> = {
   vrrp_check_unicast_src: plain((_ctx, _stmt, d) => (d.vrrpCheckUnicastSrc = true)),
   vrrp_skip_check_adv_addr: plain((_ctx, _stmt, d) => (d.vrrpSkipCheckAdvAddr = true)),
   vrrp_strict: plain((_ctx, _stmt, d) => (d.vrrpStrict = true)),
-  vrrp_startup_delay: plain(interval('vrrp_startup_delay', 1000, (d, v) => (d.vrrpStartupDelayMs = v))),
+  vrrp_startup_delay: notActedOn(
+    'globalDefs.vrrpStartupDelayMs',
+    plain(interval('vrrp_startup_delay', 1000, (d, v) => (d.vrrpStartupDelayMs = v))),
+  ),
   notify_fifo: plain(fifo('', 'notifyFifo')),
   notify_fifo_script: plain(fifoScript('', 'notifyFifo')),
   vrrp_notify_fifo: plain(fifo('vrrp_', 'vrrpNotifyFifo')),
@@ -539,13 +543,19 @@ const keywords: KeywordTable<GlobalDraft> = {
   lvs_notify_fifo: plain(fifo('lvs_', 'lvsNotifyFifo')),
   lvs_notify_fifo_script: plain(fifoScript('lvs_', 'lvsNotifyFifo')),
   vrrp_notify_priority_changes: plain(flag((d, v) => (d.vrrpNotifyPriorityChanges = v))),
-  fifo_write_vrrp_states_on_reload: plain((_ctx, _stmt, d) => (d.fifoWriteVrrpStatesOnReload = true)),
-  dynamic_interfaces: plain((ctx, stmt, d) => {
-    d.dynamicInterfaces = true;
-    const w = stmt.words[1];
-    if (w && w.text !== 'allow_if_changes')
-      ctx.report('GENERAL_ERROR', stmt, `Unknown dynamic_interfaces option '${w.text}'`);
-  }),
+  fifo_write_vrrp_states_on_reload: notActedOn(
+    'globalDefs.fifoWriteVrrpStatesOnReload',
+    plain((_ctx, _stmt, d) => (d.fifoWriteVrrpStatesOnReload = true)),
+  ),
+  dynamic_interfaces: notActedOn(
+    'globalDefs.dynamicInterfaces',
+    plain((ctx, stmt, d) => {
+      d.dynamicInterfaces = true;
+      const w = stmt.words[1];
+      if (w && w.text !== 'allow_if_changes')
+        ctx.report('GENERAL_ERROR', stmt, `Unknown dynamic_interfaces option '${w.text}'`);
+    }),
+  ),
   default_interface: plain(
     required('default_interface requires interface name', (d, v) => (d.defaultInterface = v)),
   ),
@@ -565,20 +575,32 @@ const keywords: KeywordTable<GlobalDraft> = {
       }),
     ]),
   ),
-  startup_script: plain(startupScript('startup')),
-  startup_script_timeout: plain(startupScriptTimeout('startup')),
-  shutdown_script: plain(startupScript('shutdown')),
-  shutdown_script_timeout: plain(startupScriptTimeout('shutdown')),
+  startup_script: notActedOn('globalDefs.startupScript', plain(startupScript('startup'))),
+  startup_script_timeout: notActedOn(
+    'globalDefs.startupScriptTimeoutMs',
+    plain(startupScriptTimeout('startup')),
+  ),
+  shutdown_script: notActedOn('globalDefs.shutdownScript', plain(startupScript('shutdown'))),
+  shutdown_script_timeout: notActedOn(
+    'globalDefs.shutdownScriptTimeoutMs',
+    plain(startupScriptTimeout('shutdown')),
+  ),
   checker_log_all_failures: plain(flagNoValue((d, v) => (d.checkerLogAllFailures = v))),
-  random_seed: plain(
-    unsigned(
-      0,
-      UINT_MAX,
-      (w) => `random_seed ${w} invalid`,
-      (d, v) => (d.randomSeed = v),
+  random_seed: notActedOn(
+    'globalDefs.randomSeed',
+    plain(
+      unsigned(
+        0,
+        UINT_MAX,
+        (w) => `random_seed ${w} invalid`,
+        (d, v) => (d.randomSeed = v),
+      ),
     ),
   ),
-  reload_check_config: plain((_ctx, _stmt, d) => (d.reloadCheckConfig = true)),
+  reload_check_config: notActedOn(
+    'globalDefs.reloadCheckConfig',
+    plain((_ctx, _stmt, d) => (d.reloadCheckConfig = true)),
+  ),
   // keepalived-ts extension (keepalived rejects it as an unknown keyword).
   metrics_listen: plain(metricsListen),
   ...tuningKeywords<GlobalDraft>((d) => d.tuning),

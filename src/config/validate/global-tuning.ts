@@ -428,7 +428,6 @@ export function tuningKeywords<D>(state: (d: D) => TuningState): KeywordTable<D>
     vmac_prefix: ignored(vmacPrefix('vmac_prefix', 'vmac prefix')),
     vmac_addr_prefix: ignored(vmacPrefix('vmac_addr_prefix', 'vmac_addr prefix')),
     umask: ignored(umask),
-    reload_check_config: ignored(),
     reload_time_file: ignored((ctx, stmt) => {
       if (stmt.words.length !== 2) ctx.report('GENERAL_ERROR', stmt, 'reload_time_file invalid');
     }),

@@ -6,6 +6,7 @@ import type { Loc } from '../diagnostics.js';
 import type { ScriptSpec, TrackedInterface, TrackedScript } from '../model.js';
 import type { Ctx } from './context.js';
 import { plain, valueLines, values, walk, type KeywordTable } from './engine.js';
+import { notActedOn } from './unsupported.js';
 import { readScript } from './script.js';
 import {
   parseTrackInterfaces,
@@ -97,10 +98,13 @@ const keywords: KeywordTable<SyncGroupDraft> = {
     ),
   ),
   sync_group_tracking_weight: plain((_ctx, _stmt, d) => (d.syncGroupTrackingWeight = true)),
-  notify_priority_changes: plain(
-    flag(
-      (d, v) => `(${d.name}) Invalid value '${v}' for sync group notify_priority_changes specified`,
-      (d, v) => (d.notifyPriorityChanges = v),
+  notify_priority_changes: notActedOn(
+    'vrrpSyncGroups[].notifyPriorityChanges',
+    plain(
+      flag(
+        (d, v) => `(${d.name}) Invalid value '${v}' for sync group notify_priority_changes specified`,
+        (d, v) => (d.notifyPriorityChanges = v),
+      ),
     ),
   ),
   global_tracking: plain((ctx, stmt, d) => {

@@ -27,7 +27,7 @@ import {
   trackProcessBfdKeywords,
   type TrackEntry,
 } from './tracking.js';
-import { unsupported } from './unsupported.js';
+import { notActedOn, unsupported } from './unsupported.js';
 import { parseBool, readInt, readTimerUs, readUnsigned } from './values.js';
 
 export interface InstanceDraft {
@@ -558,15 +558,18 @@ export const instanceKeywords: KeywordTable<InstanceDraft> = {
     }
     d.mcastDstAddress = ip.address;
   }),
-  unicast_ttl: plain((ctx, stmt, d) => {
-    d.unicastKeyword = true;
-    const w = ctx.arg(stmt, 1);
-    if (!w) return;
-    const v = readUnsigned(ctx, w, 0, 255);
-    if (v === undefined)
-      ctx.report('GENERAL_ERROR', w, `(${d.name}): TTL '${w.text}' not valid - must be between 0 & 255`);
-    else d.unicastTtl = v;
-  }),
+  unicast_ttl: notActedOn(
+    'vrrpInstances[].unicastTtl',
+    plain((ctx, stmt, d) => {
+      d.unicastKeyword = true;
+      const w = ctx.arg(stmt, 1);
+      if (!w) return;
+      const v = readUnsigned(ctx, w, 0, 255);
+      if (v === undefined)
+        ctx.report('GENERAL_ERROR', w, `(${d.name}): TTL '${w.text}' not valid - must be between 0 & 255`);
+      else d.unicastTtl = v;
+    }),
+  ),
   unicast_fault_no_peer: plain((_ctx, _stmt, d) => {
     d.unicastKeyword = true;
     d.unicastFaultNoPeer = true;
@@ -582,7 +585,10 @@ export const instanceKeywords: KeywordTable<InstanceDraft> = {
   track_script: values((ctx, stmt, d) => d.trackScripts.push(...parseTrackRefs(ctx, d.name, stmt, 253))),
   track_file: values((ctx, stmt, d) => d.trackFiles.push(...parseTrackRefs(ctx, d.name, stmt, 253))),
   dont_track_primary: plain((_ctx, _stmt, d) => (d.dontTrackPrimary = true)),
-  track_src_ip: plain((_ctx, _stmt, d) => (d.trackSrcIp = true)),
+  track_src_ip: notActedOn(
+    'vrrpInstances[].trackSrcIp',
+    plain((_ctx, _stmt, d) => (d.trackSrcIp = true)),
+  ),
   notify_master: plain(
     notify(
       'notify_master',
@@ -683,7 +689,10 @@ export const instanceKeywords: KeywordTable<InstanceDraft> = {
     else d.downTimerAdverts = v;
   }),
   accept: plain((_ctx, _stmt, d) => (d.accept = true)),
-  no_accept: plain((_ctx, _stmt, d) => (d.accept = false)),
+  no_accept: notActedOn(
+    'vrrpInstances[].accept',
+    plain((_ctx, _stmt, d) => (d.accept = false)),
+  ),
   skip_check_adv_addr: plain(flag(invalidFlag('skip_check_adv_addr'), (d, v) => (d.skipCheckAdvAddr = v))),
   strict_mode: plain(flag(invalidFlag('strict_mode'), (d, v) => (d.strictMode = v))),
   promote_secondaries: plain((_ctx, _stmt, d) => (d.promoteSecondaries = true)),

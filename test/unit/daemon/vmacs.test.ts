@@ -106,6 +106,35 @@ describe('Vmacs', () => {
     expect(k.sys.get('eth0/arp_ignore')).toBe(0);
   });
 
+  it('promote_secondaries without a VMAC: on for the instance interface, back to 0 at stop or when a reload drops it', async () => {
+    const k = kernel();
+    k.sys.set('eth0/promote_secondaries', 0);
+    const promote = (on: boolean) =>
+      loadText(
+        `vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n${on ? ' promote_secondaries\n' : ''} virtual_ipaddress {\n 192.0.2.100\n }\n}\n`,
+      ).config;
+    await k.vmacs.ensure(promote(true));
+    expect(k.sys.get('eth0/promote_secondaries')).toBe(1);
+    expect(k.calls).toEqual([]); // no VMAC made
+    await k.vmacs.ensure(promote(false)); // a reload that no longer asks for it
+    expect(k.sys.get('eth0/promote_secondaries')).toBe(0);
+    await k.vmacs.ensure(promote(true));
+    await k.vmacs.release();
+    expect(k.sys.get('eth0/promote_secondaries')).toBe(0);
+  });
+
+  it('promote_secondaries already on: left as it is, also at stop', async () => {
+    const k = kernel();
+    k.sys.set('eth0/promote_secondaries', 1);
+    await k.vmacs.ensure(
+      loadText(
+        'vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n promote_secondaries\n virtual_ipaddress {\n 192.0.2.100\n }\n}\n',
+      ).config,
+    );
+    await k.vmacs.release();
+    expect(k.sys.get('eth0/promote_secondaries')).toBe(1);
+  });
+
   it('IPv6: 00:00:5e:00:02:VRID, arp_ignore only, the base interface’s link-local address on it', async () => {
     const k = kernel();
     const added: string[] = [];
