@@ -111,7 +111,7 @@ export const NOT_ACTED_ON = {
     kind: 'ignored',
     keywords: ['fwmark'],
     reason: 'check connections are not marked (SO_MARK)',
-    readOnlyBy: ['src/check/probes/attempt.ts', 'src/check/probes/http.ts', 'src/check/reload.ts'],
+    readOnlyBy: ['src/check/probes/attempt.ts', 'src/check/probes/http.ts', 'src/check/checker-type.ts'],
   },
   'virtualServers[].realServers[].checkers[].fastRecovery': {
     kind: 'ignored',

@@ -111,7 +111,7 @@ export class Vmacs {
     this.unpromote(wanted);
     for (const ifname of wanted) {
       if (this.promoted.has(ifname)) continue;
-      const before = this.p.sysctls.get(ifname, 'promote_secondaries');
+      const before = this.ports.sysctls.get(ifname, 'promote_secondaries');
       if (before === null || before === 1) continue; // no such interface, or already on
       this.setAll(ifname, [['promote_secondaries', 1]]);
       this.promoted.add(ifname);

@@ -32,12 +32,12 @@ export function routerConfig(
   // (`dev`/`oif`) and each virtual rule (`iif`/`dev` and `oif`), unless `no_track`.
   for (const route of inst.virtualRoutes) {
     if (route.dev !== null && !route.noTrack)
-      add({ id: trackerId.interface(route.dev), kind: 'interface', weight: 0, reverse: false });
+      add({ kind: 'interface', name: route.dev, weight: 0, reverse: false });
   }
   for (const rule of inst.virtualRules) {
     if (rule.noTrack) continue;
     for (const name of ruleInterfaces(rule.words))
-      add({ id: trackerId.interface(name), kind: 'interface', weight: 0, reverse: false });
+      add({ kind: 'interface', name, weight: 0, reverse: false });
   }
   const group = config.vrrpSyncGroups.find((g) => g.name === inst.syncGroup);
   for (const src of [inst, ...(group ? [group] : [])]) {

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { routerConfig } from '../../../src/vrrp/router-config.js';
+import { trackerKey } from '../../../src/vrrp/tracking.js';
 import { brief, loadText } from '../../helpers/config.js';
 
 const trackerIds = (body: string): string[] => {
@@ -13,7 +14,7 @@ const trackerIds = (body: string): string[] => {
   expect(brief(diagnostics).filter((d) => !d.includes('WARNING'))).toEqual([]);
   const inst = config.vrrpInstances[0];
   if (inst === undefined) throw new Error('no instance');
-  return routerConfig(config, inst, null).trackers.map((t) => `${t.id} w${t.weight}`);
+  return routerConfig(config, inst, null).trackers.map((t) => `${trackerKey(t)} w${t.weight}`);
 };
 
 describe('interfaces an instance tracks', () => {
