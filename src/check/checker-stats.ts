@@ -9,7 +9,7 @@ import type { ProbeOutcome } from './probe.js';
  * Upper bounds (ms) of the attempt-duration buckets in the status (Prometheus histogram `le`):
  * from a quick TCP connect on the LAN to a MISC_CHECK script near its timeout.
  */
-export const CHECK_DURATION_BUCKETS_MS: readonly number[] = [
+const CHECK_DURATION_BUCKETS_MS: readonly number[] = [
   5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000, 30_000,
 ];
 

@@ -27,7 +27,7 @@ export type CheckerOf<K extends Checker['type']> = Checker extends infer C
 /** One definition per keyword of the model, for that keyword's checker. */
 export type CheckerTypeTable = { readonly [K in Checker['type']]: CheckerType<CheckerOf<K>> };
 
-export const CHECKER_TYPE_TABLE = {
+const CHECKER_TYPE_TABLE = {
   TCP_CHECK: tcpCheck,
   HTTP_GET: httpGetChecker,
   SSL_GET: sslGetChecker,

@@ -137,10 +137,10 @@ export function virtualServerChanges(old: Config, next: Config): CheckReloadRepo
 }
 
 /** Every setting equal: the checker runs on untouched. */
-export const sameChecker = (a: Checker, b: Checker): boolean => isDeepStrictEqual(a, b);
+const sameChecker = (a: Checker, b: Checker): boolean => isDeepStrictEqual(a, b);
 
 /** What a probe reads besides its checker is the same: it can go on as it is. */
-export function sameProbeInputs(
+function sameProbeInputs(
   old: Config,
   oldVs: VirtualServer,
   oldRs: RealServer,

@@ -38,6 +38,6 @@ export function notActedOn<D>(field: IgnoredField, keyword: Keyword<D>): Keyword
 }
 
 /** The `-t` note for a keyword of an `ignored` field. */
-export function notActedOnNote(keyword: string, field: IgnoredField): string {
+function notActedOnNote(keyword: string, field: IgnoredField): string {
   return `${keyword}: not acted on - ignored (${NOT_ACTED_ON[field].reason})`;
 }
