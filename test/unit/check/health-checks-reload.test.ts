@@ -16,6 +16,7 @@ import { MemoryTable, type Destination, type ServiceTable } from '../../../src/c
 import type { VirtualServer } from '../../../src/config/model.js';
 import { brief, loadText } from '../../helpers/config.js';
 import { FakeClock } from '../../fakes/fake-clock.js';
+import { settle } from '../../fakes/settle.js';
 
 const VS = '[192.0.2.100]:tcp:80';
 
@@ -110,7 +111,7 @@ function harness(conf: string) {
       const next = fake.nextAt();
       if (next === undefined || next > t) break;
       fake.advanceTo(next);
-      for (let i = 0; i < 10; i++) await Promise.resolve();
+      await settle();
     }
     fake.advanceTo(t);
   };

@@ -14,6 +14,7 @@ import { tcpCheck } from '../../../src/check/probes/tcp.js';
 import { MemoryTable } from '../../../src/check/table.js';
 import { loadText } from '../../helpers/config.js';
 import { FakeClock } from '../../fakes/fake-clock.js';
+import { settle } from '../../fakes/settle.js';
 
 const CONF = (extra = ''): string => `
 virtual_server 192.0.2.100 80 {
@@ -89,7 +90,7 @@ function harness(conf: string, opts: { local?: string[] } = {}) {
       const next = fake.nextAt();
       if (next === undefined || next > t) break;
       fake.advanceTo(next);
-      for (let i = 0; i < 10; i++) await Promise.resolve();
+      await settle();
     }
     fake.advanceTo(t);
   };

@@ -11,6 +11,7 @@ import { isErrno } from '../../../src/net/native.js';
 import { encodeMessage, NLM_F, type NlMessage } from '../../../src/net/netlink.js';
 import { NetlinkErrno, NetlinkSocket, type NlRequest } from '../../../src/net/netlink-socket.js';
 import { ack, done, FakeNetlinkSock } from './fake-netlink.js';
+import { settle } from '../../fakes/settle.js';
 
 const NETLINK_GENERIC = 16;
 const TYPE = 0x20; // any family id
@@ -232,7 +233,7 @@ describe('NetlinkSocket.request (unchanged by batches)', () => {
     sock.onDatagram = (_fd, ms) => held.push(ms);
     const b = socket.batch([change('a', 1), change('b', 2)]);
     const d = socket.request(dumpReq, true);
-    await Promise.resolve();
+    await settle();
     expect(held).toHaveLength(1);
     sock.deliver(fd, Buffer.concat((held[0] ?? []).map((m) => ack(m))));
     expect(await b).toEqual([null, null]);

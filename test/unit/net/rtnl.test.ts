@@ -27,6 +27,7 @@ import {
 } from '../../../src/net/netlink.js';
 import type { AddressSpec, LinkInfo } from '../../../src/net/ports.js';
 import { LinuxRtnl } from '../../../src/net/rtnl.js';
+import { settle } from '../../fakes/settle.js';
 
 class Errno extends Error {
   constructor(
@@ -343,7 +344,7 @@ describe('LinuxRtnl requests', () => {
     sock.onSend = (_fd, m) => held.push(m);
     const a = rtnl.addAddress(vip);
     const b = rtnl.deleteAddress(vip);
-    await Promise.resolve();
+    await settle();
     expect(held).toHaveLength(1);
     sock.deliver(sock.sent[0]?.fd as number, ack(held[0] as NlMessage));
     await a;
