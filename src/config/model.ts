@@ -6,6 +6,10 @@
 
 import type { IpFamily } from '../lib/ip.js';
 
+/** DNS_CHECK's query types (keepalived 2.2.7 check_dns.c DNS_TYPE); probes/dns.ts numbers each. */
+export const DNS_QUERY_TYPES = ['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA', 'RRSIG', 'DNSKEY'] as const;
+export type DnsQueryType = (typeof DNS_QUERY_TYPES)[number];
+
 /** A command as keepalived runs it: the configured string, its argv, and who runs it. */
 export interface ScriptSpec {
   /** The command string as configured (keepalived's word 1). */
@@ -348,7 +352,7 @@ export interface SmtpChecker extends CheckerBase {
 
 export interface DnsChecker extends CheckerBase {
   readonly type: 'DNS_CHECK';
-  readonly queryType: 'A' | 'NS' | 'CNAME' | 'SOA' | 'MX' | 'TXT' | 'AAAA' | 'RRSIG' | 'DNSKEY';
+  readonly queryType: DnsQueryType;
   readonly name: string;
 }
 

@@ -17,13 +17,14 @@ import { randomInt } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
 import { constants as osConstants } from 'node:os';
-import type { DnsChecker } from '../../config/model.js';
+import type { DnsChecker, DnsQueryType } from '../../config/model.js';
 import { alertText, connectLimitMs, loopTiming, sameConnection, type CheckerType } from '../checker-type.js';
 import type { FailureReason, ProbeOutcome } from '../probe.js';
 import { errnoCode, runAttempt, warnUnsupportedOptions } from './attempt.js';
 import { bindThen } from './udp-bind.js';
 
-export const DNS_TYPES: Readonly<Record<DnsChecker['queryType'], number>> = {
+/** Each query type's number (RFC 1035 §3.2.2, RFC 3596, RFC 4034). */
+export const DNS_TYPES: Readonly<Record<DnsQueryType, number>> = {
   A: 1,
   NS: 2,
   CNAME: 5,

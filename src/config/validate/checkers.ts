@@ -5,7 +5,7 @@
  */
 import type { Statement, Word } from '../ast.js';
 import type { Loc } from '../diagnostics.js';
-import type { Checker, DnsChecker, HttpUrl, ScriptSpec } from '../model.js';
+import { DNS_QUERY_TYPES, type Checker, type DnsChecker, type HttpUrl, type ScriptSpec } from '../model.js';
 import type { IpFamily } from '../../lib/ip.js';
 import type { Ctx } from './context.js';
 import { block, plain, walk, type KeywordTable } from './engine.js';
@@ -345,8 +345,6 @@ const http: KeywordTable<CheckerDraft> = {
   }),
 };
 
-const DNS_TYPES = ['A', 'NS', 'CNAME', 'SOA', 'MX', 'TXT', 'AAAA', 'RRSIG', 'DNSKEY'] as const;
-
 const smtpHost: KeywordTable<CheckerDraft> = connection;
 
 const tables: Record<CheckerType, KeywordTable<CheckerDraft>> = {
@@ -414,7 +412,7 @@ const tables: Record<CheckerType, KeywordTable<CheckerDraft>> = {
     type: plain((ctx, stmt, d) => {
       const w = ctx.arg(stmt, 1);
       if (!w) return;
-      const t = DNS_TYPES.find((x) => x === w.text.toUpperCase());
+      const t = DNS_QUERY_TYPES.find((x) => x === w.text.toUpperCase());
       if (!t) ctx.report('GENERAL_ERROR', w, `Unknown DNS check type ${w.text} - ignoring`);
       else d.queryType = t;
     }),
