@@ -57,7 +57,17 @@ for KIND in "$@"; do
   if [ "$KIND" = keepalived-ts ]; then
     # Read back through the daemon: a connection through a NAT service, then its counters.
     ip netns exec dir busybox wget -q -O /dev/null http://192.0.2.102/ || echo "wget through IPVS failed"
-    node "$PROJ/dist/cli.js" status --json --control-socket "$WORK/kts.sock" > "$OUT/kts-status.json"
+    # The kernel folds its per-CPU counters into what netlink reports on the estimator's tick
+    # (every 2 s): ask until the connection is counted, for up to 10 s.
+    for i in $(seq 1 10); do
+      node "$PROJ/dist/cli.js" status --json --control-socket "$WORK/kts.sock" > "$OUT/kts-status.json"
+      node -e '
+        const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+        const nat = s.dispatcher.find((v) => v.id === "ipvs TCP 192.0.2.102:80");
+        process.exit(nat && nat.dests.some((d) => d.totals.conns > 0) ? 0 : 1);
+      ' "$OUT/kts-status.json" && break
+      sleep 1
+    done
     node "$PROJ/dist/cli.js" status --ipvsadm-save --control-socket "$WORK/kts.sock" > "$OUT/kts-save.txt"
   fi
   down 192.0.2.11:80 192.0.2.15:80
