@@ -1,6 +1,7 @@
 /** Small helpers the benchmarks share: processes, /proc readings, statistics. */
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
+import { cpus as cpus_, release, totalmem } from 'node:os';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -69,4 +70,10 @@ export function runBench(
       spawnSync('sh', ['-c', `ip netns pids ${cleanup.ns} | xargs -r kill -9; ip netns del ${cleanup.ns}`]);
       rmSync(cleanup.dir, { recursive: true, force: true });
     });
+}
+
+/** The line every benchmark prints first: when, and on what (cores, CPU model, memory, kernel, Node). */
+export function machineLine(): string {
+  const cpus = cpus_();
+  return `${new Date().toISOString()} on ${cpus.length} x ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()}, Node ${process.version}`;
 }

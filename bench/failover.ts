@@ -19,7 +19,7 @@ import { readFileSync } from 'node:fs';
 import { skewTimeMs } from '../src/vrrp/timers.js';
 import { eventually, Lab, type CapturedFrame, type Daemon, type LabHost } from '../test/netns/lab.js';
 import { config, instanceBlock } from '../test/netns/vrrp-conf.js';
-import { median, rssKiB, sleep } from './common.js';
+import { machineLine, median, rssKiB, sleep } from './common.js';
 
 const ROUNDS = Number(process.env.R ?? 5);
 const VIP = '192.0.2.100';
@@ -44,6 +44,8 @@ interface Sample {
   readonly fromSignal: number;
   /** last advert (kill) or priority-0 advert (stop) → first GARP. */
   readonly fromWire: number;
+  /** stop: signal → the old master's priority-0 advert on the bridge (the graceful handover's own cost). */
+  readonly toPriorityZero: number | null;
 }
 
 /** keepalived -P is a parent and a VRRP child: count both. */
@@ -138,7 +140,11 @@ class Pair {
     const back = await this.start(m, 100);
     await back.waitForLine(/Entering BACKUP STATE/);
     this.master = b.index;
-    return { fromSignal: garp.atMs - t0, fromWire: garp.atMs - ref.atMs };
+    return {
+      fromSignal: garp.atMs - t0,
+      fromWire: garp.atMs - ref.atMs,
+      toPriorityZero: this.c.how === 'stop' ? ref.atMs - t0 : null,
+    };
   }
 
   async stop(): Promise<void> {
@@ -177,6 +183,7 @@ async function main(): Promise<void> {
     lab.destroy();
   }
 
+  console.log(`\n${machineLine()}`);
   console.log(`\nFailover, ${ROUNDS} rounds each (ms; first GARP from the new master seen on the bridge)\n`);
   console.log(
     'case            daemon          signal→GARP min / median / max      wire→GARP median   bound    median/bound   RSS KiB',
@@ -190,6 +197,12 @@ async function main(): Promise<void> {
     console.log(
       `${r.c.name.padEnd(16)}${r.kind.padEnd(16)}${fmt(Math.min(...sig))} /${fmt(median(sig))} /${fmt(Math.max(...sig))}   ${fmt(median(wire))}    ${fmt(bound)}   ${(median(wire) / bound).toFixed(3).padStart(8)}   ${String(Math.round(r.rss)).padStart(7)}`,
     );
+  }
+  const prio0 = results.filter((r) => r.c.how === 'stop');
+  if (prio0.length > 0) console.log('\nSIGTERM → priority-0 advert on the bridge (ms, min / median / max):');
+  for (const r of prio0) {
+    const xs = r.samples.flatMap((s) => (s.toPriorityZero === null ? [] : [s.toPriorityZero]));
+    console.log(`  ${r.kind.padEnd(16)}${fmt(Math.min(...xs))} /${fmt(median(xs))} /${fmt(Math.max(...xs))}`);
   }
   console.log('\nRatio keepalived-ts / keepalived (medians):');
   for (const c of CASES) {

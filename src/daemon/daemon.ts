@@ -9,10 +9,13 @@
  * during the stop forces the exit. HUP reloads (reload.ts); USR1/USR2/RTMIN+2 write keepalived's
  * dump files (dump-signals.ts). What goes wrong in a part after start-up is logged and counted
  * there; a bug that escapes every handler stops the daemon as SIGTERM would, exit 70.
+ *
+ * What the configuration does not use is not loaded: the checkers and the data plane without
+ * virtual servers, the SNMP subagent without SNMP, the metrics server without metrics_listen
+ * (and nodemailer without SMTP alerts, smtp-sender.ts), so a VRRP-only director stays small.
  */
 import { readFileSync } from 'node:fs';
-import { HealthChecks } from '../check/health-checks.js';
-import { checkerTypes } from '../check/checker-types.js';
+import type { HealthChecks } from '../check/health-checks.js';
 import type { Config } from '../config/model.js';
 import { SystemClock } from '../host/system-clock.js';
 import { openAnnouncer } from '../net/announcer.js';
@@ -21,13 +24,10 @@ import { linuxSysctls } from '../net/sysctl.js';
 import { LinuxVrrpSockets } from '../net/vrrp-socket.js';
 import { Closers } from './closers.js';
 import { ControlSocket } from './control-socket.js';
-import { startDispatcher, type Dispatcher } from './dispatcher.js';
+import type { Dispatcher } from './dispatcher.js';
 import { installDumpSignals, logConfigDump, type DumpSources } from './dump-signals.js';
 import type { Logger } from './log.js';
 import { openSyncDaemon, type LvsSync } from './lvs-sync.js';
-import { renderExporterMetrics } from './metrics-compat.js';
-import { startMetricsServer } from './metrics-server.js';
-import { renderMetrics } from './metrics.js';
 import { Notifier } from './notify.js';
 import type { DaemonOptions } from './options.js';
 import { PidFile } from './pidfile.js';
@@ -35,7 +35,7 @@ import { Reloader } from './reload.js';
 import { startWatchdog, type SdNotifier } from './sd-notify.js';
 import { SmtpAlerts } from './smtp-alerts.js';
 import { smtpSender } from './smtp-sender.js';
-import { startSnmp } from './snmp-start.js';
+import { snmpSettings } from './snmp-traps.js';
 import { daemonStatus, type DaemonStatus } from './status.js';
 import { startTrackers, type Trackers } from './trackers.js';
 import { Vmacs } from './vmacs.js';
@@ -107,7 +107,7 @@ export class Daemon {
     try {
       const rtnl = openRtnl({ onError: (err) => log.warn({ event: 'netlink.error', err }, err.message) });
       this.closers.add('rtnetlink', () => rtnl.close());
-      this.notifier = this.openNotifier(config);
+      this.notifier = await this.openNotifier(config);
       this.lvsSync = await openSyncDaemon(config, log, {
         vrrpSide: this.vrrpSide,
         checkSide: this.checkSide,
@@ -188,6 +188,10 @@ export class Daemon {
       return Promise.resolve(1);
     }
     this.stopping = true;
+    // The priority-0 adverts go first (RFC 5798 §6.4.2, keepalived's vrrp_restore_interface()):
+    // each MASTER sends its own synchronously as its shutdown starts, before anything else here
+    // (the log, systemd, the checkers) can delay the backup's takeover.
+    const vrrpStopped = this.node?.shutdown();
     log.info({ event: 'daemon.stopping', signal }, 'Stopping');
     this.sd.stopping('Stopping');
     return new Promise<number>((resolve) => {
@@ -198,7 +202,7 @@ export class Daemon {
       }, STOP_DEADLINE_MS);
       this.checks?.stop();
       this.trackers?.stop();
-      Promise.all([this.node?.shutdown(), this.dispatcher?.close()])
+      Promise.all([vrrpStopped, this.dispatcher?.close()])
         .then(() => this.lvsSync?.stop())
         // STOP notify scripts get up to 1 s (keepalived), FIFO scripts are stopped.
         .then(() => this.notifier?.close())
@@ -229,16 +233,20 @@ export class Daemon {
   }
 
   /** Notify scripts and FIFOs, SMTP alerts and SNMP notifications, as global_defs asks. */
-  private openNotifier(config: Config): Notifier {
+  private async openNotifier(config: Config): Promise<Notifier> {
     const mail = smtpSender(config.globalDefs, this.log);
-    const snmp = startSnmp(
-      config,
-      this.options.snmp,
-      { vrrp: this.vrrpSide, checker: this.checkSide },
-      this.log,
-      this.version,
-      async () => ({ config: this.reloader.config, status: await this.status() }),
-    );
+    const sides = { vrrp: this.vrrpSide, checker: this.checkSide };
+    const snmp =
+      snmpSettings(config.globalDefs, this.options.snmp, sides) === null
+        ? null
+        : (await import('./snmp-start.js')).startSnmp(
+            config,
+            this.options.snmp,
+            sides,
+            this.log,
+            this.version,
+            async () => ({ config: this.reloader.config, status: await this.status() }),
+          );
     if (snmp) {
       // Dial the master now, so the session is up before the first state change to notify.
       snmp.agent.start();
@@ -300,6 +308,11 @@ export class Daemon {
   }
 
   private async startChecks(config: Config, rtnl: LinuxRtnl, notifier: Notifier): Promise<void> {
+    const [{ startDispatcher }, { HealthChecks }, { checkerTypes }] = await Promise.all([
+      import('./dispatcher.js'),
+      import('../check/health-checks.js'),
+      import('../check/checker-types.js'),
+    ]);
     const dispatcher = await startDispatcher(config, this.log, {
       keepIpvsOnStop: this.options.keepIpvsOnStop,
     });
@@ -357,6 +370,11 @@ export class Daemon {
     const listen = config.globalDefs.metricsListen;
     if (!listen) return;
     try {
+      const [{ startMetricsServer }, { renderMetrics }, { renderExporterMetrics }] = await Promise.all([
+        import('./metrics-server.js'),
+        import('./metrics.js'),
+        import('./metrics-compat.js'),
+      ]);
       const metrics = await startMetricsServer({
         ...listen,
         log: this.log,

@@ -3,9 +3,9 @@
  * global_defs' `smtp_server` (port 25 by default), HELO/EHLO `smtp_helo_name`, from
  * `notification_email_from` to every `notification_email` address, headers Date, From, To,
  * Subject and `X-Mailer: Keepalived`, each step within `smtp_connect_timeout`. No TLS, as
- * keepalived. A failure is logged with keepalived's text and never thrown.
+ * keepalived. A failure is logged with keepalived's text and never thrown. nodemailer is loaded
+ * only when alerts are configured (a daemon without them does not carry it).
  */
-import { createTransport } from 'nodemailer';
 import type { GlobalDefs } from '../config/model.js';
 import type { Logger } from './log.js';
 import type { AlertMessage } from './smtp-alerts.js';
@@ -22,19 +22,23 @@ export function smtpSender(g: MailSettings, log: Logger): AlertSender | null {
   const server = g.smtpServer;
   if (!server || g.notificationEmail.length === 0) return null;
   const shown = `[${server.host}]:${server.port}`;
-  const transport = createTransport({
-    host: server.host,
-    port: server.port,
-    secure: false,
-    ignoreTLS: true,
-    name: g.smtpHeloName,
-    connectionTimeout: g.smtpConnectTimeoutMs,
-    greetingTimeout: g.smtpConnectTimeoutMs,
-    socketTimeout: g.smtpConnectTimeoutMs,
-  });
+  const transport = import('nodemailer').then(({ createTransport }) =>
+    createTransport({
+      host: server.host,
+      port: server.port,
+      secure: false,
+      ignoreTLS: true,
+      name: g.smtpHeloName,
+      connectionTimeout: g.smtpConnectTimeoutMs,
+      greetingTimeout: g.smtpConnectTimeoutMs,
+      socketTimeout: g.smtpConnectTimeoutMs,
+    }),
+  );
   return async (m) => {
     try {
-      await transport.sendMail({
+      await (
+        await transport
+      ).sendMail({
         from: g.notificationEmailFrom,
         to: [...g.notificationEmail],
         subject: m.subject,

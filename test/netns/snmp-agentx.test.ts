@@ -181,6 +181,12 @@ describe('the AgentX subagent with net-snmp’s snmpd, snmpwalk and snmptrapd', 
       10_000,
       () => 'VI_1 backup(1)',
     );
+    // The real server's listener and its first TCP_CHECK (retry 0) race at start: wait for it up.
+    await waitFor(
+      () => walk(`${K}.3.4`).get(`${K}.3.4.1.6.1.1`) === 'INTEGER: 1',
+      10_000,
+      () => 'the real server alive(1)',
+    );
     const k = walk(K);
     expect(k.get(`${K}.1.1.0`)).toMatch(/^STRING: "Keepalived-ts v/);
     expect(k.get(`${K}.1.2.0`)).toBe('STRING: "lab-h2"');
