@@ -351,14 +351,15 @@ export class HealthChecks {
     if (this.stopped) return;
     countAttempt(run.stats, outcome, tookMs);
     const { vs, rs } = run.target;
-    const fields = {
+    // Built only for a line that is logged: most attempts change nothing and log nothing.
+    const fields = (): { vs: string; rs: string; checker: string; target: string } => ({
       vs: vs.display,
       rs: formatRs(rs, vs),
       checker: run.checker.type,
       target: run.target.display,
-    };
+    });
     if (!outcome.ok && (run.checker.logAllFailures || this.config.globalDefs.checkerLogAllFailures))
-      this.deps.log.info({ event: 'check.attempt', ...fields, reason: outcome.reason }, outcome.detail);
+      this.deps.log.info({ event: 'check.attempt', ...fields(), reason: outcome.reason }, outcome.detail);
     const before = run.state;
     const step = verdict(before, outcome.ok, run.timing);
     run.state = step.state;
@@ -375,13 +376,13 @@ export class HealthChecks {
         // keepalived logs nothing when some checkers (DNS_CHECK) go up: the event still counts.
         const text = texts.up(run.target.display, run.target, run.checker);
         this.deps.log.info(
-          { event: 'check.up', ...fields },
+          { event: 'check.up', ...fields() },
           text || `${run.checker.type} on service ${run.target.display} up`,
         );
       } else {
         const reason = outcome.ok ? undefined : outcome.reason;
         this.deps.log.info(
-          { event: 'check.down', ...fields, ...(reason ? { reason } : {}), retries: t.retries },
+          { event: 'check.down', ...fields(), ...(reason ? { reason } : {}), retries: t.retries },
           texts.down(run.target.display, t.retries, run.target, outcome, run.checker),
         );
         if (run.dynamicWeight !== undefined) {
@@ -403,8 +404,8 @@ export class HealthChecks {
         (rsWasAlive !== rsAlive || !this.config.globalDefs.noCheckerEmails)
       )
         this.deps.notifier.realServerAlert?.(
-          fields.rs,
-          fields.vs,
+          formatRs(rs, vs),
+          vs.display,
           rsAlive,
           texts.alert(alive, outcome.ok ? undefined : outcome.reason),
         );
