@@ -10,7 +10,8 @@ import type { ServiceStats } from '../dispatch/plane-messages.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { VrrpInstanceDriver } from './vrrp-instance.js';
 import type { VrrpNode } from './vrrp-node.js';
-import { faultText, trackerText } from '../vrrp/log-text.js';
+import { faultText } from '../vrrp/log-text.js';
+import { trackerKey } from '../vrrp/tracking.js';
 
 export interface InstanceStatus {
   readonly name: string;
@@ -74,7 +75,7 @@ export function instanceStatus(d: VrrpInstanceDriver): InstanceStatus {
     masterPriority: r.state === 'MASTER' ? r.effectivePriority : r.masterPriority,
     vipSet: r.vipSet,
     vips: w.vips.map((v) => `${v.address}/${v.prefixLength}`),
-    faults: [...r.faults.map(faultText), ...r.initScripts.map((s) => `${trackerText(s)} (no result yet)`)],
+    faults: [...r.faults.map(faultText), ...r.initScripts.map((s) => `${trackerKey(s)} (no result yet)`)],
     trackers: { ...r.trackerStatus },
     syncGroup: r.config.syncGroup,
     stats: { ...r.stats },

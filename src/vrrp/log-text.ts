@@ -5,12 +5,7 @@
  * are keepalived-ts's and say so. Pure.
  */
 import type { Drop, Notice, TransitionDetail, TransitionReason, VrrpState } from './fsm.js';
-import type { FaultCause, TrackedObject } from './tracking.js';
-
-/** A tracked object as keepalived names it: "interface eth1", "script chk_http", "file prio". */
-export function trackerText(t: TrackedObject): string {
-  return `${t.kind} ${t.name}`;
-}
+import { trackerKey, type FaultCause } from './tracking.js';
 
 /** One fault cause, as the `detail` of a `vrrp.transition` and the status document list it. */
 export function faultText(f: FaultCause): string {
@@ -22,7 +17,7 @@ export function faultText(f: FaultCause): string {
     case 'interface':
     case 'script':
     case 'file':
-      return trackerText(f);
+      return trackerKey(f);
   }
 }
 

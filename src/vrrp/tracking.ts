@@ -25,9 +25,9 @@ export interface TrackerConfig extends TrackedObject {
 }
 
 /**
- * The key of a tracked object in status records (Router.trackerStatus, and so the status
- * document's `trackers`): "interface eth1", "script chk_http", "file prio". A key only: nothing
- * reads a kind or name back out of it.
+ * A tracked object as keepalived names it in its log lines ("interface eth1", "script chk_http",
+ * "file prio"), which is also its key in status records (Router.trackerStatus, and so the status
+ * document's `trackers`). Nothing reads a kind or name back out of it.
  */
 export const trackerKey = (t: TrackedObject): string => `${t.kind} ${t.name}`;
 

@@ -7,11 +7,11 @@ import {
   dropLine,
   faultText,
   noticeLine,
-  trackerText,
   transitionDetailText,
   transitionLine,
   transitionPreamble,
 } from '../../../src/vrrp/log-text.js';
+import { trackerKey } from '../../../src/vrrp/tracking.js';
 import type { FaultCause } from '../../../src/vrrp/tracking.js';
 
 const eth1: FaultCause = { kind: 'interface', name: 'eth1' };
@@ -54,7 +54,7 @@ describe('transitions', () => {
 
   it('names tracked objects and faults as the status document lists them', () => {
     expect([
-      trackerText({ kind: 'interface', name: 'eth1' }),
+      trackerKey({ kind: 'interface', name: 'eth1' }),
       faultText(chk),
       faultText({ kind: 'config' }),
     ]).toEqual(['interface eth1', 'script chk_http', '(config)']);
