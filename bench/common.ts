@@ -32,6 +32,17 @@ export function rssKiB(pid: number): number {
   return Number(m?.[1] ?? 0);
 }
 
+/** A process and its children (keepalived -P: the parent and its VRRP child), in KiB; 0 once gone. */
+export function treeRssKiB(pid: number): number {
+  try {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    const pids = children ? [pid, ...children.split(/\s+/).map(Number)] : [pid];
+    return pids.reduce((sum, p) => sum + rssKiB(p), 0);
+  } catch {
+    return 0;
+  }
+}
+
 export async function waitFor(what: string, probe: () => boolean, ms: number): Promise<void> {
   const end = Date.now() + ms;
   while (!probe()) {

@@ -15,11 +15,10 @@
  * Run as root: `npm run bench:failover` (R=rounds, default 5; ONLY=kill|stop|v3 picks cases). Prints a table and the ratios
  * keepalived-ts / keepalived of the medians; also each daemon's resident memory.
  */
-import { readFileSync } from 'node:fs';
 import { skewTimeMs } from '../src/vrrp/timers.js';
 import { eventually, Lab, type CapturedFrame, type Daemon, type LabHost } from '../test/netns/lab.js';
 import { config, instanceBlock } from '../test/netns/vrrp-conf.js';
-import { machineLine, median, rssKiB, sleep } from './common.js';
+import { machineLine, median, sleep, treeRssKiB } from './common.js';
 
 const ROUNDS = Number(process.env.R ?? 5);
 const VIP = '192.0.2.100';
@@ -46,18 +45,6 @@ interface Sample {
   readonly fromWire: number;
   /** stop: signal → the old master's priority-0 advert on the bridge (the graceful handover's own cost). */
   readonly toPriorityZero: number | null;
-}
-
-/** keepalived -P is a parent and a VRRP child: count both. */
-function treeRssKiB(pid: number): number {
-  let pids = [pid];
-  try {
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
-    if (children) pids = [...pids, ...children.split(/\s+/).map(Number)];
-    return pids.reduce((sum, p) => sum + rssKiB(p), 0);
-  } catch {
-    return 0;
-  }
 }
 
 class Pair {

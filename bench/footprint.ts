@@ -13,26 +13,13 @@
  * `node` idling on this machine is also measured. Run as root: `npm run bench:footprint` (SETTLE=10).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { Lab, type Daemon, type LabHost } from '../test/netns/lab.js';
 import { config, instanceBlock } from '../test/netns/vrrp-conf.js';
-import { machineLine, rssKiB, sleep } from './common.js';
+import { machineLine, sleep, treeRssKiB } from './common.js';
 
 const SETTLE_S = Number(process.env.SETTLE ?? 10);
 
 type Kind = 'keepalived-ts' | 'keepalived';
-
-/** A process and its children (keepalived's VRRP child). */
-function treeRssKiB(pid: number): number {
-  let pids = [pid];
-  try {
-    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
-    if (children) pids = [...pids, ...children.split(/\s+/).map(Number)];
-  } catch {
-    return 0;
-  }
-  return pids.reduce((sum, p) => sum + rssKiB(p), 0);
-}
 
 function vrrpConfig(instances: number): string {
   const blocks = Array.from({ length: instances }, (_, i) =>

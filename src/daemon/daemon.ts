@@ -235,18 +235,17 @@ export class Daemon {
   /** Notify scripts and FIFOs, SMTP alerts and SNMP notifications, as global_defs asks. */
   private async openNotifier(config: Config): Promise<Notifier> {
     const mail = smtpSender(config.globalDefs, this.log);
-    const sides = { vrrp: this.vrrpSide, checker: this.checkSide };
+    const settings = snmpSettings(config.globalDefs, this.options.snmp, {
+      vrrp: this.vrrpSide,
+      checker: this.checkSide,
+    });
     const snmp =
-      snmpSettings(config.globalDefs, this.options.snmp, sides) === null
+      settings === null
         ? null
-        : (await import('./snmp-start.js')).startSnmp(
-            config,
-            this.options.snmp,
-            sides,
-            this.log,
-            this.version,
-            async () => ({ config: this.reloader.config, status: await this.status() }),
-          );
+        : (await import('./snmp-start.js')).startSnmp(settings, this.log, this.version, async () => ({
+            config: this.reloader.config,
+            status: await this.status(),
+          }));
     if (snmp) {
       // Dial the master now, so the session is up before the first state change to notify.
       snmp.agent.start();

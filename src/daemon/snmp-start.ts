@@ -1,24 +1,19 @@
 /**
- * The SNMP subagent for a daemon start, when the command line (-x, -A) or global_defs
- * (`enable_snmp_*`, `snmp_socket`) asks for it. Its settings are read at start: a reload that
- * changes them logs that they take effect on restart (main.ts).
+ * The SNMP subagent for a daemon start, from the settings snmpSettings() (snmp-traps.ts) read
+ * from the command line (-x, -A) and global_defs
+ * (`enable_snmp_*`, `snmp_socket`). They are read at start: a reload that
+ * changes them logs that they take effect on restart (reload.ts).
  */
 import type { Logger } from 'pino';
-import type { Config } from '../config/model.js';
-import type { DaemonOptions } from './options.js';
 import { SnmpAgent, type SnmpSource } from './snmp-agent.js';
-import { snmpSettings, SnmpTraps } from './snmp-traps.js';
+import { SnmpTraps, type SnmpSettings } from './snmp-traps.js';
 
 export function startSnmp(
-  config: Config,
-  cli: DaemonOptions['snmp'],
-  sides: { readonly vrrp: boolean; readonly checker: boolean },
+  settings: SnmpSettings | { readonly error: string },
   log: Logger,
   version: string,
   source: () => Promise<SnmpSource>,
 ): { readonly agent: SnmpAgent; readonly traps: SnmpTraps } | null {
-  const settings = snmpSettings(config.globalDefs, cli, sides);
-  if (settings === null) return null;
   if ('error' in settings) {
     log.error({ event: 'snmp.bad-socket' }, `SNMP: ${settings.error} - the subagent does not run`);
     return null;
