@@ -16,7 +16,7 @@ interface OptionSpec {
 
 /**
  * Every keepalived 2.2.7 option, plus keepalived-ts's own (`--dump-config`, `--control-socket`,
- * `--control-socket-group`, `--log-format`).
+ * `--control-socket-group`, `--log-format`, `--dispatch-workers`).
  */
 const OPTIONS = [
   { name: 'useFile', short: 'f', long: ['use-file'], arg: 'required' },
@@ -58,6 +58,7 @@ const OPTIONS = [
   { name: 'controlSocket', long: ['control-socket'], arg: 'required' },
   { name: 'controlSocketGroup', long: ['control-socket-group'], arg: 'required' },
   { name: 'logFormat', long: ['log-format'], arg: 'required' },
+  { name: 'dispatchWorkers', long: ['dispatch-workers'], arg: 'required' },
 ] as const satisfies readonly OptionSpec[];
 
 type Option = (typeof OPTIONS)[number];
@@ -143,6 +144,8 @@ export const USAGE = `Usage: keepalived-ts [OPTION...]
       --log-format=FORMAT      journal (native, as Keepalived_vrrp etc.; the default under
                                systemd), syslog (/dev/log, like keepalived) or json (lines on
                                stdout; the default elsewhere)
+      --dispatch-workers=N     Worker threads of the embedded dispatcher (used where the kernel has
+                               no IPVS; default: the CPUs less one, at least 1)
   -u, --umask=MASK             umask for file creation (octal)
   -V, --dont-release-vrrp      Don't remove the VIPs on daemon stop
   -I, --dont-release-ipvs      Don't remove the service table (IPVS) on daemon stop

@@ -33,6 +33,7 @@ export function daemonOptions(args: ParsedArgs): DaemonOptions {
     pidFile: args.pid ?? DEFAULT_PID_FILE,
     keepVipsOnStop: args.dontReleaseVrrp === true,
     keepIpvsOnStop: args.dontReleaseIpvs === true,
+    dispatchWorkers: args.dispatchWorkers ?? null,
     controlSocket: args.controlSocket ?? DEFAULT_CONTROL_SOCKET,
     controlSocketGroup: args.controlSocketGroup ?? null,
     dumpConf: args.dumpConf === true,

@@ -314,6 +314,7 @@ export class Daemon {
     ]);
     const dispatcher = await startDispatcher(config, this.log, {
       keepIpvsOnStop: this.options.keepIpvsOnStop,
+      workers: this.options.dispatchWorkers,
     });
     this.dispatcher = dispatcher;
     const local = new Set((await rtnl.addresses()).map((a) => a.address));

@@ -58,6 +58,8 @@ export interface DispatcherReloadReport {
 export interface DispatcherOptions {
   /** keepalived -I/--dont-release-ipvs: the kernel table stays when the daemon stops. */
   readonly keepIpvsOnStop?: boolean;
+  /** --dispatch-workers as given (text); null or invalid: the CPUs less one, at least 1. */
+  readonly workers?: string | null;
   /** The embedded data plane to use (tests); given, IPVS is not looked for. Default: WorkerDataPlane. */
   readonly dataPlane?: (onEvent: (event: PlaneEvent) => void) => DataPlane;
   /** The kernel's IPVS (tests); default: opened over netlink when there are virtual servers. */
@@ -182,7 +184,7 @@ function kernelStats(s: IpvsServiceSnapshot): ServiceStats {
     protocol: key.kind === 'fwmark' ? 'FWM' : key.protocol,
     address: key.kind === 'fwmark' ? String(key.fwmark) : key.address,
     port: key.kind === 'fwmark' ? 0 : key.port,
-    worker: 0,
+    workers: [],
     listening: true,
     noDestination: 0,
     dests: s.dests.map((d) => ({
@@ -246,6 +248,25 @@ function warnProxied(log: Logger, proxied: ListenerPlan['proxied'], known: Reado
       );
 }
 
+/** Most worker threads --dispatch-workers may ask for. */
+const MAX_WORKERS = 64;
+
+/**
+ * One worker per CPU but the one the VRRP thread and the checkers need (a TCP service is spread
+ * over all of them: dispatch/plane.ts), at least one; --dispatch-workers overrides it.
+ */
+function workerCount(given: string | null, log: Logger): number {
+  const fallback = Math.max(1, availableParallelism() - 1);
+  if (given === null) return fallback;
+  const n = /^\d+$/.test(given) ? Number(given) : NaN;
+  if (n >= 1 && n <= MAX_WORKERS) return n;
+  log.warn(
+    { event: 'dispatch.workers-invalid', given },
+    `keepalived-ts: --dispatch-workers=${given} is not a number from 1 to ${MAX_WORKERS}: using ${fallback}`,
+  );
+  return fallback;
+}
+
 function startEmbedded(config: Config, log: Logger, opts: DispatcherOptions): Dispatcher {
   let current = config;
   let plan = planListeners(config);
@@ -258,8 +279,7 @@ function startEmbedded(config: Config, log: Logger, opts: DispatcherOptions): Di
   warnProxied(log, plan.proxied, new Set());
   const onEvent = (e: PlaneEvent): void => logEvent(log, e);
   const plane = opts.dataPlane?.(onEvent) ?? new WorkerDataPlane({ onEvent });
-  const workers = Math.max(1, Math.min(plan.listeners.length, availableParallelism() - 1));
-  plane.start({ workers });
+  plane.start({ workers: workerCount(opts.workers ?? null, log) });
   /** The services the data plane runs, by id. */
   const live = new Map<string, ListenerSpec>();
   for (const l of plan.listeners) {

@@ -28,6 +28,8 @@ export interface DaemonOptions {
   readonly keepVipsOnStop: boolean;
   /** -I/--dont-release-ipvs. */
   readonly keepIpvsOnStop: boolean;
+  /** --dispatch-workers, unchecked (the dispatcher warns and uses its default on a bad one). */
+  readonly dispatchWorkers: string | null;
   readonly controlSocket: string;
   /** --control-socket-group: null, the socket is root's only. */
   readonly controlSocketGroup: string | null;

@@ -65,8 +65,8 @@ export interface ServiceStats {
   readonly protocol: 'TCP' | 'UDP' | 'SCTP' | 'FWM';
   readonly address: string;
   readonly port: number;
-  /** The worker that serves it. */
-  readonly worker: number;
+  /** The workers that serve it: every worker for a spread TCP service (plane.ts), none for the kernel's IPVS. */
+  readonly workers: readonly number[];
   /** False while the address is not on this host yet (a BACKUP director) or the worker is restarting. */
   readonly listening: boolean;
   /** Clients (TCP) or datagrams of new flows (UDP) dropped because no real server could take them. */

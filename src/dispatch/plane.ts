@@ -4,8 +4,15 @@
  * servers, as given) and talks to the workers over their MessagePorts (plane-messages.ts); the
  * workers carry every client byte (docs/architecture.md, "The data plane": a saturated data plane cannot delay adverts).
  *
- * - Each service lives in one worker (Node 20 has no SO_REUSEPORT for net servers in worker
- *   threads, so one listening socket per service); new services go to the worker with the fewest.
+ * - A TCP service is spread over every worker: each binds its own socket with SO_REUSEPORT
+ *   (net/reuseport.ts; Node 20's net module cannot) and the kernel spreads the connections across
+ *   them by a hash of the 4-tuple. Each worker schedules its share on its own (rr, wrr and the rest
+ *   see only their worker's connections, as each IPVS scheduler instance would per CPU without the
+ *   shared counters); the stats are summed here.
+ * - A service stays in one worker where splitting would change what IPVS does: UDP (its sessions
+ *   are per socket), persistence (a client's connections from different ports must meet the same
+ *   template), and upper/lower thresholds (they count the real server's connections as a whole).
+ *   Such a service goes to the worker with the fewest.
  * - Nothing a worker does throws here: failures come back as PlaneEvents through `onEvent`.
  * - A worker that dies (uncaught exception, out of memory) is started again, after 100 ms doubling
  *   up to 5 s while it keeps dying within 10 s of its start, with its services and real servers
@@ -14,6 +21,7 @@
 import { Worker } from 'node:worker_threads';
 import type {
   DestSpec,
+  DestStats,
   FromWorker,
   PlaneEvent,
   ServiceSpec,
@@ -78,7 +86,12 @@ interface Slot {
 
 interface ServiceEntry {
   spec: ServiceSpec;
-  slot: Slot | null;
+  /** The workers that serve it: every one when spread, else one. */
+  slots: readonly Slot[];
+  /** Those of them listening now (one 'listening' event when all are). */
+  readonly listening: Set<Slot>;
+  /** The last listen failure reported (one 'listen-failed' per code, whichever worker says it). */
+  failedCode: string | null;
   /** By address|port, in the order they were added (replayed in that order). */
   readonly dests: Map<string, DestSpec>;
 }
@@ -119,36 +132,46 @@ export class WorkerDataPlane implements DataPlane {
     const entry = this.services.get(id);
     if (entry !== undefined) {
       entry.spec = spec;
-      this.post(entry.slot, { type: 'set-service', id, spec });
+      this.place(id, entry);
       return;
     }
-    const created: ServiceEntry = { spec, slot: null, dests: new Map() };
+    const created: ServiceEntry = {
+      spec,
+      slots: [],
+      dests: new Map(),
+      listening: new Set(),
+      failedCode: null,
+    };
     this.services.set(id, created);
-    if (this.slots.length > 0) {
-      this.place(id, created);
-      this.post(created.slot, { type: 'set-service', id, spec });
-    }
+    this.place(id, created);
   }
 
   removeService(id: string): void {
     const entry = this.services.get(id);
     if (entry === undefined) return;
     this.services.delete(id);
-    entry.slot?.services.delete(id);
-    this.post(entry.slot, { type: 'remove-service', id });
+    for (const slot of entry.slots) {
+      slot.services.delete(id);
+      this.post(slot, { type: 'remove-service', id });
+    }
   }
 
   setDest(id: string, dest: DestSpec): void {
     const entry = this.services.get(id);
     if (entry === undefined) return;
     entry.dests.set(destKey(dest.address, dest.port), dest);
-    this.post(entry.slot, { type: 'set-dest', id, dest });
+    const before = entry.slots;
+    this.place(id, entry);
+    // A worker the service just joined was given every real server already.
+    for (const slot of entry.slots)
+      if (before.includes(slot)) this.post(slot, { type: 'set-dest', id, dest });
   }
 
   removeDest(id: string, address: string, port: number): void {
     const entry = this.services.get(id);
     if (entry === undefined || !entry.dests.delete(destKey(address, port))) return;
-    this.post(entry.slot, { type: 'remove-dest', id, address, port });
+    for (const slot of entry.slots) this.post(slot, { type: 'remove-dest', id, address, port });
+    this.place(id, entry);
   }
 
   addressAvailable(address: string): void {
@@ -157,12 +180,17 @@ export class WorkerDataPlane implements DataPlane {
 
   async stats(): Promise<ReadonlyMap<string, ServiceStats>> {
     const replies = await Promise.all(this.slots.map((slot) => this.ask(slot, 'stats')));
-    const out = new Map<string, ServiceStats>();
+    const parts = new Map<string, ServiceStats[]>();
     for (const reply of replies) {
       if (reply?.type !== 'stats') continue;
-      for (const s of reply.services) if (this.services.has(s.id)) out.set(s.id, s);
+      for (const s of reply.services)
+        if (this.services.has(s.id)) parts.set(s.id, [...(parts.get(s.id) ?? []), s]);
     }
-    for (const [id, entry] of this.services) if (!out.has(id)) out.set(id, unanswered(id, entry));
+    const out = new Map<string, ServiceStats>();
+    for (const [id, entry] of this.services) {
+      const got = parts.get(id) ?? [];
+      out.set(id, got.length === 0 ? unanswered(id, entry) : merged(got, entry.slots.length));
+    }
     return out;
   }
 
@@ -182,18 +210,40 @@ export class WorkerDataPlane implements DataPlane {
     );
   }
 
+  /**
+   * Puts the service on the workers it belongs on now (spread or one: the header) and tells them:
+   * a worker it leaves stops listening (its open connections go on), a worker it joins gets it
+   * with its real servers, the others get the new spec.
+   */
   private place(id: string, entry: ServiceEntry): void {
-    let best: Slot | undefined;
-    for (const slot of this.slots)
-      if (best === undefined || slot.services.size < best.services.size) best = slot;
-    if (best === undefined) return;
-    best.services.add(id);
-    entry.slot = best;
+    if (this.slots.length === 0) return;
+    const spread = this.slots.length > 1 && spreadable(entry);
+    const next = spread ? this.slots : entry.slots.length === 1 ? entry.slots : [this.fewest()];
+    const joined = next.filter((slot) => !entry.slots.includes(slot));
+    for (const slot of entry.slots)
+      if (!next.includes(slot)) {
+        slot.services.delete(id);
+        entry.listening.delete(slot);
+        this.post(slot, { type: 'remove-service', id });
+      }
+    entry.slots = next;
+    for (const slot of next) {
+      slot.services.add(id);
+      this.post(slot, { type: 'set-service', id, spec: entry.spec });
+      if (joined.includes(slot))
+        for (const dest of entry.dests.values()) this.post(slot, { type: 'set-dest', id, dest });
+    }
   }
 
-  private post(slot: Slot | null, msg: ToWorker): void {
+  private fewest(): Slot {
+    let best = this.slots[0] as Slot;
+    for (const slot of this.slots) if (slot.services.size < best.services.size) best = slot;
+    return best;
+  }
+
+  private post(slot: Slot, msg: ToWorker): void {
     // A worker being restarted gets the whole table on its start: nothing is lost by dropping this.
-    slot?.worker?.postMessage(msg);
+    slot.worker?.postMessage(msg);
   }
 
   private ask(
@@ -242,7 +292,9 @@ export class WorkerDataPlane implements DataPlane {
   private fromWorker(slot: Slot, msg: FromWorker): void {
     switch (msg.type) {
       case 'event':
-        this.emit(msg.event);
+        if (msg.event.kind === 'listening' || msg.event.kind === 'listen-failed')
+          this.listenEvent(slot, msg.event);
+        else this.emit(msg.event);
         return;
       case 'stats':
       case 'closed':
@@ -251,9 +303,26 @@ export class WorkerDataPlane implements DataPlane {
     }
   }
 
+  /** A spread service listens once all its workers do; a failure is told once per code. */
+  private listenEvent(slot: Slot, e: Extract<PlaneEvent, { kind: 'listening' | 'listen-failed' }>): void {
+    const entry = this.services.get(e.service);
+    if (entry === undefined || !entry.slots.includes(slot)) return; // removed or moved since
+    if (e.kind === 'listening') {
+      entry.listening.add(slot);
+      if (!entry.slots.every((s) => entry.listening.has(s))) return;
+      entry.failedCode = null;
+    } else {
+      entry.listening.delete(slot);
+      if (e.code === entry.failedCode) return;
+      entry.failedCode = e.code;
+    }
+    this.emit(e);
+  }
+
   private exited(slot: Slot, worker: Worker, code: number): void {
     if (slot.worker !== worker) return;
     slot.worker = null;
+    for (const entry of this.services.values()) entry.listening.delete(slot);
     for (const done of [...slot.waiting.values()]) done(null);
     if (this.closing) return;
     this.emit({ kind: 'worker-exit', worker: slot.index, code, error: slot.lastError });
@@ -285,7 +354,7 @@ function unanswered(id: string, entry: ServiceEntry): ServiceStats {
     protocol,
     address,
     port,
-    worker: entry.slot?.index ?? -1,
+    workers: entry.slots.map((slot) => slot.index),
     listening: false,
     noDestination: 0,
     dests: [...entry.dests.values()].map((d) => ({
@@ -298,5 +367,48 @@ function unanswered(id: string, entry: ServiceEntry): ServiceStats {
       connectFailures: 0,
       totals: { conns: 0, bytesIn: 0, bytesOut: 0 },
     })),
+  };
+}
+
+/** The header's rule: spread unless UDP, persistence or a real server's thresholds need one worker. */
+function spreadable(entry: ServiceEntry): boolean {
+  if (entry.spec.protocol !== 'TCP' || entry.spec.persistenceTimeoutMs > 0) return false;
+  for (const d of entry.dests.values()) if (d.upperThreshold > 0 || d.lowerThreshold > 0) return false;
+  return true;
+}
+
+/** One service's counters from each worker that answered, summed (ipvsadm shows one table). */
+function merged(parts: readonly ServiceStats[], serving: number): ServiceStats {
+  const first = parts[0] as ServiceStats;
+  const dests = new Map<string, DestStats>();
+  for (const part of parts)
+    for (const d of part.dests) {
+      const key = destKey(d.address, d.port);
+      const sum = dests.get(key);
+      dests.set(
+        key,
+        sum === undefined
+          ? d
+          : {
+              ...sum,
+              activeConns: sum.activeConns + d.activeConns,
+              inactConns: sum.inactConns + d.inactConns,
+              persistConns: sum.persistConns + d.persistConns,
+              connectFailures: sum.connectFailures + d.connectFailures,
+              totals: {
+                conns: sum.totals.conns + d.totals.conns,
+                bytesIn: sum.totals.bytesIn + d.totals.bytesIn,
+                bytesOut: sum.totals.bytesOut + d.totals.bytesOut,
+              },
+            },
+      );
+    }
+  return {
+    ...first,
+    workers: parts.flatMap((p) => p.workers),
+    // Listening only when every worker that serves it is: one still pending is worth seeing.
+    listening: parts.length === serving && parts.every((p) => p.listening),
+    noDestination: parts.reduce((n, p) => n + p.noDestination, 0),
+    dests: [...dests.values()],
   };
 }

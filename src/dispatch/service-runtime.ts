@@ -15,6 +15,7 @@
  *   (ip_vs_trash_get_dest).
  */
 import net from 'node:net';
+import { bindReusePort } from '../net/reuseport.js';
 import { bindConn, unbindConn } from './conn-accounting.js';
 import type { ConnHooks, DestCounters } from './conn-hooks.js';
 import { RetryingListener, type ListenerReport } from './listener.js';
@@ -151,7 +152,7 @@ export class ServiceRuntime implements ConnHooks {
       protocol: this.spec.protocol,
       address: this.spec.address,
       port: this.spec.port,
-      worker: this.env.worker,
+      workers: [this.env.worker],
       listening: this.listener.listening,
       noDestination: this.noDest,
       dests: this.dests.map((d) => {
@@ -306,7 +307,7 @@ export class ServiceRuntime implements ConnHooks {
       });
       this.server = server;
       front = tcp;
-      open = () => listenOnce(server, spec.address, spec.port, this.env.backlog ?? TCP_BACKLOG);
+      open = () => listenReusePort(server, spec.address, spec.port, this.env.backlog ?? TCP_BACKLOG);
     } else {
       const udp = new UdpFront(this, { idleTimeoutMs: spec.udpIdleTimeoutMs }, internalError, this.env.now);
       front = udp;
@@ -333,8 +334,25 @@ export class ServiceRuntime implements ConnHooks {
   }
 }
 
-/** One listen attempt on a fresh or failed server (net.Server may listen again after an error). */
-function listenOnce(server: net.Server, host: string, port: number, backlog: number): Promise<void> {
+/**
+ * One listen attempt on a fresh or failed server (net.Server may listen again after an error), on a
+ * socket of this worker's own bound with SO_REUSEPORT (net/reuseport.ts). Every TCP listener is
+ * bound so, spread over the workers or not: a service that spreads or narrows on a reload then
+ * never meets its own socket in another worker as EADDRINUSE, and a port held by a socket without
+ * SO_REUSEPORT (another program) still fails with EADDRINUSE. Node adopts the descriptor; the
+ * backlog goes as the second argument (listen({ fd }) ignores options.backlog).
+ */
+async function listenReusePort(
+  server: net.Server,
+  host: string,
+  port: number,
+  backlog: number,
+): Promise<void> {
+  const fd = bindReusePort(host, port);
+  await listening(server, () => server.listen({ fd }, backlog));
+}
+
+function listening(server: net.Server, listen: () => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => {
       server.off('listening', onListening);
@@ -346,6 +364,6 @@ function listenOnce(server: net.Server, host: string, port: number, backlog: num
     };
     server.once('error', onError);
     server.once('listening', onListening);
-    server.listen({ host, port, backlog, ipv6Only: net.isIPv6(host) });
+    listen();
   });
 }

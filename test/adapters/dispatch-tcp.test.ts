@@ -414,7 +414,7 @@ describe('worker crash', () => {
   it('a crashed worker is restarted with its services and real servers', async () => {
     const a = await keep(namedEcho('a'));
     const { id, port } = await service([a.port]);
-    const worker = (await t.plane.stats()).get(id)?.worker ?? -1;
+    const worker = (await t.plane.stats()).get(id)?.workers[0] ?? -1;
     const before = t.events.length;
     crashWorker(worker);
     const exit = await t.event('worker-exit', (e) => e.worker === worker);

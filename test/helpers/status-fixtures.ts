@@ -37,7 +37,7 @@ export function sampleServiceStats(o: Partial<ServiceStats> = {}): ServiceStats 
     protocol: 'TCP',
     address: '192.0.2.100',
     port: 80,
-    worker: 0,
+    workers: [0],
     listening: true,
     noDestination: 0,
     dests: [],

@@ -11,6 +11,7 @@ const ACTING = [
   'logDetail',
   'logFacility',
   'logFormat',
+  'dispatchWorkers',
   'noSyslog',
   'umask',
   'dontReleaseVrrp',
