@@ -1,7 +1,10 @@
 /**
- * Benchmark: the embedded dispatcher against HAProxy 2.6 (`mode tcp`, nbthread 1, roundrobin), both
- * in front of the same three nginx backends, in one throwaway network namespace and the same run.
- * keepalived-ts is the whole daemon (`-C`, lb_algo rr, one data-plane worker); wrk is the client.
+ * Benchmark: the embedded dispatcher against HAProxy 2.6 (`mode tcp`, roundrobin), both in front
+ * of the same three nginx backends, in one throwaway network namespace and the same run.
+ * keepalived-ts is the whole daemon (`-C`, lb_algo rr) with W data-plane workers
+ * (`--dispatch-workers W`: the service listens in each with SO_REUSEPORT); HAProxy gets
+ * `nbthread W` and runs at nice 10, the nice level of our workers (dispatch/worker.ts). wrk is the
+ * client. Each W in WORKERS (default "1,2") is a pass of its own with fresh proxies.
  *
  * Workloads, interleaved round by round (the order of the two proxies alternates):
  *   keep-alive      64 connections, ~100-byte responses
@@ -17,7 +20,10 @@
  * cannot raise it here), so the default is 9,000; the per-connection cost is printed as well.
  *
  * Run as root with haproxy, nginx-light and wrk installed: `npm run bench:dispatcher`
- * (SECONDS=length of one wrk run, default 10; R=rounds, default 3; IDLE=idle connections, default 9000).
+ * (SECONDS=length of one wrk run, default 10; R=rounds, default 3; IDLE=idle connections, default
+ * 9000; WORKERS=comma-separated worker/thread counts, default 1,2; ONLY=run the workloads whose
+ * name contains it, e.g. ONLY=conn/request; PROF=dir: V8 CPU profiles of the daemon's threads,
+ * written when it stops).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -27,6 +33,7 @@ import { CLI } from '../test/netns/netns.js';
 import {
   TICKS_PER_S,
   cpuTicks,
+  machineLine,
   median,
   requireCommand,
   rssKiB,
@@ -39,6 +46,9 @@ import {
 const SECONDS = Number(process.env.SECONDS ?? 10);
 const ROUNDS = Number(process.env.R ?? 3);
 const IDLE = Number(process.env.IDLE ?? 9000);
+const WORKERS = (process.env.WORKERS ?? '1,2').split(',').map(Number);
+/** Our data-plane workers' nice level (dispatch/worker.ts); HAProxy runs at it too. */
+const WORKER_NICE = 10;
 const CONNECTIONS = 64;
 const VIP = '192.0.2.1';
 const KTS_PORT = 80;
@@ -71,8 +81,8 @@ ${BACKENDS.map((p) => `    listen 127.0.0.1:${p};`).join('\n')}
 }
 `;
 
-const HAPROXY = `global
-  nbthread 1
+const haproxyConfig = (threads: number): string => `global
+  nbthread ${threads}
   maxconn ${IDLE + 200}
 defaults
   mode tcp
@@ -132,7 +142,7 @@ const WORKLOADS: readonly Workload[] = [
   { name: 'keep-alive 100 B', path: '/', close: false },
   { name: 'conn/request 100 B', path: '/', close: true },
   { name: 'keep-alive 64 KiB', path: '/big', close: false },
-];
+].filter((w) => w.name.includes(process.env.ONLY ?? ''));
 
 interface Run {
   readonly rps: number;
@@ -198,6 +208,7 @@ async function main(): Promise<void> {
   requireCommand('haproxy', 'haproxy');
   requireCommand('nginx', 'nginx-light');
   requireCommand('wrk', 'wrk');
+  console.log(machineLine());
   sh('ip', ['netns', 'add', ns]);
   sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);
   sh('ip', ['-n', ns, 'addr', 'add', `${VIP}/32`, 'dev', 'lo']);
@@ -207,13 +218,29 @@ async function main(): Promise<void> {
   sh('ip', ['netns', 'exec', ns, 'sysctl', '-q', 'net.ipv4.ip_local_port_range=1024 65535']);
   writeFileSync(join(dir, 'big.bin'), Buffer.alloc(64 * 1024, 'y'));
   writeFileSync(join(dir, 'nginx.conf'), NGINX);
-  writeFileSync(join(dir, 'haproxy.cfg'), HAPROXY);
   writeFileSync(join(dir, 'keepalived.conf'), KEEPALIVED);
-
   inNs(['nginx', '-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;']);
-  const haproxy = inNs(['haproxy', '-db', '-f', join(dir, 'haproxy.cfg')]);
+  for (const workers of WORKERS) await pass(workers);
+}
+
+/** One pass: both proxies with `workers` workers / threads, every workload, then idle memory. */
+async function pass(workers: number): Promise<void> {
+  writeFileSync(join(dir, 'haproxy.cfg'), haproxyConfig(workers));
+  const haproxy = inNs(['nice', '-n', String(WORKER_NICE), 'haproxy', '-db', '-f', join(dir, 'haproxy.cfg')]);
   const kts = inNs(
-    [process.execPath, CLI, '-C', '-n', '-f', join(dir, 'keepalived.conf'), '-p', join(dir, 'kts.pid')],
+    [
+      process.execPath,
+      ...(process.env.PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROF}`] : []),
+      CLI,
+      '-C',
+      '-n',
+      '-f',
+      join(dir, 'keepalived.conf'),
+      '-p',
+      join(dir, 'kts.pid'),
+      '--dispatch-workers',
+      String(workers),
+    ],
     'pipe',
   );
   let listening = false;
@@ -258,7 +285,7 @@ async function main(): Promise<void> {
   const pick = (w: Workload, proxy: string, f: (r: Run) => number): number =>
     median((runs.get(`${w.name}|${proxy}`) ?? []).map(f));
   console.log(
-    `\nDispatcher (${new Date().toISOString().slice(0, 10)}): wrk -t1 -c${CONNECTIONS} -d${SECONDS}s, 3 nginx backends, median of ${ROUNDS} interleaved rounds`,
+    `\nDispatcher, ${workers} worker(s) / nbthread ${workers}, both at nice ${WORKER_NICE} (${new Date().toISOString().slice(0, 10)}): wrk -t1 -c${CONNECTIONS} -d${SECONDS}s, 3 nginx backends, median of ${ROUNDS} interleaved rounds`,
   );
   console.log(
     `${'workload'.padEnd(20)}${'proxy'.padEnd(15)}${'req/s'.padStart(10)}${'p99 ms'.padStart(9)}${'MB/s'.padStart(9)}${'CPU %'.padStart(7)}${'errors'.padStart(8)}`,
@@ -298,6 +325,10 @@ async function main(): Promise<void> {
   console.log(
     `  ratio keepalived-ts / HAProxy with ${IDLE} idle: ${((idle[1] as number) / (idle[0] as number)).toFixed(2)}`,
   );
+  for (const p of [haproxy, kts]) {
+    p.kill('SIGTERM');
+    if (p.exitCode === null) await new Promise((r) => p.once('exit', r));
+  }
 }
 
 runBench(main, { procs, ns, dir });

@@ -2,7 +2,8 @@
 # In the VM (bench/ipvs-scale.ts): for each daemon named, a checker-only director with the
 # generated config (SERVICES virtual services x 10 NAT real servers, TCP_CHECK every DELAY s):
 # seconds from start until the whole table is in the kernel, the daemon's CPU over STEADY seconds
-# once it is, then one real server killed (one destination in every service goes) and the time
+# once it is with the checks the real servers saw in that time (SYNs to port 80, counted by
+# nftables in their namespace: the same count for both daemons), then one real server killed (one destination in every service goes) and the time
 # until the kernel shows it, and what keepalived-ts counted. Results: $KTS_RUN/<daemon>.result.
 #   ipvs-scale.sh CONF SERVICES STEADY DAEMON...
 set -u
@@ -16,6 +17,11 @@ source "$PROJ/test/vm/scenarios/lab.sh"
 lab_up 11 20
 for i in $(seq 11 20); do ip netns exec rs busybox httpd -f -p 192.0.2.$i:80 -h "$WORK/www" & echo $! > "$WORK/rs$i.pid"; done
 ip netns exec dir modprobe ip_vs_rr
+# Every check is one TCP connection to a real server: count the SYNs that reach them.
+ip netns exec rs nft add table inet checks
+ip netns exec rs nft add chain inet checks in '{ type filter hook input priority 0; }'
+ip netns exec rs nft add rule inet checks in tcp dport 80 tcp flags '& (syn | ack) == syn' counter
+syns() { ip netns exec rs nft list chain inet checks in | awk '/counter packets/ {for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1)}'; }
 WANT=$((SERVICES * 11))
 now() { date +%s.%N; }
 # Lines of /proc/net/ip_vs after its three header lines: one per service and per destination.
@@ -44,10 +50,11 @@ for KIND in "$@"; do
     sleep 0.2
   done
   sleep 5
-  c0=$(ticks "$PAT"); s0=$(now)
+  c0=$(ticks "$PAT"); n0=$(syns); s0=$(now)
   sleep "$STEADY"
-  c1=$(ticks "$PAT"); s1=$(now)
+  c1=$(ticks "$PAT"); n1=$(syns); s1=$(now)
   cpu=$(awk -v c="$((c1 - c0))" -v a="$s0" -v b="$s1" 'BEGIN{printf "%.1f", c / (b - a)}')
+  checks=$(awk -v n="$((n1 - n0))" -v a="$s0" -v b="$s1" 'BEGIN{printf "%.1f", n / (b - a)}')
   m0=''
   [ "$KIND" = keepalived-ts ] && m0=$(messages)
   kill "$(cat "$WORK/rs11.pid")"
@@ -60,7 +67,7 @@ for KIND in "$@"; do
   m1=''
   [ "$KIND" = keepalived-ts ] && m1=$(messages)
   rss=$(for p in $(pgrep -f "$PAT"); do awk '/VmRSS/{print $2}' /proc/$p/status; done | awk '{s+=$1} END {print s}')
-  echo "full_s=$full cpu_pct=$cpu gone_s=$gone messages_before=$m0 messages_after=$m1 rss_kib=$rss entries=$(entries)" > "$OUT/$KIND.result"
+  echo "full_s=$full cpu_pct=$cpu checks_per_s=$checks gone_s=$gone messages_before=$m0 messages_after=$m1 rss_kib=$rss entries=$(entries)" > "$OUT/$KIND.result"
   cat "$OUT/$KIND.result"
   kill -TERM $PID
   wait $PID

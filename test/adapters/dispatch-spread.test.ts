@@ -9,32 +9,21 @@
  *   templates are per service, not per CPU), and a service spreads once the reason goes.
  */
 import { execFileSync } from 'node:child_process';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   connectLine,
   dest,
   freePort,
   namedEcho,
-  startPlane,
+  usePlane,
   tcpService,
   waitFor,
-  type Backend,
   type TestPlane,
 } from '../helpers/dispatch.js';
 
-let t: TestPlane;
-const backends: Backend[] = [];
+let t!: TestPlane;
+const { keep } = usePlane(2, (p) => (t = p));
 let serial = 0;
-
-beforeAll(() => {
-  t = startPlane(2);
-});
-afterAll(async () => {
-  await t.plane.close();
-});
-afterEach(async () => {
-  await Promise.all(backends.splice(0).map((b) => b.close()));
-});
 
 /** The listening TCP sockets on 127.0.0.1:port, as the kernel lists them. */
 function listeners(port: number): number {
@@ -48,8 +37,7 @@ async function workersOf(id: string): Promise<readonly number[]> {
 
 describe('spread over the workers', () => {
   it('both workers listen with SO_REUSEPORT and both take clients; the stats are their sum', async () => {
-    const good = await namedEcho('a');
-    backends.push(good);
+    const good = await keep(namedEcho('a'));
     const refused = await freePort(); // nothing listens: refused
     const id = `spread-${++serial}`;
     const port = await freePort();
@@ -94,8 +82,7 @@ describe('spread over the workers', () => {
   });
 
   it('persistence and thresholds keep a service in one worker; without them it spreads', async () => {
-    const a = await namedEcho('a');
-    backends.push(a);
+    const a = await keep(namedEcho('a'));
 
     const persistent = `persist-${++serial}`;
     const pport = await freePort();
@@ -135,8 +122,7 @@ describe('spread over the workers', () => {
   });
 
   it('a port another program holds (without SO_REUSEPORT) is EADDRINUSE, told once', async () => {
-    const held = await namedEcho('other');
-    backends.push(held);
+    const held = await keep(namedEcho('other'));
     const id = `held-${++serial}`;
     t.plane.setService(id, tcpService(held.port));
     const ev = await t.event('listen-failed', (e) => e.service === id);
@@ -149,8 +135,7 @@ describe('spread over the workers', () => {
   });
 
   it('a client connected through one worker is unaffected when the service spreads or narrows', async () => {
-    const a = await namedEcho('a');
-    backends.push(a);
+    const a = await keep(namedEcho('a'));
     const id = `narrow-${++serial}`;
     const port = await freePort();
     t.plane.setService(id, tcpService(port));

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PROXY_V2_SIGNATURE } from '../../src/dispatch/proxy-protocol.js';
 import {
   backend,
@@ -20,7 +20,7 @@ import {
   namedEcho,
   roundTrip,
   sha256,
-  startPlane,
+  usePlane,
   tcpService,
   TS_LOADER,
   waitFor,
@@ -28,25 +28,9 @@ import {
   type TestPlane,
 } from '../helpers/dispatch.js';
 
-let t: TestPlane;
-const backends: Backend[] = [];
+let t!: TestPlane;
+const { keep } = usePlane(2, (p) => (t = p));
 let serial = 0;
-
-beforeAll(() => {
-  t = startPlane(2);
-});
-afterAll(async () => {
-  await t.plane.close();
-});
-afterEach(async () => {
-  await Promise.all(backends.splice(0).map((b) => b.close()));
-});
-
-async function keep(b: Promise<Backend>): Promise<Backend> {
-  const x = await b;
-  backends.push(x);
-  return x;
-}
 
 /** A new service on a fresh port with these backends; resolves once it listens. */
 async function service(

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import { BroadcastChannel } from 'node:worker_threads';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import {
   WorkerDataPlane,
   type DestSpec,
@@ -68,6 +69,35 @@ export function startPlane(workers = 1): TestPlane {
       check();
     });
   return { plane, events, event };
+}
+
+/**
+ * A test file's plane: started before its tests (handed to `setup`), closed after them. `keep()`
+ * registers a backend to close after each test.
+ */
+export function usePlane(
+  workers: number,
+  setup: (t: TestPlane) => void,
+): { keep: (b: Promise<Backend>) => Promise<Backend> } {
+  let t: TestPlane | undefined;
+  const backends: Backend[] = [];
+  beforeAll(() => {
+    t = startPlane(workers);
+    setup(t);
+  });
+  afterAll(async () => {
+    await t?.plane.close();
+  });
+  afterEach(async () => {
+    await Promise.all(backends.splice(0).map((b) => b.close()));
+  });
+  return {
+    keep: async (b) => {
+      const x = await b;
+      backends.push(x);
+      return x;
+    },
+  };
 }
 
 /**
