@@ -18,6 +18,7 @@ const LAYERS = {
   lib: { pure: true, folders: [], modules: [] },
   config: { pure: true, folders: ['lib'], modules: ['node:path'] },
   vrrp: { pure: true, folders: ['lib', 'config'], modules: [] },
+  convert: { pure: true, folders: ['lib', 'config'], modules: [] },
   host: {
     folders: ['lib', 'config'],
     modules: ['node:child_process', 'node:crypto', 'node:fs', 'node:os', 'node:path'],
@@ -61,7 +62,10 @@ const LAYERS = {
       'pino',
     ],
   },
-  cli: { folders: ['lib', 'config', 'host', 'daemon'], modules: ['node:fs', 'node:net', 'node:path'] },
+  cli: {
+    folders: ['lib', 'config', 'host', 'daemon', 'convert'],
+    modules: ['node:fs', 'node:net', 'node:path'],
+  },
   'cli.ts': { folders: ['lib', 'config', 'host', 'check', 'daemon', 'cli'], modules: ['node:fs'] },
 };
 

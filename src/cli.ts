@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * keepalived-ts command line: `status` (cli/status-command.ts), `-T/--genhash`, `--signum`,
+ * keepalived-ts command line: `status` (cli/status-command.ts), `convert` (cli/convert-command.ts),
+ * `-T/--genhash`, `--signum`,
  * `-t/--config-test`, `--dump-config`, or the daemon (daemon/main.ts).
  * This file is the only place that sets the process's exit code.
  */
@@ -21,6 +22,11 @@ async function main(argv: readonly string[]): Promise<number> {
     return (await import('./check/genhash.js')).runGenhash(argv.slice(1));
   if (argv[0] === 'migrate-defaults')
     return (await import('./cli/migrate-command.js')).runMigrateCommand(argv.slice(1), {
+      stdout: process.stdout,
+      stderr: process.stderr,
+    });
+  if (argv[0] === 'convert')
+    return (await import('./cli/convert-command.js')).runConvertCommand(argv.slice(1), {
       stdout: process.stdout,
       stderr: process.stderr,
     });

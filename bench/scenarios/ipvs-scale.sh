@@ -31,7 +31,10 @@ entries() { ip netns exec dir awk 'NR > 3' /proc/net/ip_vs | wc -l; }
 messages() {
   node -e 'const s=require("net").connect(process.argv[1]);let d="";s.on("connect",()=>s.write("status\n"));s.on("data",c=>d+=c);s.on("end",()=>console.log(JSON.parse(d).ipvs.messages))' "$WORK/kts.sock"
 }
-ticks() { local t=0 p; for p in $(pgrep -f "$1"); do t=$((t + $(awk '{print $14 + $15}' /proc/$p/stat))); done; echo $t; }
+# The daemon's processes: keepalived's parent and checker child by their command line;
+# keepalived-ts is one process ($PID: ip netns exec execs it), whose title hides its command line.
+pids() { if [ "$KIND" = keepalived ]; then pgrep -f "$PAT"; else echo "$PID"; fi; }
+ticks() { local t=0 p; for p in $(pids); do t=$((t + $(awk '{print $14 + $15}' /proc/$p/stat))); done; echo $t; }
 for KIND in "$@"; do
   ip netns exec dir ipvsadm -C
   t0=$(now)
@@ -41,7 +44,6 @@ for KIND in "$@"; do
   else
     ip netns exec dir node "$PROJ/dist/cli.js" -C -n -f "$CONF" -p "$WORK/kts.pid" --control-socket "$WORK/kts.sock" \
       > "$OUT/$KIND.log" 2>&1 &
-    PAT="dist/cli.js -C -n -f $CONF"
   fi
   PID=$!
   full=timeout
@@ -50,9 +52,9 @@ for KIND in "$@"; do
     sleep 0.2
   done
   sleep 5
-  c0=$(ticks "$PAT"); n0=$(syns); s0=$(now)
+  c0=$(ticks); n0=$(syns); s0=$(now)
   sleep "$STEADY"
-  c1=$(ticks "$PAT"); n1=$(syns); s1=$(now)
+  c1=$(ticks); n1=$(syns); s1=$(now)
   cpu=$(awk -v c="$((c1 - c0))" -v a="$s0" -v b="$s1" 'BEGIN{printf "%.1f", c / (b - a)}')
   checks=$(awk -v n="$((n1 - n0))" -v a="$s0" -v b="$s1" 'BEGIN{printf "%.1f", n / (b - a)}')
   m0=''
@@ -66,7 +68,7 @@ for KIND in "$@"; do
   done
   m1=''
   [ "$KIND" = keepalived-ts ] && m1=$(messages)
-  rss=$(for p in $(pgrep -f "$PAT"); do awk '/VmRSS/{print $2}' /proc/$p/status; done | awk '{s+=$1} END {print s}')
+  rss=$(for p in $(pids); do awk '/VmRSS/{print $2}' /proc/$p/status; done | awk '{s+=$1} END {print s}')
   echo "full_s=$full cpu_pct=$cpu checks_per_s=$checks gone_s=$gone messages_before=$m0 messages_after=$m1 rss_kib=$rss entries=$(entries)" > "$OUT/$KIND.result"
   cat "$OUT/$KIND.result"
   kill -TERM $PID
