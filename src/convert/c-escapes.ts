@@ -43,8 +43,8 @@ export function decodeCEscapes(text: string): string {
   return out;
 }
 
-/** Bytes outside this set are written %HH: no space, quote or backslash is left for keepalived's parser. */
-const SAFE = /[A-Za-z0-9._~/:=,+@-]/;
+/** Bytes outside this set are written %HH: no space, quote or backslash is left for keepalived's parser, and `-` alone can mean the empty string. */
+const SAFE = /[A-Za-z0-9._~/:=,+@]/;
 
 /** `bytes` (latin1, one char per byte) with every unsafe byte as %HH; an empty string stays empty. */
 export function percentEncode(bytes: string): string {
