@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
  * keepalived-ts command line: `status` (cli/status-command.ts), `convert` (cli/convert-command.ts),
+ * `send-expect` (cli/send-expect-command.ts),
  * `-T/--genhash`, `--signum`,
  * `-t/--config-test`, `--dump-config`, or the daemon (daemon/main.ts).
  * This file is the only place that sets the process's exit code.
@@ -27,6 +28,11 @@ async function main(argv: readonly string[]): Promise<number> {
     });
   if (argv[0] === 'convert')
     return (await import('./cli/convert-command.js')).runConvertCommand(argv.slice(1), {
+      stdout: process.stdout,
+      stderr: process.stderr,
+    });
+  if (argv[0] === 'send-expect')
+    return (await import('./cli/send-expect-command.js')).runSendExpectCommand(argv.slice(1), {
       stdout: process.stdout,
       stderr: process.stderr,
     });

@@ -1,4 +1,5 @@
 /** Every format `keepalived-ts convert` reads, in the order detection tries them. */
 import type { SourceFormat } from './format.js';
+import { LVS_CF } from './from-lvs-cf.js';
 
-export const FORMATS: readonly SourceFormat[] = [];
+export const FORMATS: readonly SourceFormat[] = [LVS_CF];
