@@ -77,6 +77,7 @@ export function runConvertCommand(argv: readonly string[], io: ConvertIo): numbe
   } catch (err) {
     return fail(`cannot read ${args.file}: ${(err as Error).message}`);
   }
+  const name = args.file === '-' ? '<stdin>' : args.file;
   let format: SourceFormat | undefined;
   if (args.from !== null) {
     format = FORMATS.find((f) => f.name === args.from);
@@ -85,10 +86,10 @@ export function runConvertCommand(argv: readonly string[], io: ConvertIo): numbe
   } else {
     format = FORMATS.find((f) => f.detect(text));
     if (format === undefined)
-      return fail(`cannot tell what ${args.file} is: give --from ${FORMATS.map((f) => f.name).join('|')}`);
+      return fail(`cannot tell what ${name} is: give --from ${FORMATS.map((f) => f.name).join('|')}`);
   }
   const options: ConvertOptions = {
-    file: args.file === '-' ? '<stdin>' : args.file,
+    file: name,
     role: args.role,
     check: args.check,
   };
