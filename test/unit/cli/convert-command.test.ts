@@ -85,7 +85,8 @@ describe('keepalived-ts convert', () => {
       },
     });
     expect(code).toBe(1);
-    expect(err).toBe('keepalived-ts convert: cannot read /nonexistent/lvs.cf: ENOENT: no such file or directory\n');
+    expect(err).toBe(
+      'keepalived-ts convert: cannot read /nonexistent/lvs.cf: ENOENT: no such file or directory\n',
+    );
   });
-});
 });
