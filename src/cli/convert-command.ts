@@ -4,11 +4,13 @@
  * warnings on stderr (docs/migration.md). FILE `-` is standard input.
  */
 import { readFileSync } from 'node:fs';
-import { ConvertError, type ConvertOptions, type SourceFormat } from '../convert/format.js';
+import {
+  CONVERT_CHECKS as CHECKS,
+  ConvertError,
+  type ConvertOptions,
+  type SourceFormat,
+} from '../convert/format.js';
 import { FORMATS } from '../convert/formats.js';
-
-/** The checkers `--check` may name for ipvsadm's real servers (each needs no more than an address and port). */
-const CHECKS = ['TCP_CHECK', 'HTTP_GET', 'SSL_GET'] as const;
 
 export const CONVERT_USAGE = `Usage: keepalived-ts convert FILE [--from ${FORMATS.map((f) => f.name).join('|') || 'FORMAT'}] [--role primary|backup] [--check ${CHECKS.join('|')}]
   Print FILE (- for standard input), Piranha's lvs.cf or ipvsadm rules (ipvsadm-save, ipvsadm -Sn

@@ -274,6 +274,23 @@ export interface TrackFile {
 
 export type LbAlgo =
   'rr' | 'wrr' | 'lc' | 'wlc' | 'lblc' | 'sh' | 'mh' | 'dh' | 'fo' | 'ovf' | 'lblcr' | 'sed' | 'nq' | 'twos';
+/** The IPVS schedulers keepalived 2.2.7 accepts as lb_algo / lvs_sched. */
+export const LB_ALGOS: readonly LbAlgo[] = [
+  'rr',
+  'wrr',
+  'lc',
+  'wlc',
+  'lblc',
+  'sh',
+  'mh',
+  'dh',
+  'fo',
+  'ovf',
+  'lblcr',
+  'sed',
+  'nq',
+  'twos',
+];
 export type LbKind = 'NAT' | 'DR' | 'TUN';
 export type L4Protocol = 'TCP' | 'UDP' | 'SCTP';
 

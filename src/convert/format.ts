@@ -3,6 +3,9 @@
  * converting one gives. Pure: text in, keepalived.conf text and warnings out.
  */
 
+/** The checkers `--check` may give ipvsadm's real servers: each needs only an address and a port. */
+export const CONVERT_CHECKS = ['TCP_CHECK', 'HTTP_GET', 'SSL_GET'] as const;
+
 export interface ConvertOptions {
   /** The file's name as the user gave it, for the header and the warnings (`FILE:LINE: ...`). */
   readonly file: string;

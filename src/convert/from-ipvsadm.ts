@@ -8,7 +8,14 @@
  * Each real server gets the checker ConvertOptions.check names: ipvsadm has none, and without one
  * keepalived would never take a failed real server out of the table.
  */
-import { ConvertError, type ConvertOptions, type ConvertResult, type SourceFormat } from './format.js';
+import { LB_ALGOS } from '../config/model.js';
+import {
+  CONVERT_CHECKS,
+  ConvertError,
+  type ConvertOptions,
+  type ConvertResult,
+  type SourceFormat,
+} from './format.js';
 import {
   parseIpvsadmRules,
   RULE_LINE,
@@ -29,25 +36,6 @@ export const CONNECT_TIMEOUT = 3;
 const DEFAULT_PERSISTENCE = 300;
 /** ipvsadm(8): the scheduler when -s is not given. */
 const DEFAULT_SCHEDULER = 'wlc';
-/** The schedulers keepalived knows (keepalived.conf(5), lvs_sched). */
-const SCHEDULERS = [
-  'rr',
-  'wrr',
-  'lc',
-  'wlc',
-  'lblc',
-  'lblcr',
-  'dh',
-  'sh',
-  'sed',
-  'nq',
-  'fo',
-  'ovf',
-  'mh',
-  'twos',
-];
-/** The checkers a real server may get, each needing only its address and port. */
-const CHECKS = ['TCP_CHECK', 'HTTP_GET', 'SSL_GET'];
 
 interface Server {
   readonly address: string;
@@ -216,8 +204,8 @@ function checkService(key: ServiceKey, s: ServiceSettings, file: string, line: n
     throw new ConvertError(`${file}:${line}: ${m}`);
   };
   const scheduler = s.scheduler ?? DEFAULT_SCHEDULER;
-  if (!SCHEDULERS.includes(scheduler))
-    fail(`scheduler '${scheduler}' is not one keepalived knows (${SCHEDULERS.join(', ')})`);
+  if (!(LB_ALGOS as readonly string[]).includes(scheduler))
+    fail(`scheduler '${scheduler}' is not one keepalived knows (${LB_ALGOS.join(', ')})`);
   if (key.kind === 'address' && key.port === 0 && s.persistent === undefined)
     fail(`port 0 is for persistent services only (ipvsadm: Zero port specified for non-persistent service)`);
   if (s.netmask !== undefined) {
@@ -366,9 +354,9 @@ function writeService(
 
 /** Convert ipvsadm rules (either form) to keepalived.conf. */
 export function convertIpvsadm(text: string, options: ConvertOptions): ConvertResult {
-  if (!CHECKS.includes(options.check))
+  if (!(CONVERT_CHECKS as readonly string[]).includes(options.check))
     throw new ConvertError(
-      `${options.file}: the checker must be one of ${CHECKS.join(', ')}, not '${options.check}'`,
+      `${options.file}: the checker must be one of ${CONVERT_CHECKS.join(', ')}, not '${options.check}'`,
     );
   const parsed = parseIpvsadmRules(text, options.file);
   const warnings: { line: number; text: string }[] = [];

@@ -4,6 +4,7 @@
  * checker (lvs-cf-checks.ts). What keepalived cannot express is a warning `FILE:LINE: ...`.
  * The output is deterministic (no date) and says where each block came from. Pure.
  */
+import { LB_ALGOS } from '../config/model.js';
 import type { ConvertOptions, ConvertResult, SourceFormat } from './format.js';
 import { chooseChecker, checkerLines } from './lvs-cf-checks.js';
 import { Context, checkKeys, devAddress, flag, intValue, netmaskPrefix } from './lvs-cf-values.js';
@@ -25,22 +26,6 @@ const SERVER_KEYS = new Set(['address', 'active', 'weight', 'port']);
 
 /** lvs.cf's network → lb_kind (ipvsadm -m, -g, -i). */
 const LB_KIND: Readonly<Record<string, string>> = { nat: 'NAT', direct: 'DR', tunnel: 'TUN' };
-/** ipvsadm(8)'s schedulers; another name is passed on with a warning. */
-const SCHEDULERS = new Set([
-  'rr',
-  'wrr',
-  'lc',
-  'wlc',
-  'lblc',
-  'lblcr',
-  'dh',
-  'sh',
-  'sed',
-  'nq',
-  'fo',
-  'ovf',
-  'mh',
-]);
 
 function globalDefs(ctx: Context, g: Settings): string[] {
   const lines: string[] = [];
@@ -158,7 +143,7 @@ function virtualServer(
     );
   }
   const scheduler = get('scheduler');
-  if (scheduler !== undefined && !SCHEDULERS.has(scheduler.value))
+  if (scheduler !== undefined && !(LB_ALGOS as readonly string[]).includes(scheduler.value))
     ctx.warn(
       scheduler.line,
       `scheduler '${scheduler.value}' is not one ipvsadm(8) lists: passed on as lb_algo`,

@@ -18,6 +18,7 @@ import type {
   VirtualServerGroupEntry,
   VirtualServerKey,
 } from '../model.js';
+import { LB_ALGOS } from '../model.js';
 import type { IpFamily } from '../../lib/ip.js';
 import { CHECKER_TYPES, parseChecker, type CheckerDraft } from './checkers.js';
 import type { Ctx } from './context.js';
@@ -26,23 +27,6 @@ import { formatIp, parseIp, parseIpPrefix } from '../../lib/ip.js';
 import { readScript } from './script.js';
 import { bfdCheck } from './trackers-extra.js';
 import { parseBool, readTimerMs, readUnsigned } from './values.js';
-
-const LB_ALGOS: readonly LbAlgo[] = [
-  'rr',
-  'wrr',
-  'lc',
-  'wlc',
-  'lblc',
-  'sh',
-  'mh',
-  'dh',
-  'fo',
-  'ovf',
-  'lblcr',
-  'sed',
-  'nq',
-  'twos',
-];
 
 /** Keywords real servers inherit from their virtual server, and checkers from both. */
 /** Draft fields all exist from the start (undefined when not set): one object shape per kind. */
