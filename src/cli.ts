@@ -16,36 +16,26 @@ import { versionText } from './cli/version-text.js';
 import { packageVersion } from './host/package-version.js';
 import { systemIdentity } from './host/system-identity.js';
 
+type Io = { readonly stdout: NodeJS.WritableStream; readonly stderr: NodeJS.WritableStream };
+type Command = (argv: readonly string[], io: Io) => number | Promise<number>;
+
+/** The subcommands (`keepalived-ts status ...`), each module loaded only when it runs. */
+const SUBCOMMANDS: ReadonlyMap<string, () => Promise<Command>> = new Map<string, () => Promise<Command>>([
+  ['migrate-defaults', async () => (await import('./cli/migrate-command.js')).runMigrateCommand],
+  ['convert', async () => (await import('./cli/convert-command.js')).runConvertCommand],
+  ['send-expect', async () => (await import('./cli/send-expect-command.js')).runSendExpectCommand],
+  ['reload', async () => (await import('./cli/reload-command.js')).runReloadCommand],
+  ['status', async () => (await import('./cli/status-command.js')).runStatusCommand],
+]);
+
 async function main(argv: readonly string[]): Promise<number> {
   // keepalived -T/--genhash: the rest of the command line is genhash's own.
   // Each mode loads only its own modules: `-t` on a large config should not pay for the daemon's.
   if (argv[0] === '-T' || argv[0] === '--genhash')
     return (await import('./check/genhash.js')).runGenhash(argv.slice(1));
-  if (argv[0] === 'migrate-defaults')
-    return (await import('./cli/migrate-command.js')).runMigrateCommand(argv.slice(1), {
-      stdout: process.stdout,
-      stderr: process.stderr,
-    });
-  if (argv[0] === 'convert')
-    return (await import('./cli/convert-command.js')).runConvertCommand(argv.slice(1), {
-      stdout: process.stdout,
-      stderr: process.stderr,
-    });
-  if (argv[0] === 'send-expect')
-    return (await import('./cli/send-expect-command.js')).runSendExpectCommand(argv.slice(1), {
-      stdout: process.stdout,
-      stderr: process.stderr,
-    });
-  if (argv[0] === 'reload')
-    return (await import('./cli/reload-command.js')).runReloadCommand(argv.slice(1), {
-      stdout: process.stdout,
-      stderr: process.stderr,
-    });
-  if (argv[0] === 'status')
-    return (await import('./cli/status-command.js')).runStatusCommand(argv.slice(1), {
-      stdout: process.stdout,
-      stderr: process.stderr,
-    });
+  const command = SUBCOMMANDS.get(argv[0] ?? '');
+  if (command !== undefined)
+    return (await command())(argv.slice(1), { stdout: process.stdout, stderr: process.stderr });
   const parsed = parseArgs(argv);
   if (!parsed.ok) {
     process.stderr.write(`keepalived-ts: ${parsed.error}\n${USAGE}\n`);

@@ -172,6 +172,11 @@ Commands:
   status                       Ask the running daemon for its VRRP instances, real servers and
                                dispatcher table over the control socket (--json: the whole status
                                document; --ipvsadm-save: the table as \`ipvsadm-save -n\` prints it)
+  reload --dry-run             What a reload with the configuration would change
+  migrate-defaults             keepalived's DAEMON_ARGS into /etc/default/keepalived-ts
+  convert FILE                 Piranha's lvs.cf or ipvsadm rules as keepalived.conf (convert --help)
+  send-expect HOST PORT SEND EXPECT
+                               Piranha nanny's send/expect check, for a MISC_CHECK
 
 keepalived's other options (-g, --flush-log-file, -X, -R, -r, -c, -b, -B, --all, -a, -x, -A, -s,
 -m, -M) are accepted so that existing unit files keep working; they have no effect in keepalived-ts,
