@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { CLI } from '../test/netns/netns.js';
 import {
   TICKS_PER_S,
+  checkerDaemonArgv,
   cpuTicks,
   median,
   requireCommand,
@@ -141,23 +142,7 @@ async function main(): Promise<void> {
   await sleep(500);
 
   const lines: { time: number; msg: string; event?: string; reason?: string; checker?: string }[] = [];
-  const daemon = inNs(
-    [
-      process.execPath,
-      // PROF=dir: a V8 CPU profile of the daemon, written when it stops.
-      ...(process.env.PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROF}`] : []),
-      CLI,
-      '-C',
-      '-n',
-      '-f',
-      join(dir, 'keepalived.conf'),
-      '-p',
-      join(dir, 'kts.pid'),
-      '--control-socket',
-      join(dir, 'kts.sock'),
-    ],
-    'pipe',
-  );
+  const daemon = inNs(checkerDaemonArgv(CLI, dir, ['--control-socket', join(dir, 'kts.sock')]), 'pipe');
   let partial = '';
   daemon.stdout?.on('data', (c: Buffer) => {
     partial += c.toString();

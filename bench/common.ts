@@ -2,6 +2,7 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { cpus as cpus_, release, totalmem } from 'node:os';
+import { join } from 'node:path';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -87,4 +88,24 @@ export function runBench(
 export function machineLine(): string {
   const cpus = cpus_();
   return `${new Date().toISOString()} on ${cpus.length} x ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()}, Node ${process.version}`;
+}
+
+/**
+ * The argv of a checker-only keepalived-ts (`-C -n`) on DIR/keepalived.conf with its pid file in
+ * DIR, then `extra`. PROF=dir in the environment adds a V8 CPU profile of every thread, written when
+ * the daemon stops.
+ */
+export function checkerDaemonArgv(cli: string, dir: string, extra: readonly string[] = []): string[] {
+  return [
+    process.execPath,
+    ...(process.env.PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROF}`] : []),
+    cli,
+    '-C',
+    '-n',
+    '-f',
+    join(dir, 'keepalived.conf'),
+    '-p',
+    join(dir, 'kts.pid'),
+    ...extra,
+  ];
 }

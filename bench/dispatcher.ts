@@ -32,6 +32,7 @@ import { join } from 'node:path';
 import { CLI } from '../test/netns/netns.js';
 import {
   TICKS_PER_S,
+  checkerDaemonArgv,
   cpuTicks,
   machineLine,
   median,
@@ -227,22 +228,7 @@ async function main(): Promise<void> {
 async function pass(workers: number): Promise<void> {
   writeFileSync(join(dir, 'haproxy.cfg'), haproxyConfig(workers));
   const haproxy = inNs(['nice', '-n', String(WORKER_NICE), 'haproxy', '-db', '-f', join(dir, 'haproxy.cfg')]);
-  const kts = inNs(
-    [
-      process.execPath,
-      ...(process.env.PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROF}`] : []),
-      CLI,
-      '-C',
-      '-n',
-      '-f',
-      join(dir, 'keepalived.conf'),
-      '-p',
-      join(dir, 'kts.pid'),
-      '--dispatch-workers',
-      String(workers),
-    ],
-    'pipe',
-  );
+  const kts = inNs(checkerDaemonArgv(CLI, dir, ['--dispatch-workers', String(workers)]), 'pipe');
   let listening = false;
   kts.stdout?.on('data', (c: Buffer) => (listening ||= c.toString().includes('"dispatch.listening"')));
   await waitFor('keepalived-ts listening', () => listening, 30_000);

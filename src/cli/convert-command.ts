@@ -12,7 +12,7 @@ import {
 } from '../convert/format.js';
 import { FORMATS } from '../convert/formats.js';
 
-export const CONVERT_USAGE = `Usage: keepalived-ts convert FILE [--from ${FORMATS.map((f) => f.name).join('|') || 'FORMAT'}] [--role primary|backup] [--check ${CHECKS.join('|')}]
+const CONVERT_USAGE = `Usage: keepalived-ts convert FILE [--from ${FORMATS.map((f) => f.name).join('|') || 'FORMAT'}] [--role primary|backup] [--check ${CHECKS.join('|')}]
   Print FILE (- for standard input), Piranha's lvs.cf or ipvsadm rules (ipvsadm-save, ipvsadm -Sn
   or ipvsadm commands), as keepalived.conf on standard output; warnings go to standard error.
   --from    the format, when guessing from the text is not wanted

@@ -11,7 +11,7 @@
 import { Socket } from 'node:net';
 import { decodeCEscapes, percentDecode } from '../convert/c-escapes.js';
 
-export const SEND_EXPECT_USAGE = `Usage: keepalived-ts send-expect HOST PORT SEND EXPECT [--timeout S] [--regex] [--percent]
+const SEND_EXPECT_USAGE = `Usage: keepalived-ts send-expect HOST PORT SEND EXPECT [--timeout S] [--regex] [--percent]
   Connect to HOST:PORT over TCP, send SEND, wait for EXPECT in the answer; exit 0 on a match, 1 otherwise.
   --timeout S  give up after S seconds (default 5)
   --regex      EXPECT is a regular expression
@@ -60,6 +60,9 @@ function parse(argv: readonly string[]): Args | string {
   return { host, port: Number(portText), send, expect, timeout, regex };
 }
 
+/** The answer is kept up to 1 MiB: a server that streams without the text fails the check instead of filling memory. */
+const MAX_ANSWER = 1 << 20;
+
 /** Whether `answer` (latin1) holds `expect`. */
 function matches(answer: string, expect: string, regex: RegExp | undefined): boolean {
   return regex ? regex.test(answer) : answer.includes(expect);
@@ -99,6 +102,7 @@ export async function runSendExpectCommand(argv: readonly string[], io: SendExpe
     socket.on('data', (chunk: Buffer) => {
       answer += chunk.toString('latin1');
       if (matches(answer, args.expect, regex)) finish(0, '');
+      else if (answer.length > MAX_ANSWER) finish(1, `no match in the first ${MAX_ANSWER} bytes`);
     });
     socket.on('end', () => finish(1, 'closed without the expected answer'));
     socket.connect(args.port, args.host, () => {

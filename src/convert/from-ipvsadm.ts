@@ -29,7 +29,7 @@ import {
 import { parseIp, type IpFamily } from '../lib/ip.js';
 
 /** Seconds between two checks of a real server (keepalived's own default, 60 s, is slow to notice). */
-export const DELAY_LOOP = 6;
+const DELAY_LOOP = 6;
 /** Seconds a check waits for the connection (keepalived's default is 5). */
 export const CONNECT_TIMEOUT = 3;
 /** ipvsadm(8): `-p` without a timeout. keepalived's `persistence_timeout` alone means 360 s. */

@@ -16,7 +16,7 @@ import type { Context } from './lvs-cf-values.js';
 import type { Setting } from './lvs-cf.js';
 
 /** Where `keepalived-ts` is installed (docs/install.md): misc_path wants a full path. */
-export const SEND_EXPECT_COMMAND = '/usr/bin/keepalived-ts send-expect';
+const SEND_EXPECT_COMMAND = '/usr/bin/keepalived-ts send-expect';
 
 /** What the checker of one virtual service is made from (its settings, already read). */
 export interface CheckSpec {

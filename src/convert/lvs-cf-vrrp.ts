@@ -10,7 +10,7 @@ import type { ConvertOptions } from './format.js';
 
 export const PRIORITY = { primary: 150, backup: 100 } as const;
 export const PUBLIC_INSTANCE = 'LVS_PUBLIC';
-export const NAT_INSTANCE = 'LVS_NAT';
+const NAT_INSTANCE = 'LVS_NAT';
 
 /** One address a vrrp_instance holds, with the line it came from. */
 export interface Vip {
