@@ -87,6 +87,7 @@ const PURE = [
   'src/cli/signum.ts',
   'src/check/verdict.ts',
   'src/check/pool.ts',
+  'src/check/announce.ts',
   'src/check/identity.ts',
   'src/check/reload-planner.ts',
   'src/check/checker-type.ts',

@@ -22,6 +22,7 @@ import { formatRs, formatService } from './format.js';
 import { LocalAddresses, suspendsOn } from './ha-suspend.js';
 import { Pool, type PoolEffect, type PoolView, type ReloadMember } from './pool.js';
 import { applyPoolEffects, type CheckNotifier } from './pool-effects.js';
+import type { ServiceState } from './announce.js';
 import type { ProbeDeps, ProbeOutcome, ProbeTarget } from './probe.js';
 import {
   planReload,
@@ -49,6 +50,15 @@ export interface HealthCheckDeps {
   readonly localAddresses: ReadonlySet<string>;
   /** 0 <= x < 1 (warmup). */
   readonly random: () => number;
+  /** `announce_table`: told the quorum states after every change (route-announcer.ts). */
+  readonly announcer?: QuorumListener;
+}
+
+/** What health-driven route announcement needs from the checkers (RouteAnnouncer). */
+export interface QuorumListener {
+  update(services: readonly ServiceState[], groups: Config['virtualServerGroups']): void;
+  /** The checkers stop; called before the pools empty. */
+  stop(): void;
 }
 
 /** A running real server: its place in the pool, and its checkers in its config's order. */
@@ -70,6 +80,8 @@ export class HealthChecks {
   private services: ServiceRun[];
   private started = false;
   private stopped = false;
+  /** A reload is under way: the route announcer hears the outcome once, at its end. */
+  private reloading = false;
   private readonly local: LocalAddresses;
 
   constructor(
@@ -102,6 +114,7 @@ export class HealthChecks {
       return service;
     });
     this.services.forEach((s, v) => this.applyTo(s.vs, s.pool.init(down[v] ?? [])));
+    this.announce();
     for (const run of runs) this.activate(run);
   }
 
@@ -148,6 +161,7 @@ export class HealthChecks {
       { rules: (type) => this.deps.types.get(type), alive },
     );
     this.config = config;
+    this.reloading = true;
     const deps = this.probeDeps();
 
     for (const service of plan.removed) {
@@ -192,6 +206,8 @@ export class HealthChecks {
       if (enabled) run.schedule(BOOTSTRAP_MS);
       else run.cancel();
     }
+    this.reloading = false;
+    this.announce();
     for (const run of started) this.activate(run);
     return plan.report;
   }
@@ -216,6 +232,8 @@ export class HealthChecks {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
+    // Before the pools empty: with --dont-release-ipvs the routes stay (route-announcer.ts).
+    this.deps.announcer?.stop();
     for (const run of this.runs()) run.retire();
     for (const s of this.services) this.applyTo(s.vs, s.pool.stop());
   }
@@ -415,5 +433,16 @@ export class HealthChecks {
 
   private applyTo(vs: VirtualServer, effects: readonly PoolEffect[]): void {
     applyPoolEffects(this.deps, vs, effects);
+    if (this.started && effects.some((e) => e.kind === 'log' && e.event.startsWith('check.quorum.')))
+      this.announce();
+  }
+
+  /** The quorum states to the route announcer (announce_table). */
+  private announce(): void {
+    if (!this.deps.announcer || this.stopped || this.reloading) return;
+    this.deps.announcer.update(
+      this.services.map((s) => ({ vs: s.vs, up: s.pool.view().quorumUp })),
+      this.config.virtualServerGroups,
+    );
   }
 }

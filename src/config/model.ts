@@ -444,6 +444,12 @@ export interface VirtualServer {
   readonly sorryServerInhibit: boolean;
   /** keepalived-ts extension: send a PROXY protocol header to the real servers (embedded dispatcher). */
   readonly proxyProtocol: 'v1' | 'v2' | null;
+  /**
+   * keepalived-ts extension `announce_table N [dev IFNAME]` (docs/bgp.md): while the virtual
+   * server has quorum, its address (every address of its group) is a host route in kernel table N
+   * for a routing daemon to redistribute; null: not announced.
+   */
+  readonly announce: AnnounceTable | null;
   readonly quorum: number;
   readonly hysteresis: number;
   readonly quorumUp: ScriptSpec | null;
@@ -457,6 +463,14 @@ export interface VirtualServer {
   /** IPVS scheduler flags (ops, hashed, sh-port, sh-fallback, mh-port, mh-fallback, flag-1..3). */
   readonly flags: readonly string[];
   readonly realServers: readonly RealServer[];
+}
+
+/** `announce_table N [dev IFNAME]` of a virtual server. */
+export interface AnnounceTable {
+  /** The kernel routing table: 1..2^32-2, not 253-255 (default, main, local). */
+  readonly table: number;
+  /** The route's interface (default `lo`). */
+  readonly dev: string;
 }
 
 export type VirtualServerGroupEntry =

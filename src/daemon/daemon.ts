@@ -16,6 +16,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { HealthChecks } from '../check/health-checks.js';
+import type { RouteAnnouncer } from '../check/route-announcer.js';
 import type { Config } from '../config/model.js';
 import { SystemClock } from '../host/system-clock.js';
 import { openAnnouncer } from '../net/announcer.js';
@@ -65,6 +66,7 @@ export class Daemon {
   private node: VrrpNode | undefined;
   private trackers: Trackers | undefined;
   private checks: HealthChecks | undefined;
+  private announcer: RouteAnnouncer | undefined;
   private dispatcher: Dispatcher | undefined;
   private lvsSync: LvsSync | null = null;
   private notifier: Notifier | undefined;
@@ -202,7 +204,8 @@ export class Daemon {
       }, STOP_DEADLINE_MS);
       this.checks?.stop();
       this.trackers?.stop();
-      Promise.all([vrrpStopped, this.dispatcher?.close()])
+      // The routes' withdrawals finish before the rtnetlink socket closes.
+      Promise.all([vrrpStopped, this.dispatcher?.close(), this.announcer?.settled()])
         .then(() => this.lvsSync?.stop())
         // STOP notify scripts get up to 1 s (keepalived), FIFO scripts are stopped.
         .then(() => this.notifier?.close())
@@ -307,10 +310,11 @@ export class Daemon {
   }
 
   private async startChecks(config: Config, rtnl: LinuxRtnl, notifier: Notifier): Promise<void> {
-    const [{ startDispatcher }, { HealthChecks }, { checkerTypes }] = await Promise.all([
+    const [{ startDispatcher }, { HealthChecks }, { checkerTypes }, { RouteAnnouncer }] = await Promise.all([
       import('./dispatcher.js'),
       import('../check/health-checks.js'),
       import('../check/checker-types.js'),
+      import('../check/route-announcer.js'),
     ]);
     const dispatcher = await startDispatcher(config, this.log, {
       keepIpvsOnStop: this.options.keepIpvsOnStop,
@@ -318,6 +322,17 @@ export class Daemon {
     });
     this.dispatcher = dispatcher;
     const local = new Set((await rtnl.addresses()).map((a) => a.address));
+    // announce_table (docs/bgp.md): with -I and the kernel's IPVS the services outlive the daemon,
+    // and so do their routes; the embedded dispatcher stops serving, so its routes go.
+    const announcer = new RouteAnnouncer(
+      {
+        routes: rtnl,
+        linkIndex: async (name) => (await rtnl.links()).find((l) => l.name === name)?.index,
+        log: this.log,
+      },
+      { keepOnStop: this.options.keepIpvsOnStop && dispatcher.kernel !== undefined },
+    );
+    this.announcer = announcer;
     const checks = new HealthChecks(config, {
       clock: this.clock,
       log: this.log,
@@ -327,6 +342,7 @@ export class Daemon {
       trackFileValue: (name) => this.trackers?.fileValue(name),
       localAddresses: local,
       random: Math.random,
+      announcer,
     });
     this.checks = checks;
     checks.start();

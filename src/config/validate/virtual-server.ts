@@ -5,6 +5,7 @@
 import type { Statement, Word } from '../ast.js';
 import type { Loc } from '../diagnostics.js';
 import type {
+  AnnounceTable,
   Checker,
   L4Protocol,
   LbAlgo,
@@ -77,6 +78,7 @@ interface VirtualServerDraft extends Inheritable {
   sorryServer: SorryServer | undefined;
   sorryServerInhibit: boolean;
   proxyProtocol: 'v1' | 'v2' | null;
+  announce: AnnounceTable | null;
   quorum: number | undefined;
   hysteresis: number | undefined;
   quorumUp: ScriptSpec | undefined;
@@ -368,6 +370,62 @@ function readEndpoint(
   return { ip, port };
 }
 
+/** Kernel tables a route of ours must not go to: 253 default, 254 main, 255 local (rt_names). */
+const RESERVED_TABLES = new Set([253, 254, 255]);
+
+/** An interface name the kernel accepts (dev_valid_name(): 1..15 bytes, no `/`, `:` or space, not `.` or `..`). */
+const validIfName = (n: string): boolean =>
+  n.length > 0 && Buffer.byteLength(n) <= 15 && n !== '.' && n !== '..' && !/[/:\s]/.test(n);
+
+/**
+ * `announce_table N [dev IFNAME]` (keepalived-ts extension, docs/bgp.md). A fwmark service has no
+ * address to announce; a bad value is reported with its place and nothing is announced.
+ */
+function announceTable(ctx: Ctx, stmt: Statement, d: VirtualServerDraft): void {
+  const w = ctx.arg(stmt, 1);
+  if (!w) return;
+  if (d.key.kind === 'fwmark') {
+    ctx.report(
+      'GENERAL_ERROR',
+      stmt,
+      `announce_table: fwmark virtual server FWM ${d.key.fwmark} has no address to announce - ignoring`,
+    );
+    return;
+  }
+  const table = readUnsigned(ctx, w, 1, 0xfffffffe);
+  if (table === undefined || RESERVED_TABLES.has(table)) {
+    ctx.report(
+      'GENERAL_ERROR',
+      w,
+      `announce_table '${w.text}' must be a table in [1, 4294967294], not 253-255 (default, main, local) - nothing announced`,
+    );
+    return;
+  }
+  let dev = 'lo';
+  const rest = stmt.words.slice(2);
+  if (rest.length > 0) {
+    const [kw, name, ...extra] = rest;
+    if (kw?.text !== 'dev' || !name || extra.length > 0) {
+      ctx.report(
+        'GENERAL_ERROR',
+        kw ?? stmt,
+        `announce_table ${table}: expected 'dev IFNAME' after the table, not '${rest.map((x) => x.text).join(' ')}' - nothing announced`,
+      );
+      return;
+    }
+    if (!validIfName(name.text)) {
+      ctx.report(
+        'GENERAL_ERROR',
+        name,
+        `announce_table ${table}: '${name.text}' is not a valid interface name - nothing announced`,
+      );
+      return;
+    }
+    dev = name.text;
+  }
+  d.announce = { table, dev };
+}
+
 const virtualServerKeywords: KeywordTable<VirtualServerDraft> = {
   ...inheritableKeywords<VirtualServerDraft>('virtual server'),
   ip_family: plain((ctx, stmt, d) => {
@@ -452,6 +510,8 @@ const virtualServerKeywords: KeywordTable<VirtualServerDraft> = {
     if (w.text === 'v1' || w.text === 'v2') d.proxyProtocol = w.text;
     else ctx.report('GENERAL_ERROR', w, `proxy_protocol must be v1 or v2, not '${w.text}' - ignoring`);
   }),
+  // keepalived-ts extension (docs/bgp.md): keepalived itself rejects it as unknown.
+  announce_table: plain(announceTable),
   // keepalived quorum_handler(): an invalid quorum is taken as 1.
   quorum: plain((ctx, stmt, d) => {
     const w = ctx.arg(stmt, 1);
@@ -610,6 +670,7 @@ export function parseVirtualServer(ctx: Ctx, stmt: Statement): VirtualServerDraf
     family,
     sorryServerInhibit: false,
     proxyProtocol: null,
+    announce: null,
     omega: false,
     haSuspend: false,
     flags: [],
@@ -786,6 +847,7 @@ export function completeVirtualServer(ctx: Ctx, d: VirtualServerDraft): Complete
     sorryServer: d.sorryServer ?? null,
     sorryServerInhibit: d.sorryServerInhibit,
     proxyProtocol: d.proxyProtocol,
+    announce: d.announce,
     quorum,
     hysteresis,
     quorumUp: d.quorumUp ?? null,

@@ -42,6 +42,7 @@ describe('virtual_server defaults', () => {
       sorryServer: null,
       sorryServerInhibit: false,
       proxyProtocol: null,
+      announce: null,
       quorum: 1,
       hysteresis: 0,
       quorumUp: null,

@@ -1,0 +1,75 @@
+/**
+ * `announce_table N [dev IFNAME]` (keepalived-ts extension, docs/bgp.md): accepted in a
+ * virtual_server, with clear errors and nothing announced for bad values or a fwmark service.
+ */
+import { describe, expect, it } from 'vitest';
+import { brief, loadText } from '../../helpers/config.js';
+
+const lvs = ' protocol TCP\n lb_algo rr\n lb_kind NAT\n';
+const vs = (head: string, line: string, rs = '192.0.2.5') =>
+  `virtual_server ${head} {\n${lvs} ${line}\n real_server ${rs} 80 {\n }\n}\n`;
+
+describe('announce_table', () => {
+  it('takes a table, and lo as the default interface', () => {
+    const r = loadText(vs('203.0.113.10 80', 'announce_table 100'));
+    expect(r.diagnostics).toEqual([]);
+    expect(r.config.virtualServers[0]?.announce).toEqual({ table: 100, dev: 'lo' });
+  });
+
+  it('takes dev IFNAME and tables above 255', () => {
+    const r = loadText(vs('2001:db8::10 80', 'announce_table 4294967294 dev dummy0', '2001:db8::5'));
+    expect(r.diagnostics).toEqual([]);
+    expect(r.config.virtualServers[0]?.announce).toEqual({ table: 4294967294, dev: 'dummy0' });
+  });
+
+  it('is off without the keyword', () => {
+    expect(loadText(vs('203.0.113.10 80', 'quorum 1')).config.virtualServers[0]?.announce).toBeNull();
+  });
+
+  it.each(['253', '254', '255'])('refuses the reserved table %s with its place', (t) => {
+    const r = loadText(vs('203.0.113.10 80', `announce_table ${t}`));
+    expect(brief(r.diagnostics)).toEqual([
+      `5:17 GENERAL_ERROR announce_table '${t}' must be a table in [1, 4294967294], not 253-255 (default, main, local) - nothing announced`,
+    ]);
+    expect(r.config.virtualServers[0]?.announce).toBeNull();
+  });
+
+  it.each(['0', '4294967295', 'x1', '-3'])('refuses the table %s', (t) => {
+    const r = loadText(vs('203.0.113.10 80', `announce_table ${t}`));
+    expect(r.diagnostics.some((d) => d.line === 5 && d.message.startsWith(`announce_table '${t}'`))).toBe(
+      true,
+    );
+    expect(r.config.virtualServers[0]?.announce).toBeNull();
+  });
+
+  it('refuses words other than dev IFNAME, and bad interface names', () => {
+    const r1 = loadText(vs('203.0.113.10 80', 'announce_table 100 via lo'));
+    expect(brief(r1.diagnostics)).toEqual([
+      "5:21 GENERAL_ERROR announce_table 100: expected 'dev IFNAME' after the table, not 'via lo' - nothing announced",
+    ]);
+    expect(r1.config.virtualServers[0]?.announce).toBeNull();
+    const r2 = loadText(vs('203.0.113.10 80', 'announce_table 100 dev'));
+    expect(r2.config.virtualServers[0]?.announce).toBeNull();
+    const r3 = loadText(vs('203.0.113.10 80', 'announce_table 100 dev a/b'));
+    expect(brief(r3.diagnostics)).toEqual([
+      "5:25 GENERAL_ERROR announce_table 100: 'a/b' is not a valid interface name - nothing announced",
+    ]);
+    const r4 = loadText(vs('203.0.113.10 80', 'announce_table 100 dev sixteen-chars-xx'));
+    expect(r4.config.virtualServers[0]?.announce).toBeNull();
+  });
+
+  it('refuses a fwmark virtual server: it has no address', () => {
+    const r = loadText(vs('fwmark 7', 'announce_table 100'));
+    expect(brief(r.diagnostics)).toContain(
+      '5:2 GENERAL_ERROR announce_table: fwmark virtual server FWM 7 has no address to announce - ignoring',
+    );
+    expect(r.config.virtualServers[0]?.announce).toBeNull();
+  });
+
+  it('is taken on a virtual server group', () => {
+    const r = loadText(
+      `virtual_server_group G {\n 203.0.113.1-3 80\n}\n` + vs('group G', 'announce_table 100 dev lo'),
+    );
+    expect(r.config.virtualServers[0]?.announce).toEqual({ table: 100, dev: 'lo' });
+  });
+});
