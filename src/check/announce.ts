@@ -155,6 +155,11 @@ export class Announcements {
     this.known.delete(key);
   }
 
+  /** How many routes are configured (announced or not). */
+  configured(): number {
+    return this.known.size;
+  }
+
   /** How many routes are announced now. */
   present(): number {
     let n = 0;

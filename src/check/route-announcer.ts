@@ -31,6 +31,8 @@ export interface AnnouncerOptions {
 }
 
 export interface AnnounceCounts {
+  /** Routes of `announce_table` keywords, in the kernel or not. */
+  readonly routes: number;
   /** Routes in the kernel now. */
   readonly present: number;
   readonly announced: number;
@@ -82,6 +84,7 @@ export class RouteAnnouncer {
 
   counts(): AnnounceCounts {
     return {
+      routes: this.decisions.configured(),
       present: this.decisions.present(),
       announced: this.announced,
       withdrawn: this.withdrawn,

@@ -228,11 +228,17 @@ export class Daemon {
   }
 
   private status(): Promise<DaemonStatus> {
-    return daemonStatus(this.node, this.checks, this.dispatcher, {
-      version: this.version,
-      startedAt: this.startedAt,
-      now: this.clock.now(),
-    });
+    return daemonStatus(
+      this.node,
+      this.checks,
+      this.dispatcher,
+      {
+        version: this.version,
+        startedAt: this.startedAt,
+        now: this.clock.now(),
+      },
+      this.announcer,
+    );
   }
 
   /** Notify scripts and FIFOs, SMTP alerts and SNMP notifications, as global_defs asks. */

@@ -6,6 +6,7 @@
 import type { HealthChecks } from '../check/health-checks.js';
 import type { VirtualServerStatus } from '../check/status-view.js';
 import type { TableEntry } from '../check/table.js';
+import type { AnnounceCounts, RouteAnnouncer } from '../check/route-announcer.js';
 import type { ServiceStats } from '../dispatch/plane-messages.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { VrrpInstanceDriver } from './vrrp-instance.js';
@@ -111,6 +112,11 @@ export interface DaemonStatus {
   readonly dispatcher: readonly ServiceStats[];
   /** With IPVS: netlink messages sent, and failed commands by `COMMAND ERRNO`. */
   readonly ipvs?: { readonly messages: number; readonly errors: Readonly<Record<string, number>> };
+  /**
+   * With `announce_table` (docs/bgp.md): routes configured and in the kernel now, announcements
+   * and withdrawals made, failed route changes.
+   */
+  readonly announce?: AnnounceCounts;
 }
 
 export async function daemonStatus(
@@ -118,7 +124,9 @@ export async function daemonStatus(
   checks: HealthChecks | undefined,
   dispatcher: Dispatcher | undefined,
   meta: { version: string; startedAt: number; now: number },
+  announcer?: RouteAnnouncer,
 ): Promise<DaemonStatus> {
+  const announce = announcer?.counts();
   return {
     version: meta.version,
     pid: process.pid,
@@ -141,6 +149,9 @@ export async function daemonStatus(
             errors: Object.fromEntries(dispatcher.kernel.errors),
           },
         }
+      : {}),
+    ...(announce && (announce.routes > 0 || announce.announced > 0 || announce.failed > 0)
+      ? { announce }
       : {}),
   };
 }

@@ -85,6 +85,14 @@ describe('announce_table', () => {
     // One comes back: announced again.
     await backend(3);
     await eventually('the VIP route back', () => (announced() ? true : undefined), 15_000);
+    // The status document counts them.
+    expect(((await director.query()) as { announce?: unknown }).announce).toEqual({
+      routes: 1,
+      present: 1,
+      announced: 2,
+      withdrawn: 1,
+      failed: 0,
+    });
 
     // SIGTERM: withdrawn before the daemon exits.
     suite.untrack(director);

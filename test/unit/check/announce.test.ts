@@ -221,7 +221,7 @@ describe('RouteAnnouncer (fake route table)', () => {
       'check.announce.up Announcing 203.0.113.10/32 in table 100 dev lo for VS [203.0.113.10]:tcp:80',
       'check.announce.down Withdrawing 203.0.113.10/32 from table 100 for VS [203.0.113.10]:tcp:80 (quorum-down)',
     ]);
-    expect(a.counts()).toEqual({ present: 0, announced: 1, withdrawn: 1, failed: 0 });
+    expect(a.counts()).toEqual({ routes: 1, present: 0, announced: 1, withdrawn: 1, failed: 0 });
   });
 
   it('a failed add is logged and retried on the next change', async () => {
