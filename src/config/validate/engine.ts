@@ -31,6 +31,23 @@ export const plain = <D>(handle: (ctx: Ctx, stmt: Statement, draft: D) => void):
   kind: 'plain',
   handle,
 });
+/**
+ * A keepalived-ts extension keyword: handled like `plain`, and `-t` says at its line that
+ * keepalived 2.2.7 does not know it (it would log "Unknown keyword" and fail its config test), so
+ * a file that uses one is for keepalived-ts only. A notice, not a config error: keepalived-ts runs it.
+ */
+export const extension = <D>(handle: (ctx: Ctx, stmt: Statement, draft: D) => void): Keyword<D> => ({
+  kind: 'plain',
+  handle: (ctx, stmt, draft) => {
+    const kw = stmt.words[0]?.text ?? '';
+    ctx.report(
+      'NOTICE',
+      stmt,
+      `'${kw}' is a keepalived-ts extension: keepalived rejects it as an unknown keyword`,
+    );
+    handle(ctx, stmt, draft);
+  },
+});
 export const block = <D>(handle: (ctx: Ctx, stmt: Statement, draft: D) => void): Keyword<D> => ({
   kind: 'block',
   handle,

@@ -6,7 +6,7 @@
 import type { Statement, Word } from '../ast.js';
 import type { FifoSpec, GarpSettings, GlobalDefs, LvsSyncDaemon, ScriptSpec } from '../model.js';
 import type { Ctx } from './context.js';
-import { plain, valueLines, values, walk, type KeywordTable } from './engine.js';
+import { extension, plain, valueLines, values, walk, type KeywordTable } from './engine.js';
 import { notActedOn } from './unsupported.js';
 import { parseIp, parseIpv4, parseIpv6 } from '../../lib/ip.js';
 import {
@@ -601,8 +601,8 @@ const keywords: KeywordTable<GlobalDraft> = {
     'globalDefs.reloadCheckConfig',
     plain((_ctx, _stmt, d) => (d.reloadCheckConfig = true)),
   ),
-  // keepalived-ts extension (keepalived rejects it as an unknown keyword).
-  metrics_listen: plain(metricsListen),
+  // keepalived-ts extension (docs/metrics.md).
+  metrics_listen: extension(metricsListen),
   ...tuningKeywords<GlobalDraft>((d) => d.tuning),
   // SNMP (keepalived 2.2.7 core/global_parser.c), served by the AgentX subagent (daemon/snmp-agent.ts).
   snmp_socket: plain((ctx, stmt, d) => {

@@ -23,7 +23,7 @@ import { LB_ALGOS } from '../model.js';
 import type { IpFamily } from '../../lib/ip.js';
 import { CHECKER_TYPES, parseChecker, type CheckerDraft } from './checkers.js';
 import type { Ctx } from './context.js';
-import { block, plain, valueLines, walk, type KeywordTable } from './engine.js';
+import { block, extension, plain, valueLines, walk, type KeywordTable } from './engine.js';
 import { formatIp, parseIp, parseIpPrefix } from '../../lib/ip.js';
 import { readScript } from './script.js';
 import { bfdCheck } from './trackers-extra.js';
@@ -503,15 +503,15 @@ const virtualServerKeywords: KeywordTable<VirtualServerDraft> = {
     d.persistenceEngine = w.text.slice(0, 15);
   }),
   sorry_server_inhibit: plain((_ctx, _stmt, d) => (d.sorryServerInhibit = true)),
-  // keepalived-ts extension (docs/dispatcher.md): keepalived itself rejects it as unknown.
-  proxy_protocol: plain((ctx, stmt, d) => {
+  // keepalived-ts extension (docs/dispatcher.md).
+  proxy_protocol: extension((ctx, stmt, d) => {
     const w = ctx.arg(stmt, 1);
     if (!w) return;
     if (w.text === 'v1' || w.text === 'v2') d.proxyProtocol = w.text;
     else ctx.report('GENERAL_ERROR', w, `proxy_protocol must be v1 or v2, not '${w.text}' - ignoring`);
   }),
-  // keepalived-ts extension (docs/bgp.md): keepalived itself rejects it as unknown.
-  announce_table: plain(announceTable),
+  // keepalived-ts extension (docs/bgp.md).
+  announce_table: extension(announceTable),
   // keepalived quorum_handler(): an invalid quorum is taken as 1.
   quorum: plain((ctx, stmt, d) => {
     const w = ctx.arg(stmt, 1);

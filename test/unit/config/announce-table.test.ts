@@ -3,22 +3,27 @@
  * virtual_server, with clear errors and nothing announced for bad values or a fwmark service.
  */
 import { describe, expect, it } from 'vitest';
+import { configTestExitCode } from '../../../src/config/diagnostics.js';
 import { brief, loadText } from '../../helpers/config.js';
 
 const lvs = ' protocol TCP\n lb_algo rr\n lb_kind NAT\n';
+const notice =
+  "5:2 NOTICE 'announce_table' is a keepalived-ts extension: keepalived rejects it as an unknown keyword";
 const vs = (head: string, line: string, rs = '192.0.2.5') =>
   `virtual_server ${head} {\n${lvs} ${line}\n real_server ${rs} 80 {\n }\n}\n`;
 
 describe('announce_table', () => {
   it('takes a table, and lo as the default interface', () => {
     const r = loadText(vs('203.0.113.10 80', 'announce_table 100'));
-    expect(r.diagnostics).toEqual([]);
+    expect(brief(r.diagnostics)).toEqual([notice]);
     expect(r.config.virtualServers[0]?.announce).toEqual({ table: 100, dev: 'lo' });
+    // -t says the file is for keepalived-ts only (the notice) and still passes it: keepalived-ts runs it.
+    expect(configTestExitCode(r.diagnostics)).toBe(0);
   });
 
   it('takes dev IFNAME and tables above 255', () => {
     const r = loadText(vs('2001:db8::10 80', 'announce_table 4294967294 dev dummy0', '2001:db8::5'));
-    expect(r.diagnostics).toEqual([]);
+    expect(brief(r.diagnostics)).toEqual([notice]);
     expect(r.config.virtualServers[0]?.announce).toEqual({ table: 4294967294, dev: 'dummy0' });
   });
 
@@ -29,6 +34,7 @@ describe('announce_table', () => {
   it.each(['253', '254', '255'])('refuses the reserved table %s with its place', (t) => {
     const r = loadText(vs('203.0.113.10 80', `announce_table ${t}`));
     expect(brief(r.diagnostics)).toEqual([
+      notice,
       `5:17 GENERAL_ERROR announce_table '${t}' must be a table in [1, 4294967294], not 253-255 (default, main, local) - nothing announced`,
     ]);
     expect(r.config.virtualServers[0]?.announce).toBeNull();
@@ -45,6 +51,7 @@ describe('announce_table', () => {
   it('refuses words other than dev IFNAME, and bad interface names', () => {
     const r1 = loadText(vs('203.0.113.10 80', 'announce_table 100 via lo'));
     expect(brief(r1.diagnostics)).toEqual([
+      notice,
       "5:21 GENERAL_ERROR announce_table 100: expected 'dev IFNAME' after the table, not 'via lo' - nothing announced",
     ]);
     expect(r1.config.virtualServers[0]?.announce).toBeNull();
@@ -52,6 +59,7 @@ describe('announce_table', () => {
     expect(r2.config.virtualServers[0]?.announce).toBeNull();
     const r3 = loadText(vs('203.0.113.10 80', 'announce_table 100 dev a/b'));
     expect(brief(r3.diagnostics)).toEqual([
+      notice,
       "5:25 GENERAL_ERROR announce_table 100: 'a/b' is not a valid interface name - nothing announced",
     ]);
     const r4 = loadText(vs('203.0.113.10 80', 'announce_table 100 dev sixteen-chars-xx'));

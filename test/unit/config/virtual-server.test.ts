@@ -128,10 +128,13 @@ describe('virtual_server defaults', () => {
 
   it('proxy_protocol (keepalived-ts extension) takes v1 or v2 and reports anything else', () => {
     const ok = loadText(vs('192.0.2.1 80', `${lvs} proxy_protocol v1\n real_server 192.0.2.5 80 {\n }`));
-    expect(ok.diagnostics).toEqual([]);
+    const notice =
+      "5:2 NOTICE 'proxy_protocol' is a keepalived-ts extension: keepalived rejects it as an unknown keyword";
+    expect(brief(ok.diagnostics)).toEqual([notice]);
     expect(ok.config.virtualServers[0]?.proxyProtocol).toBe('v1');
     const bad = loadText(vs('192.0.2.1 80', `${lvs} proxy_protocol v3\n real_server 192.0.2.5 80 {\n }`));
     expect(brief(bad.diagnostics)).toEqual([
+      notice,
       "5:17 GENERAL_ERROR proxy_protocol must be v1 or v2, not 'v3' - ignoring",
     ]);
     expect(bad.config.virtualServers[0]?.proxyProtocol).toBeNull();
