@@ -37,6 +37,7 @@ const PACKAGES = [
   ['snmptrapd', 'receives the SNMP notifications'],
   ['debootstrap', 'the system test: a Debian 12 root file system'],
   ['systemd-container', 'the system test: systemd-nspawn boots it with systemd as PID 1'],
+  ['frr', 'zebra, bgpd and bfdd of the active-active labs (announce_table, docs/bgp.md)'],
 ];
 
 function osRelease() {
