@@ -132,10 +132,9 @@ async function persistent(id) {
   }
 }
 
+// SIGTERM: every loop ends after its current step (at most TIMEOUT_MS), the last records are written.
 process.on('SIGTERM', () => {
   running = false;
-  flush();
-  process.exit(0);
 });
 process.stdout.write('started\n');
 const loops = Number(loopsText);
