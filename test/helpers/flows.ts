@@ -33,6 +33,8 @@ export interface EventReport {
   readonly longestGapMs: number;
   /** Long-lived connections that broke in this window. */
   readonly broken: number;
+  /** The broken ones, by the address the real server saw them from (the director, for a proxy). */
+  readonly brokenBy: Readonly<Record<string, number>>;
   /** The longest stall, ms, of a long-lived connection that did not break. */
   readonly stallMs: number;
 }
@@ -69,6 +71,7 @@ export function analyseFlows(
     servers: {},
     longestGapMs: 0,
     broken: 0,
+    brokenBy: {} as Record<string, number>,
     stallMs: 0,
   }));
   const windowOf = (t: number): number => {
@@ -94,21 +97,27 @@ export function analyseFlows(
         bump(rep.split, r.peer ?? '?');
         bump(rep.servers, r.srv ?? '?');
       }
-    } else if (rep && r.k === 'break') rep.broken++;
-    else if (rep && r.k === 'gap') rep.stallMs = Math.max(rep.stallMs, r.ms ?? 0);
+    } else if (rep && r.k === 'break') {
+      rep.broken++;
+      bump(rep.brokenBy, r.peer ?? '?');
+    } else if (rep && r.k === 'gap') rep.stallMs = Math.max(rep.stallMs, r.ms ?? 0);
   }
   return reports;
 }
+
+const byKey = (m: Readonly<Record<string, number>>): string =>
+  Object.entries(m)
+    .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
 
 /** One line per event, for the labs' and the benchmark's output. */
 export function formatReports(tag: string, reports: readonly EventReport[]): string {
   return reports
     .map((r) => {
-      const split = Object.entries(r.split)
-        .sort(([a], [b]) => a.localeCompare(b, 'en', { numeric: true }))
-        .map(([k, v]) => `${k} ${v}`)
-        .join(', ');
-      return `[${tag}] ${r.event}: ${r.newFlows} new flows (${r.failed} failed; ${split || 'none answered'}), longest client gap ${r.longestGapMs} ms, ${r.broken} broken connections, longest stall ${r.stallMs} ms`;
+      const split = byKey(r.split);
+      const broken = r.broken > 0 ? ` (${byKey(r.brokenBy)})` : '';
+      return `[${tag}] ${r.event}: ${r.newFlows} new flows (${r.failed} failed; ${split || 'none answered'}), longest client gap ${r.longestGapMs} ms, ${r.broken} broken connections${broken}, longest stall ${r.stallMs} ms`;
     })
     .join('\n');
 }

@@ -6,7 +6,7 @@
 //   { ..., ok: false, err }. Every flow has a new source port, so the router's ECMP hash spreads them.
 // - PERSISTENT (default 8) long-lived connections, each sending a line every 100 ms and reading
 //   the answer. Records: { t, k: 'open', id, srv, peer } when one is established (again),
-//   { t, k: 'break', id, err, up } when one breaks (reset, closed, or no answer in TIMEOUT_MS; `up`
+//   { t, k: 'break', id, err, up, srv, peer } when one breaks (reset, closed, or no answer in TIMEOUT_MS; `up`
 //   is how long it had worked, ms), then it reconnects; { t, k: 'fail', id, err } when an attempt
 //   to (re)connect failed before its first answer; { t, k: 'gap', id, ms } when an answer came
 //   more than 300 ms after the previous one on a connection that did not break.
@@ -107,9 +107,11 @@ async function persistent(id) {
   while (running) {
     let sock;
     let since = 0;
+    let srv = '';
+    let peer = '';
     try {
       sock = await open();
-      const [srv, peer] = await ask(sock, `p ${id}`);
+      [srv, peer] = await ask(sock, `p ${id}`);
       since = Date.now();
       record({ t: since, k: 'open', id, srv, peer });
       let last = since;
@@ -123,7 +125,7 @@ async function persistent(id) {
     } catch (e) {
       // Broken: it had worked. A connection that never got its first answer is a failed attempt.
       if (running && since > 0)
-        record({ t: Date.now(), k: 'break', id, err: errText(e), up: Date.now() - since });
+        record({ t: Date.now(), k: 'break', id, err: errText(e), up: Date.now() - since, srv, peer });
       else if (running) record({ t: Date.now(), k: 'fail', id, err: errText(e) });
       await sleep(100);
     } finally {

@@ -7,7 +7,7 @@ const lines = [
   { t: 150, k: 'new', loop: 1, ok: true, srv: 'rs2', peer: '192.0.2.12' },
   { t: 200, k: 'new', loop: 0, ok: true, srv: 'rs2', peer: '192.0.2.12' },
   { t: 1000, k: 'new', loop: 0, ok: false, err: 'connect timeout' },
-  { t: 1010, k: 'break', id: 3, err: 'ECONNRESET' },
+  { t: 1010, k: 'break', id: 3, err: 'ECONNRESET', peer: '192.0.2.11' },
   { t: 2100, k: 'new', loop: 0, ok: true, srv: 'rs1', peer: '192.0.2.12' },
   { t: 2200, k: 'gap', id: 1, ms: 450 },
   { t: 5000, k: 'new', loop: 1, ok: true, srv: 'rs1', peer: '192.0.2.11' },
@@ -36,6 +36,7 @@ describe('analyseFlows', () => {
       servers: { rs1: 1, rs2: 2 },
       longestGapMs: 100,
       broken: 0,
+      brokenBy: {},
       stallMs: 0,
     });
     expect(fail).toMatchObject({ newFlows: 3, failed: 1, broken: 1, stallMs: 450 });
@@ -47,7 +48,7 @@ describe('analyseFlows', () => {
     const [only] = analyseFlows(records, [{ name: 'late', t: 150 }], 2150);
     expect(only?.newFlows).toBe(4);
     expect(formatReports('x', analyseFlows(records, [{ name: 'late', t: 150 }], 2150))).toBe(
-      '[x] late: 4 new flows (1 failed; 192.0.2.12 3), longest client gap 1900 ms, 1 broken connections, longest stall 0 ms',
+      '[x] late: 4 new flows (1 failed; 192.0.2.12 3), longest client gap 1900 ms, 1 broken connections (192.0.2.11 1), longest stall 0 ms',
     );
   });
 });
