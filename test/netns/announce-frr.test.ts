@@ -8,78 +8,30 @@
  * says. FRR runs in the foreground in each namespace with its own sockets under the lab's
  * directory, so the lab's teardown stops it.
  */
-import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { Frr, labTimers } from './frr.js';
 import { eventually, type Daemon, type Lab, type LabHost } from './lab.js';
-import { requireCommand } from './netns.js';
 import { useLab } from './use-lab.js';
 import { config, httpRealServer } from './vrrp-conf.js';
 
 const BACKEND = fileURLToPath(new URL('./scripts/backend.mjs', import.meta.url));
-const FRR = '/usr/lib/frr';
 const VIP = '203.0.113.10';
 
 let lab: Lab;
-/** FRR's state, outside the lab's directory (mode 0700, which the frr user cannot enter). */
-let frrRoot = '';
+const frr = new Frr(
+  () => lab,
+  (d) => suite.track(d),
+);
 // Registered before useLab's after-hooks, so it runs after them (vitest runs them as a stack):
 // once the lab, and with it FRR, is gone.
-afterAll(() => {
-  if (frrRoot) rmSync(frrRoot, { recursive: true, force: true });
-});
+afterAll(() => frr.cleanup());
 const suite = useLab('afrr', 3, {
   setup: (l) => {
     lab = l;
-    requireCommand(`${FRR}/bgpd`, 'install FRR (`apt-get install frr`, 8.4 on Debian 12)');
-    frrRoot = mkdtempSync(join(tmpdir(), 'kts-afrr-'));
-    chmodSync(frrRoot, 0o755);
+    frr.prepare();
   },
 });
-
-/** zebra then bgpd in `host`, in the foreground, with their sockets in the returned directory. */
-async function startFrr(host: LabHost, zebra: string, bgpd: string): Promise<string> {
-  const dir = join(frrRoot, `h${host.index}`);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'zebra.conf'), `hostname h${host.index}\n${zebra}`);
-  writeFileSync(join(dir, 'bgpd.conf'), `hostname h${host.index}\n${bgpd}`);
-  // The daemons drop to the frr user before they write their pid files and sockets.
-  const chown = spawnSync('chown', ['-R', 'frr:frr', dir]);
-  if (chown.status !== 0) throw new Error(`chown ${dir} failed`);
-  for (const d of ['zebra', 'bgpd']) {
-    suite.track(
-      lab.start(
-        host,
-        [
-          `${FRR}/${d}`,
-          '-u',
-          'frr',
-          '-g',
-          'frr',
-          '-P',
-          '0',
-          '-f',
-          join(dir, `${d}.conf`),
-          '-i',
-          join(dir, `${d}.pid`),
-          '--vty_socket',
-          dir,
-          '-z',
-          join(dir, 'zserv.api'),
-        ],
-        `${d}-h${host.index}`,
-      ),
-    );
-    await eventually(`${d} on h${host.index}`, () => (existsSync(join(dir, `${d}.vty`)) ? true : undefined));
-  }
-  return dir;
-}
-
-const BGP_TIMERS =
-  ' neighbor PEER timers 3 9\n neighbor PEER timers connect 1\n neighbor PEER advertisement-interval 0\n';
 
 /** The router's kernel route to the VIP, '' when there is none. */
 const routerRoute = (router: LabHost): string => lab.exec(router, ['ip', 'route', 'show', VIP]).trim();
@@ -95,10 +47,9 @@ describe('announce_table with FRR', () => {
     const director = lab.host(1);
     const rsHost = lab.host(2);
     const router = lab.host(3);
-    await startFrr(
-      director,
-      'ip import-table 100\n',
-      [
+    await frr.start(director, {
+      zebra: 'ip import-table 100\n',
+      bgpd: [
         'ip prefix-list VIP4 seq 5 permit 203.0.113.0/24 ge 32',
         'route-map ANNOUNCE permit 10',
         ' match ip address prefix-list VIP4',
@@ -108,7 +59,7 @@ describe('announce_table with FRR', () => {
         'router bgp 64513',
         ` bgp router-id ${director.ip4}`,
         ` neighbor ${router.ip4} remote-as 64512`,
-        BGP_TIMERS.replaceAll('PEER', router.ip4),
+        labTimers(router.ip4),
         ' address-family ipv4 unicast',
         '  redistribute table 100 route-map ANNOUNCE',
         `  neighbor ${router.ip4} route-map NONE in`,
@@ -116,22 +67,21 @@ describe('announce_table with FRR', () => {
         ' exit-address-family',
         '',
       ].join('\n'),
-    );
-    await startFrr(
-      router,
-      '',
-      [
+    });
+    await frr.start(router, {
+      zebra: '',
+      bgpd: [
         'router bgp 64512',
         ` bgp router-id ${router.ip4}`,
         ' no bgp ebgp-requires-policy',
         ` neighbor ${director.ip4} remote-as 64513`,
-        BGP_TIMERS.replaceAll('PEER', director.ip4),
+        labTimers(director.ip4),
         ' address-family ipv4 unicast',
         '  maximum-paths 4',
         ' exit-address-family',
         '',
       ].join('\n'),
-    );
+    });
     const rs = await backend(rsHost);
     const conf = config(
       ['static_routes {', `  local ${VIP}/32 dev lo table local`, '}'].join('\n'),
