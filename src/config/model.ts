@@ -508,3 +508,11 @@ export interface Config {
     readonly key: string | null;
   } | null;
 }
+
+/**
+ * Whether the VRRP side has work: instances, or static addresses, routes or rules alone
+ * (keepalived 2.2.7 sets have_vrrp_config for each of these blocks and starts its VRRP child,
+ * which installs them, even without a vrrp_instance).
+ */
+export const hasVrrpConfig = (c: Config): boolean =>
+  c.vrrpInstances.length + c.staticIpAddresses.length + c.staticRoutes.length + c.staticRules.length > 0;

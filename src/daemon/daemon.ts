@@ -17,7 +17,7 @@
 import { readFileSync } from 'node:fs';
 import type { HealthChecks } from '../check/health-checks.js';
 import type { RouteAnnouncer } from '../check/route-announcer.js';
-import type { Config } from '../config/model.js';
+import { hasVrrpConfig, type Config } from '../config/model.js';
 import { SystemClock } from '../host/system-clock.js';
 import { openAnnouncer } from '../net/announcer.js';
 import { openRtnl, type LinuxRtnl } from '../net/rtnl.js';
@@ -116,7 +116,7 @@ export class Daemon {
       });
       this.closers.add('lvs sync daemon', () => this.lvsSync?.close());
       if (this.lvsSync) await this.lvsSync.start();
-      if (this.vrrpSide && config.vrrpInstances.length > 0) await this.startVrrp(config, rtnl, this.notifier);
+      if (this.vrrpSide && hasVrrpConfig(config)) await this.startVrrp(config, rtnl, this.notifier);
       this.trackers = this.startTrackers(config);
       this.closers.add('trackers', () => this.trackers?.stop());
       this.dumpSources = {

@@ -7,7 +7,7 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { HealthChecks } from '../check/health-checks.js';
-import type { Config, GlobalDefs } from '../config/model.js';
+import { hasVrrpConfig, type Config, type GlobalDefs } from '../config/model.js';
 import type { Dispatcher } from './dispatcher.js';
 import type { Logger } from './log.js';
 import { loadLocalConfig, type ConfigSource } from '../host/load-local-config.js';
@@ -30,8 +30,8 @@ export interface ReloadTargets {
 /** Parts of the configuration a running daemon cannot change (a restart applies them). */
 function needsRestart(old: Config, next: Config, t: ReloadTargets): string[] {
   const out: string[] = [];
-  if (!t.node && next.vrrpInstances.length > 0 && old.vrrpInstances.length === 0)
-    out.push('vrrp_instance blocks added to a daemon started without any');
+  if (!t.node && hasVrrpConfig(next) && !hasVrrpConfig(old))
+    out.push('vrrp_instance or static_* blocks added to a daemon started without any');
   if (!t.checks && next.virtualServers.length > 0 && old.virtualServers.length === 0)
     out.push('virtual_server blocks added to a daemon started without any');
   if (!isDeepStrictEqual(old.globalDefs.metricsListen, next.globalDefs.metricsListen))

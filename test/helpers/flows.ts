@@ -29,7 +29,10 @@ export interface EventReport {
   readonly split: Readonly<Record<string, number>>;
   /** New flows answered, by real server. */
   readonly servers: Readonly<Record<string, number>>;
-  /** The longest time, ms, between two successes of one new-flow loop, the second in this window. */
+  /**
+   * The longest time, ms, between two successes of one new-flow loop: a gap with failures counts
+   * in the window of its first failure, one without in the window where it ended.
+   */
   readonly longestGapMs: number;
   /** Long-lived connections that broke in this window. */
   readonly broken: number;
@@ -71,7 +74,7 @@ export function analyseFlows(
     servers: {},
     longestGapMs: 0,
     broken: 0,
-    brokenBy: {} as Record<string, number>,
+    brokenBy: {},
     stallMs: 0,
   }));
   const windowOf = (t: number): number => {
@@ -80,6 +83,7 @@ export function analyseFlows(
     for (let j = 0; j < sorted.length && (sorted[j]?.t ?? Infinity) <= t; j++) i = j;
     return i;
   };
+  const firstFail = new Map<number, number>();
   for (const r of records) {
     const w = windowOf(r.t);
     const rep = reports[w];
@@ -87,9 +91,13 @@ export function analyseFlows(
       const loop = r.loop ?? 0;
       if (r.ok) {
         const prev = lastOk.get(loop);
+        // A gap belongs to the event in whose window its first failure was (the one that caused
+        // it), or, without a failure, to the window it ended in.
+        const gapRep = reports[windowOf(firstFail.get(loop) ?? r.t)];
         lastOk.set(loop, r.t);
-        if (rep && prev !== undefined) rep.longestGapMs = Math.max(rep.longestGapMs, r.t - prev);
-      }
+        firstFail.delete(loop);
+        if (gapRep && prev !== undefined) gapRep.longestGapMs = Math.max(gapRep.longestGapMs, r.t - prev);
+      } else if (!firstFail.has(loop)) firstFail.set(loop, r.t);
       if (!rep) continue;
       rep.newFlows++;
       if (!r.ok) rep.failed++;

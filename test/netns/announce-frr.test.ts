@@ -84,7 +84,7 @@ describe('announce_table with FRR', () => {
     });
     const rs = await backend(rsHost);
     const conf = config(
-      ['static_routes {', `  local ${VIP}/32 dev lo table local`, '}'].join('\n'),
+      ['static_routes {', `  local ${VIP}/32 dev lo table local scope host`, '}'].join('\n'),
       [
         `virtual_server ${VIP} 80 {`,
         '  delay_loop 1',

@@ -52,6 +52,7 @@ export const labTimers = (peer: string): string =>
 
 export class Frr {
   private root = '';
+  private readonly hosts = new Map<string, FrrHost>();
 
   /** Call in the lab's setup: fails with a clear message without FRR. */
   constructor(
@@ -106,7 +107,7 @@ export class Frr {
       daemons.push(this.track(lab.start(host, argv, `${d}-${tag}`)));
       await eventually(`${d} on ${tag}`, () => (existsSync(join(dir, `${d}.vty`)) ? true : undefined));
     }
-    return {
+    const started: FrrHost = {
       dir,
       daemons,
       show: (command) => {
@@ -118,5 +119,14 @@ export class Frr {
         return command.endsWith(' json') ? (JSON.parse(r.stdout || 'null') as unknown) : r.stdout;
       },
     };
+    this.hosts.set(tag, started);
+    return started;
+  }
+
+  /** The FRR started last in `host`. */
+  host(host: LabHost, tag = `h${host.index}`): FrrHost {
+    const h = this.hosts.get(tag);
+    if (!h) throw new Error(`no FRR started in ${tag}`);
+    return h;
   }
 }

@@ -44,6 +44,17 @@ describe('analyseFlows', () => {
     expect(fail?.longestGapMs).toBe(4850);
   });
 
+  it('counts a gap in the window of its first failure, not where it ends', () => {
+    const [, fail, after] = analyseFlows(records, [
+      { name: 'steady', t: 0 },
+      { name: 'fail', t: 900 },
+      { name: 'after', t: 1500 },
+    ]);
+    expect(fail?.longestGapMs).toBe(1900);
+    // Loop 1's gap (150 -> 5000) had no failure: it ends in `after`.
+    expect(after?.longestGapMs).toBe(4850);
+  });
+
   it('leaves out what comes before the first mark and after the end', () => {
     const [only] = analyseFlows(records, [{ name: 'late', t: 150 }], 2150);
     expect(only?.newFlows).toBe(4);
