@@ -17,15 +17,16 @@
  * end. Used by the netns test (assertions) and bench/active-active.ts (the report).
  */
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { analyseFlows, parseFlows, type EventReport, type FlowRecord, type Mark } from '../helpers/flows.js';
 import { bfdProfile, labTimers, type Frr } from './frr.js';
 import { eventually, type Daemon, type Lab, type LabHost } from './lab.js';
+import { PACKAGE_ROOT } from './netns.js';
 import { config } from './vrrp-conf.js';
 
-const SCRIPTS = new URL('./scripts/', import.meta.url);
-const CLIENT = fileURLToPath(new URL('flow-client.mjs', SCRIPTS));
-const SERVER = fileURLToPath(new URL('flow-server.mjs', SCRIPTS));
+// From the package root: this module also runs compiled, from build/bench (bench/active-active.ts).
+const CLIENT = join(PACKAGE_ROOT, 'test', 'netns', 'scripts', 'flow-client.mjs');
+const SERVER = join(PACKAGE_ROOT, 'test', 'netns', 'scripts', 'flow-server.mjs');
 export const VIP = '203.0.113.10';
 const PORT = 7000;
 const TABLE = 100;
