@@ -12,6 +12,7 @@ export interface FlowRecord {
   readonly srv?: string;
   readonly peer?: string;
   readonly err?: string;
+  /** A new flow: how long it took. A gap record: how long the connection stalled. */
   readonly ms?: number;
 }
 
@@ -19,19 +20,24 @@ export interface FlowRecord {
 export interface Mark {
   readonly name: string;
   readonly t: number;
+  /** Something was done at this mark (a failure, a repair), rather than seen (a route changed). */
+  readonly action?: boolean;
 }
 
 export interface EventReport {
   readonly event: string;
   readonly newFlows: number;
   readonly failed: number;
+  /** The failed new flows by error (ECONNREFUSED, connect timeout, ...). */
+  readonly errors: Readonly<Record<string, number>>;
   /** New flows answered, by the address the real server saw them from (the director, for a proxy). */
   readonly split: Readonly<Record<string, number>>;
   /** New flows answered, by real server. */
   readonly servers: Readonly<Record<string, number>>;
   /**
-   * The longest time, ms, between two successes of one new-flow loop: a gap with failures counts
-   * in the window of its first failure, one without in the window where it ended.
+   * The longest time, ms, between the answers of two successive successful flows of one new-flow
+   * loop: a gap with failures counts in the window of its first failed flow, one without in the
+   * window where it ended.
    */
   readonly longestGapMs: number;
   /** Long-lived connections that broke in this window. */
@@ -41,6 +47,9 @@ export interface EventReport {
   /** The longest stall, ms, of a long-lived connection that did not break. */
   readonly stallMs: number;
 }
+
+/** When a record's event happened: a new flow's end, anything else's time. */
+const endOf = (r: FlowRecord): number => (r.k === 'new' ? r.t + (r.ms ?? 0) : r.t);
 
 export function parseFlows(text: string): FlowRecord[] {
   const out: FlowRecord[] = [];
@@ -52,7 +61,7 @@ export function parseFlows(text: string): FlowRecord[] {
       // A line cut by the client's SIGTERM.
     }
   }
-  return out.sort((a, b) => a.t - b.t);
+  return out.sort((a, b) => endOf(a) - endOf(b));
 }
 
 const bump = (m: Record<string, number>, key: string): void => {
@@ -70,6 +79,7 @@ export function analyseFlows(
     event: m.name,
     newFlows: 0,
     failed: 0,
+    errors: {},
     split: {},
     servers: {},
     longestGapMs: 0,
@@ -85,23 +95,34 @@ export function analyseFlows(
   };
   const firstFail = new Map<number, number>();
   for (const r of records) {
-    const w = windowOf(r.t);
+    // A new flow counts in the window it started in, unless an action was taken while it was
+    // under way: then it is that action's (the action may be what broke it).
+    const at = endOf(r);
+    let w = windowOf(r.k === 'new' ? r.t : at);
+    if (r.k === 'new')
+      for (let j = w + 1; j < sorted.length && (sorted[j]?.t ?? Infinity) <= at; j++)
+        if (sorted[j]?.action) {
+          w = j;
+          break;
+        }
     const rep = reports[w];
     if (r.k === 'new') {
       const loop = r.loop ?? 0;
       if (r.ok) {
         const prev = lastOk.get(loop);
-        // A gap belongs to the event in whose window its first failure was (the one that caused
-        // it), or, without a failure, to the window it ended in.
-        const gapRep = reports[windowOf(firstFail.get(loop) ?? r.t)];
-        lastOk.set(loop, r.t);
+        // A gap belongs to the window of its first failed flow (the event that caused it), or,
+        // without a failure, to the window it ended in.
+        const gapRep = reports[firstFail.get(loop) ?? windowOf(at)];
+        lastOk.set(loop, at);
         firstFail.delete(loop);
-        if (gapRep && prev !== undefined) gapRep.longestGapMs = Math.max(gapRep.longestGapMs, r.t - prev);
-      } else if (!firstFail.has(loop)) firstFail.set(loop, r.t);
+        if (gapRep && prev !== undefined) gapRep.longestGapMs = Math.max(gapRep.longestGapMs, at - prev);
+      } else if (!firstFail.has(loop)) firstFail.set(loop, w);
       if (!rep) continue;
       rep.newFlows++;
-      if (!r.ok) rep.failed++;
-      else {
+      if (!r.ok) {
+        rep.failed++;
+        bump(rep.errors, r.err ?? '?');
+      } else {
         bump(rep.split, r.peer ?? '?');
         bump(rep.servers, r.srv ?? '?');
       }
@@ -125,7 +146,7 @@ export function formatReports(tag: string, reports: readonly EventReport[]): str
     .map((r) => {
       const split = byKey(r.split);
       const broken = r.broken > 0 ? ` (${byKey(r.brokenBy)})` : '';
-      return `[${tag}] ${r.event}: ${r.newFlows} new flows (${r.failed} failed; ${split || 'none answered'}), longest client gap ${r.longestGapMs} ms, ${r.broken} broken connections${broken}, longest stall ${r.stallMs} ms`;
+      return `[${tag}] ${r.event}: ${r.newFlows} new flows (${r.failed} failed${r.failed > 0 ? `: ${byKey(r.errors)}` : ''}; ${split || 'none answered'}), longest client gap ${r.longestGapMs} ms, ${r.broken} broken connections${broken}, longest stall ${r.stallMs} ms`;
     })
     .join('\n');
 }

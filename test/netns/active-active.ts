@@ -35,7 +35,7 @@ export interface ActiveActiveResult {
   readonly marks: readonly Mark[];
   readonly records: readonly FlowRecord[];
   readonly reports: readonly EventReport[];
-  /** ms from the event to the router's route changing (polled every 10 ms). */
+  /** ms from the event's mark (taken just before its action) to the router's route changing (polled every 10 ms). */
   readonly failToWithdrawnMs: number;
   readonly backToRestoredMs: number;
   readonly killToOutMs: number;
@@ -51,18 +51,18 @@ function nextHops(lab: Lab, router: LabHost): string[] {
   return [...text.matchAll(/via (\S+)/g)].map((m) => m[1] ?? '').sort();
 }
 
-/** Poll the router every 10 ms until its next hops are `want`; ms taken. */
+/** Poll the router every 10 ms until its next hops are `want`. */
 async function routeIs(
   lab: Lab,
   router: LabHost,
   want: readonly string[],
   what: string,
   timeoutMs = 30_000,
-): Promise<number> {
+): Promise<void> {
   const t0 = Date.now();
   const target = [...want].sort().join(' ');
   for (;;) {
-    if (nextHops(lab, router).join(' ') === target) return Date.now() - t0;
+    if (nextHops(lab, router).join(' ') === target) return;
     if (Date.now() - t0 > timeoutMs)
       throw new Error(
         `timed out after ${timeoutMs} ms waiting for ${what} (router has: ${nextHops(lab, router).join(' ') || 'none'})`,
@@ -237,9 +237,9 @@ export async function runActiveActive(lab: Lab, frr: Frr, t: Tracker): Promise<A
   );
   await flows.waitForLine(/started/);
   const marks: Mark[] = [];
-  const mark = (name: string): number => {
+  const mark = (name: string, action = false): number => {
     const now = Date.now();
-    marks.push({ name, t: now });
+    marks.push({ name, t: now, action });
     return now;
   };
 
@@ -248,38 +248,42 @@ export async function runActiveActive(lab: Lab, frr: Frr, t: Tracker): Promise<A
 
   // d1 cannot open connections to the real servers any more (its checks fail); connections
   // it already has go on.
+  const failAt = mark('rs-fail', true);
   lab.exec(d1, [
     'nft',
     `add table inet aa; add chain inet aa out { type filter hook output priority 0; }; add rule inet aa out tcp dport ${PORT} ct state new drop`,
   ]);
-  mark('rs-fail');
-  const failToWithdrawnMs = await routeIs(lab, router, [d2.ip4], 'the VIP withdrawn by d1');
+  await routeIs(lab, router, [d2.ip4], 'the VIP withdrawn by d1');
   at = mark('withdrawn');
+  const failToWithdrawnMs = at - failAt;
   await flowsVia(out, at, [d2.ip4], 80, 'new flows through d2 after the withdrawal');
 
+  const backAt = mark('rs-back', true);
   lab.exec(d1, ['nft', 'delete table inet aa']);
-  mark('rs-back');
-  const backToRestoredMs = await routeIs(lab, router, both, 'the VIP announced by d1 again');
+  await routeIs(lab, router, both, 'the VIP announced by d1 again');
   at = mark('restored');
+  const backToRestoredMs = at - backAt;
   await bfdUp(frr, router, both);
   await flowsVia(out, at, both, 40, 'new flows through both directors again');
 
   // d1 dies: cable cut first (nothing it sends on the way down reaches anyone), then every
   // process in it killed; its kernel state stays as a dead machine's would, unseen.
+  const killAt = mark('kill', true);
   lab.setCable(d1, false);
   lab.crash(d1);
-  mark('kill');
-  const killToOutMs = await routeIs(lab, router, [d2.ip4], 'd1 out of the ECMP set');
+  await routeIs(lab, router, [d2.ip4], 'd1 out of the ECMP set');
   at = mark('out');
+  const killToOutMs = at - killAt;
   await flowsVia(out, at, [d2.ip4], 80, 'new flows through d2 after the kill');
 
   // d1 comes back as after a reboot: an empty route table 100, then FRR and keepalived-ts.
   lab.exec(d1, ['ip', 'route', 'flush', 'table', String(TABLE)]);
+  const returnAt = mark('return', true);
   lab.setCable(d1, true);
-  mark('return');
   await director(d1);
-  const returnToBackMs = await routeIs(lab, router, both, 'd1 back in the ECMP set');
+  await routeIs(lab, router, both, 'd1 back in the ECMP set');
   at = mark('back');
+  const returnToBackMs = at - returnAt;
   await flowsVia(out, at, both, 40, 'new flows through d1 again');
   const end = mark('end');
 

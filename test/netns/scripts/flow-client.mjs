@@ -1,12 +1,12 @@
 // The client of the active-active labs (docs/bgp.md):
-//   node flow-client.mjs HOST PORT OUT [LOOPS] [PERSISTENT] [TIMEOUT_MS]
+//   node flow-client.mjs HOST PORT OUT [LOOPS] [PERSISTENT] [CONNECT_MS] [ANSWER_MS]
 // appends JSON lines to OUT until SIGTERM:
 // - LOOPS (default 4) loops of new flows, each back to back with 20 ms between: connect, send a
-//   line, read the answer, close. One record per flow: { t, k: 'new', loop, ok, srv, peer } or
-//   { ..., ok: false, err }. Every flow has a new source port, so the router's ECMP hash spreads them.
+//   line, read the answer, close. One record per flow: { t, k: 'new', loop, ok, srv, peer, ms } or
+//   { ..., ok: false, err, ms } (ms: how long it took, to its answer or its failure). Every flow has a new source port, so the router's ECMP hash spreads them.
 // - PERSISTENT (default 8) long-lived connections, each sending a line every 100 ms and reading
-//   the answer. Records: { t, k: 'open', id, srv, peer } when one is established (again),
-//   { t, k: 'break', id, err, up, srv, peer } when one breaks (reset, closed, or no answer in TIMEOUT_MS; `up`
+//   the answer, closed and replaced after 2 to 4 s. Records: { t, k: 'open', id, srv, peer } when one is established (again),
+//   { t, k: 'break', id, err, up, srv, peer } when one breaks (reset, closed, or no answer in ANSWER_MS; `up`
 //   is how long it had worked, ms), then it reconnects; { t, k: 'fail', id, err } when an attempt
 //   to (re)connect failed before its first answer; { t, k: 'gap', id, ms } when an answer came
 //   more than 300 ms after the previous one on a connection that did not break.
@@ -21,9 +21,14 @@ const [
   loopsText = '4',
   persistentText = '8',
   timeoutText = '1000',
+  answerText = '3000',
 ] = process.argv.slice(2);
 const port = Number(portText);
+// A connect gives up after CONNECT_MS (default 1 s, TCP's first SYN retransmission: a client
+// whose SYN went to a dead director tries again then); an answer may take ANSWER_MS (default
+// 3 s: a busy test machine can stall a proxy for a second without anything being broken).
 const timeoutMs = Number(timeoutText);
+const answerMs = Number(answerText);
 let running = true;
 const pending = [];
 let flushTimer = null;
@@ -76,7 +81,7 @@ function ask(sock, line) {
     };
     const onError = (e) => done(e);
     const onClose = () => done(new Error('closed'));
-    const timer = setTimeout(() => done(new Error('answer timeout')), timeoutMs);
+    const timer = setTimeout(() => done(new Error('answer timeout')), answerMs);
     sock.on('data', onData);
     sock.on('error', onError);
     sock.on('close', onClose);
@@ -93,9 +98,9 @@ async function newFlows(loop) {
     try {
       sock = await open();
       const [srv, peer] = await ask(sock, `new ${loop}`);
-      record({ t, k: 'new', loop, ok: true, srv, peer });
+      record({ t, k: 'new', loop, ok: true, srv, peer, ms: Date.now() - t });
     } catch (e) {
-      record({ t, k: 'new', loop, ok: false, err: errText(e) });
+      record({ t, k: 'new', loop, ok: false, err: errText(e), ms: Date.now() - t });
     } finally {
       sock?.destroy();
     }
@@ -115,7 +120,10 @@ async function persistent(id) {
       since = Date.now();
       record({ t: since, k: 'open', id, srv, peer });
       let last = since;
-      while (running) {
+      // Each lives 2 to 4 s and is replaced (a client's keep-alive connection), so that at any
+      // time the long-lived connections are spread over the directors as new flows are.
+      const life = 2000 + Math.random() * 2000;
+      while (running && Date.now() - since < life) {
         await sleep(100);
         await ask(sock, `p ${id}`);
         const now = Date.now();
@@ -134,7 +142,7 @@ async function persistent(id) {
   }
 }
 
-// SIGTERM: every loop ends after its current step (at most TIMEOUT_MS), the last records are written.
+// SIGTERM: every loop ends after its current step (at most ANSWER_MS), the last records are written.
 process.on('SIGTERM', () => {
   running = false;
 });

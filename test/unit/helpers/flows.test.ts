@@ -32,6 +32,7 @@ describe('analyseFlows', () => {
       event: 'steady',
       newFlows: 3,
       failed: 0,
+      errors: {},
       split: { '192.0.2.11': 1, '192.0.2.12': 2 },
       servers: { rs1: 1, rs2: 2 },
       longestGapMs: 100,
@@ -55,11 +56,34 @@ describe('analyseFlows', () => {
     expect(after?.longestGapMs).toBe(4850);
   });
 
+  it('gives a new flow under way at an action to that action, not at a mark that only saw something', () => {
+    const flows = parseFlows(
+      [
+        { t: 95, k: 'new', loop: 0, ok: true, peer: 'a', ms: 3 },
+        { t: 98, k: 'new', loop: 0, ok: false, err: 'ECONNRESET', ms: 40 },
+        { t: 160, k: 'new', loop: 0, ok: true, peer: 'b', ms: 5 },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
+    const [before, event] = analyseFlows(flows, [
+      { name: 'before', t: 0 },
+      { name: 'event', t: 100, action: true },
+    ]);
+    expect(before).toMatchObject({ newFlows: 1, failed: 0, longestGapMs: 0 });
+    expect(event).toMatchObject({ newFlows: 2, failed: 1, errors: { ECONNRESET: 1 }, longestGapMs: 67 });
+    const [seen] = analyseFlows(flows, [
+      { name: 'seen', t: 0 },
+      { name: 'converged', t: 100 },
+    ]);
+    expect(seen).toMatchObject({ newFlows: 2, failed: 1 });
+  });
+
   it('leaves out what comes before the first mark and after the end', () => {
     const [only] = analyseFlows(records, [{ name: 'late', t: 150 }], 2150);
     expect(only?.newFlows).toBe(4);
     expect(formatReports('x', analyseFlows(records, [{ name: 'late', t: 150 }], 2150))).toBe(
-      '[x] late: 4 new flows (1 failed; 192.0.2.12 3), longest client gap 1900 ms, 1 broken connections (192.0.2.11 1), longest stall 0 ms',
+      '[x] late: 4 new flows (1 failed: connect timeout 1; 192.0.2.12 3), longest client gap 1900 ms, 1 broken connections (192.0.2.11 1), longest stall 0 ms',
     );
   });
 });
