@@ -24,8 +24,10 @@ import { runInVm } from './vm.js';
 const RUN: EcmpRun = { tag: 'ecmp', sloppy: true };
 
 /**
- * About 110 s on an idle machine; the VM gets 600 s, the test a minute more, so that a slow VM is
- * reported by the VM's own timeout (its files kept) rather than cut off by vitest's.
+ * 146 s in a run beside other tests, 390 s with a load of 3.5 on this lab's 2 cores (the Node
+ * processes, 5 of them, take seconds to start in the emulated VM). The VM gets 600 s, the test a
+ * minute more, so that a slow VM is reported by the VM's own timeout (its files kept) rather than
+ * cut off by vitest's.
  */
 const VM_TIMEOUT_S = 600;
 

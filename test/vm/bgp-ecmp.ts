@@ -22,9 +22,12 @@ export type Director = 'd1' | 'd2';
 
 /** One director's IPVS at a mark. */
 export interface IpvsSnapshot {
-  /** Connections this director's IPVS scheduled since its service was created (ipvsadm Conns). */
+  /**
+   * Connections this director's IPVS scheduled so far (its namespace's total, read live from the
+   * per-CPU counters: the estimator's copy that ipvsadm shows lags by up to 2 s).
+   */
   readonly conns: number;
-  /** Established connections in its table, scheduled here (Local) or from the sync daemon (Sync). */
+  /** Established connections in its table, scheduled here (LOCAL) or from the sync daemon (SYNC). */
   readonly local: number;
   readonly sync: number;
 }
@@ -92,13 +95,6 @@ export interface EcmpResult {
 
 const lines = (text: string): string[] => text.split('\n').filter((l) => l.trim() !== '');
 
-/**
- * The connections a director scheduled between two snapshots. Its counter starts again from 0
- * when its service is created anew (keepalived-ts restarted after the kill): then the later value
- * is what it scheduled since.
- */
-const grew = (from: number, to: number): number => (to >= from ? to - from : to);
-
 export function analyseEcmp(run: EcmpRun, file: (name: string) => string): EcmpResult {
   const all: Mark[] = lines(file(`${run.tag}.marks`)).map((l) => {
     const [t, name] = l.split(' ');
@@ -126,7 +122,7 @@ export function analyseEcmp(run: EcmpRun, file: (name: string) => string): EcmpR
     if (!from || !to) return { ...r, split: {} };
     return {
       ...r,
-      split: { d1: grew(from.d1.conns, to.d1.conns), d2: grew(from.d2.conns, to.d2.conns) },
+      split: { d1: to.d1.conns - from.d1.conns, d2: to.d2.conns - from.d2.conns },
     };
   });
   const routes = parseRouteChanges(file(`${run.tag}.router-routes`));

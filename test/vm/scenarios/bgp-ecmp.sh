@@ -19,27 +19,31 @@
 # Why every director picks the same real server for a flow: mh (Maglev hashing, ip_vs_mh.c) gives
 # the same answer on every director whose destination list is the same, in the same order (the
 # kernel fills its table walking the list, and a destination added later goes to its head).
-# `inhibit_on_failure` keeps a failed real server in the list at weight 0 (mh then leaves it
-# out), so a director whose checks failed and came back has the list it started with, which is
-# the other director's. net.ipv4.vs.sloppy_tcp=1 (SLOPPY=1) lets IPVS schedule a connection's
-# packet that is not a SYN, so a flow the router moves to the other director mid-stream before
-# the sync daemon sent it (the 3rd packet, then every 10th here) is scheduled there, to the same
-# real server, instead of being answered with a reset by the director's own stack
-# (ip_vs_proto_tcp.c tcp_conn_schedule; ipvs-sysctl in the kernel's documentation).
+# `inhibit_on_failure` sets a failed real server's weight to 0 instead of deleting it, so the list
+# never changes, and mh builds its table from each server's last non-zero weight (ip_vs_ctl.c
+# last_weight): a director whose checks failed and came back has the other director's table. A
+# flow that hashes to a server at weight 0 finds no destination (there is no `mh-fallback` here)
+# and the director refuses it (ICMP port unreachable): while one of d1's servers is back and the
+# other is not yet, d1 is announced (quorum 1) and refuses the flows that hash to the other.
+# net.ipv4.vs.sloppy_tcp=1 (SLOPPY=1) lets IPVS schedule a connection's packet that is not a SYN,
+# so a flow the router moves to the other director mid-stream before the sync daemon sent it (the
+# 3rd packet, then every 10th here) is scheduled there, to the same real server, instead of being
+# answered with a reset by the director's own stack (ip_vs_proto_tcp.c tcp_conn_schedule;
+# ipvs-sysctl in the kernel's documentation).
 #
 # Steps, each a mark "MS NAME" in $TAG.marks (wall-clock ms; the client's records are in the same
 # clock): steady, rs-fail (nftables on d1 drops its checks to the real servers), withdrawn (the
 # router's route has d2 only), rs-back (rule removed), restored (both again), kill (d1's link cut
 # at the bridge, then SIGKILL of everything in d1), out (d2 only), return (link up, FRR and
-# keepalived-ts started again on d1), back (both), end. At each mark, per director: IPVS's
-# connection counter for the virtual service (ipvsadm -Ln --stats --exact: connections this
-# director scheduled) and its established connections by origin (/proc/net/ip_vs_conn_sync:
-# Local, scheduled here; Sync, from the other director's sync daemon), in $TAG.ipvs as
-# "MARK DIRECTOR CONNS LOCAL_ESTABLISHED SYNC_ESTABLISHED". Between marks the scenario waits for the
-# client to answer 30 more new flows (a window with traffic in it however slow the VM is).
-# A step that times out is written to $TAG.problems.
-# Also: $TAG.flows (the client's JSON lines), $TAG.{d1,d2}.log (keepalived-ts), $TAG.frr-*.log,
-# $TAG.router-routes (TZ=UTC ip -ts monitor route in the router), $TAG.tables (IPVS tables at the end).
+# keepalived-ts started again on d1), back (both), end. At each mark, per director: the
+# connections its IPVS scheduled so far (/proc/net/ip_vs_stats_percpu) and its established
+# connections by origin (/proc/net/ip_vs_conn_sync: LOCAL, scheduled here; SYNC, from the other
+# director's sync daemon), in $TAG.ipvs as "MARK DIRECTOR CONNS LOCAL_ESTABLISHED
+# SYNC_ESTABLISHED". Between marks the scenario waits for the client to answer 30 more new flows
+# (a window with traffic in it however slow the VM is). A step that times out is written to
+# $TAG.problems. Also: $TAG.flows (the client's JSON lines), $TAG.{d1,d2}.log (keepalived-ts),
+# $TAG.frr-*.log, $TAG.router-routes (TZ=UTC ip -ts monitor route in the router), $TAG.tables
+# (IPVS tables at the end).
 #   bgp-ecmp.sh TAG [SLOPPY]        (SLOPPY: 1 (default) | 0)
 set -u
 TAG=$1
@@ -276,16 +280,23 @@ more_flows() { [ "$(ok_flows)" -ge "$1" ]; }
 flows_window() { wait_for 60 "$1 more answered flows" more_flows $(($(ok_flows) + $1)); }
 # IPVS's view in each director's namespace, read through its holder process's /proc/PID/net with
 # bash alone (no process started: both directors within a millisecond of the mark): the
-# connections scheduled there (ip_vs_stats, hexadecimal) and its established connections by
-# origin (ip_vs_conn_sync: LOCAL, or SYNC from the other director's sync daemon).
+# connections scheduled there, and its established connections by origin (ip_vs_conn_sync: LOCAL,
+# or SYNC from the other director's sync daemon). The count is the sum of ip_vs_stats_percpu's
+# per-CPU lines (hexadecimal), which the kernel reads live; ip_vs_stats, ipvsadm --stats and the
+# "~" total line show the estimator's copy, folded in every 2 s (ip_vs_est.c), which would put a
+# window's connections in the next one.
 ipvs_view() { # holder-pid
-  local conns pro c cp v vp dst dp state origin rest loc=0 syn=0
-  { read -r; read -r; read -r conns rest; } < /proc/$1/net/ip_vs_stats
+  local cpu n pro c cp v vp dst dp state origin rest conns=0 loc=0 syn=0
+  {
+    read -r
+    read -r
+    while read -r cpu n rest; do [ "$cpu" = "~" ] || conns=$((conns + 16#$n)); done
+  } < /proc/$1/net/ip_vs_stats_percpu
   while read -r pro c cp v vp dst dp state origin rest; do
     [ "$state" = ESTABLISHED ] || continue
     case $origin in LOCAL) loc=$((loc + 1)) ;; SYNC) syn=$((syn + 1)) ;; esac
   done < /proc/$1/net/ip_vs_conn_sync
-  echo "$((16#${conns:-0})) $loc $syn"
+  echo "$conns $loc $syn"
 }
 snapshot() { # mark
   echo "$1 d1 $(ipvs_view $H1)" >> "$OUT/$TAG.ipvs"
@@ -337,8 +348,9 @@ flows_window 30
 acting return
 ip -n up link set pd1 up
 for i in $(seq 1 50); do [ -z "$(ip netns pids d1 | grep -vx $H1)" ] && break; sleep 0.1; done
-frr_start d1
+# keepalived-ts first: Node takes seconds to start in the VM, zebra imports table 100 whenever.
 kts_start d1
+frr_start d1
 wait_for 120 "the router to take d1 back after its return" both && observed back
 wait_for 60 "BFD up with d1 again" both_bfd
 flows_window 40
