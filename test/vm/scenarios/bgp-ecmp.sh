@@ -290,7 +290,7 @@ ipvs_view() { # holder-pid
   {
     read -r
     read -r
-    while read -r cpu n rest; do [ "$cpu" = "~" ] || conns=$((conns + 16#$n)); done
+    while read -r cpu n rest; do [ "$cpu" = "~" ] || [ -z "$n" ] || conns=$((conns + 16#$n)); done
   } < /proc/$1/net/ip_vs_stats_percpu
   while read -r pro c cp v vp dst dp state origin rest; do
     [ "$state" = ESTABLISHED ] || continue
