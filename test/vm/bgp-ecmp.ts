@@ -95,10 +95,13 @@ export interface EcmpResult {
 
 const lines = (text: string): string[] => text.split('\n').filter((l) => l.trim() !== '');
 
+const ACTIONS = new Set(['rs-fail', 'rs-back', 'kill', 'return']);
+
 export function analyseEcmp(run: EcmpRun, file: (name: string) => string): EcmpResult {
   const all: Mark[] = lines(file(`${run.tag}.marks`)).map((l) => {
-    const [t, name] = l.split(' ');
-    return { t: Number(t), name: name ?? '' };
+    const [t, name = ''] = l.split(' ');
+    // Failures and repairs were acted on: a new flow under way then counts for them (flows.ts).
+    return { t: Number(t), name, action: ACTIONS.has(name) };
   });
   const ipvs = new Map<string, Record<Director, IpvsSnapshot>>();
   for (const l of lines(file(`${run.tag}.ipvs`))) {

@@ -8,11 +8,11 @@
 #   d1 192.0.2.11      d2 192.0.2.12      r1 192.0.2.21      r2 192.0.2.22
 #   (AS 64513 both: FRR zebra+bfdd+bgpd, keepalived-ts)   (flow-server.mjs on port 7000)
 #
-# The directors serve VIP 203.0.113.10:7000 with `lb_algo mh` + `mh-port`, `lb_kind DR`, TCP_CHECK
+# The directors serve VIP 203.0.113.10:7000 with `lb_algo mh` + `mh-port` + `mh-fallback`, `lb_kind DR`, `alpha`, TCP_CHECK
 # on both real servers, `announce_table 100` (zebra `ip import-table 100`, bgpd `redistribute
 # table 100`), and the IPVS connection sync daemon as master and backup at once (`lvs_sync_daemon
-# eth0` without an instance). The VIP is local on the directors through a `local` route, never an
-# address (docs/bgp.md). The real servers have the VIP on lo, arp_ignore=1/arp_announce=2, and a
+# eth0` without an instance). The VIP is local on the directors through a `local` route in
+# static_routes, never an address (docs/bgp.md). The real servers have the VIP on lo, arp_ignore=1/arp_announce=2, and a
 # default route via the router: replies go straight to the client (DR). The router spreads the
 # VIP over both directors (ECMP, hashed on the ports: fib_multipath_hash_policy=1).
 #
@@ -22,9 +22,9 @@
 # `inhibit_on_failure` sets a failed real server's weight to 0 instead of deleting it, so the list
 # never changes, and mh builds its table from each server's last non-zero weight (ip_vs_ctl.c
 # last_weight): a director whose checks failed and came back has the other director's table. A
-# flow that hashes to a server at weight 0 finds no destination (there is no `mh-fallback` here)
-# and the director refuses it (ICMP port unreachable): while one of d1's servers is back and the
-# other is not yet, d1 is announced (quorum 1) and refuses the flows that hash to the other.
+# flow that hashes to a server at weight 0 would find no destination and be refused (ICMP port
+# unreachable) while one of d1's servers is back and the other not yet (d1 is announced at quorum
+# 1): `mh-fallback` sends it to the next server in mh's table instead.
 # net.ipv4.vs.sloppy_tcp=1 (SLOPPY=1) lets IPVS schedule a connection's packet that is not a SYN,
 # so a flow the router moves to the other director mid-stream before the sync daemon sent it (the
 # 3rd packet, then every 10th here) is scheduled there, to the same real server, instead of being
@@ -34,8 +34,8 @@
 # Steps, each a mark "MS NAME" in $TAG.marks (wall-clock ms; the client's records are in the same
 # clock): steady, rs-fail (nftables on d1 drops its checks to the real servers), withdrawn (the
 # router's route has d2 only), rs-back (rule removed), restored (both again), kill (d1's link cut
-# at the bridge, then SIGKILL of everything in d1), out (d2 only), return (link up, FRR and
-# keepalived-ts started again on d1), back (both), end. At each mark, per director: the
+# at the bridge, then SIGKILL of everything in d1), out (d2 only), return (as after a reboot: table
+# 100 and IPVS emptied, link up, FRR and keepalived-ts started again on d1), back (both), end. At each mark, per director: the
 # connections its IPVS scheduled so far (/proc/net/ip_vs_stats_percpu) and its established
 # connections by origin (/proc/net/ip_vs_conn_sync: LOCAL, scheduled here; SYNC, from the other
 # director's sync daemon), in $TAG.ipvs as "MARK DIRECTOR CONNS LOCAL_ESTABLISHED
@@ -102,10 +102,6 @@ for h in d1:$D1 d2:$D2 r1:$RS1 r2:$RS2; do
   ip -n $n link set eth0 up
   ip -n $n route add default via $RTR
 done
-# The VIP is local on the directors through a route, never an address (docs/bgp.md). It is set
-# here, in the hosts' network setup: keepalived-ts applies static_routes only along with a
-# vrrp_instance (its VRRP side), and these directors have none.
-for d in d1 d2; do ip -n $d route add local $VIP/32 dev lo table local; done
 for r in r1 r2; do
   ip -n $r addr add $VIP/32 dev lo
   ip netns exec $r sysctl -q -w net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 \
@@ -228,10 +224,16 @@ global_defs {
   router_id $d
   lvs_sync_daemon eth0
 }
+# The VIP is local on the directors through a route, never an address (docs/bgp.md).
+static_routes {
+  local $VIP/32 dev lo table local scope host
+}
 virtual_server $VIP $PORT {
   delay_loop 1
+  alpha
   lb_algo mh
   mh-port
+  mh-fallback
   lb_kind DR
   protocol TCP
   inhibit_on_failure
@@ -310,9 +312,10 @@ acting() { snapshot "$1"; stamp "$1"; echo "== $TAG $1"; }
 wait_for 120 "the VIP via both directors on the router" both
 wait_for 60 "BFD up with both directors" both_bfd
 wait_for 60 "the real servers" grep -q listening "$OUT/$TAG.r2.log"
-# The client: 4 loops of new flows, 8 long-lived connections; an answer may take 3 s (TCP's
-# retransmissions across a failover) before a connection counts as broken.
-ip netns exec cl node "$PROJ/test/netns/scripts/flow-client.mjs" $VIP $PORT "$OUT/$TAG.flows" 4 8 3000 \
+# The client: 4 loops of new flows, 8 long-lived connections; a connect gives up after 1 s (TCP's
+# first SYN retransmission), an answer may take 3 s (retransmissions across a failover) before a
+# connection counts as broken: as in the netns lab (test/netns/active-active.ts).
+ip netns exec cl node "$PROJ/test/netns/scripts/flow-client.mjs" $VIP $PORT "$OUT/$TAG.flows" 4 8 1000 3000 \
   >> "$OUT/$TAG.client.log" 2>&1 &
 CLIENT=$!
 wait_for 60 "the client's first answers" more_flows 10
@@ -345,6 +348,9 @@ ip netns pids d1 | grep -vx $H1 | xargs -r kill -9
 wait_for 30 "the router to drop d1 after the kill" only_d2 && observed out
 flows_window 30
 
+# d1 comes back as after a reboot: no announced route, no IPVS services left from before.
+ip -n d1 route flush table 100
+ip netns exec d1 ipvsadm -C
 acting return
 ip -n up link set pd1 up
 for i in $(seq 1 50); do [ -z "$(ip netns pids d1 | grep -vx $H1)" ] && break; sleep 0.1; done
