@@ -292,7 +292,13 @@ ipvs_view() { # holder-pid
   {
     read -r
     read -r
-    while read -r cpu n rest; do [ "$cpu" = "~" ] || [ -z "$n" ] || conns=$((conns + 16#$n)); done
+    # Per-CPU lines, then "~" with their sum (hex), then the rates: the sum is the count.
+    while read -r cpu n rest; do
+      if [ "$cpu" = "~" ]; then
+        conns=$((16#$n))
+        break
+      fi
+    done
   } < /proc/$1/net/ip_vs_stats_percpu
   while read -r pro c cp v vp dst dp state origin rest; do
     [ "$state" = ESTABLISHED ] || continue
