@@ -11,10 +11,11 @@
  *
  * Asserted (behaviour the design guarantees): both directors take new flows in steady state; once
  * the router has withdrawn d1 and until its real servers are back, d1 schedules nothing and the
- * client's new flows all succeed; no long-lived connection breaks while d1's checks fail, while it
- * is withdrawn and while it is taken back (the sync daemon and mh keep every connection on its
- * real server whichever director the router picks); across the kill, no more connections break
- * than d1 had (those of d2 never move); and d1 takes new flows again once it is back.
+ * client's new flows all succeed; across the withdrawal and across the kill, no more connections
+ * break than d1 had (those of d2 never move; d1's usually survive on d2 through the sync daemon
+ * and mh, but one too young to have been synced can be reset: printed, not asserted); and d1
+ * takes new flows again once it is back. Breaks when d1 is taken back (the router rehashes some
+ * of d2's flows to it) are printed, not asserted.
  */
 import { rmSync } from 'node:fs';
 import { describe, expect, it, onTestFinished } from 'vitest';
@@ -72,8 +73,17 @@ describe('active-active IPVS directors announced over BGP (FRR, ECMP)', () => {
       expect.soft(withdrawn?.split.d1, `${tag} d1 while withdrawn`).toBe(0);
       expect.soft(withdrawn?.split.d2, `${tag} d2 while d1 is withdrawn`).toBeGreaterThan(0);
       expect.soft(withdrawn?.failed, `${tag} failed new flows while d1 is withdrawn`).toBe(0);
-      for (const name of ['rs-fail', 'withdrawn', 'rs-back', 'restored'])
-        expect.soft(event(name)?.broken, `${tag} connections broken in ${name}`).toBe(0);
+      // d1's checks fail and it withdraws: only d1's connections can break (the router moves them
+      // to d2; one that d2's sync daemon has not heard of yet and whose real server d1 chose from a
+      // different table - mh-fallback while one of its servers was already down - is reset there).
+      // d2's stay on d2. The client cannot tell the directors apart in DR: count against d1's.
+      const d1AtFail = r.ipvs.get('rs-fail')?.d1.local ?? 0;
+      expect
+        .soft(
+          (event('rs-fail')?.broken ?? 0) + (event('withdrawn')?.broken ?? 0),
+          `${tag} broken by the withdrawal`,
+        )
+        .toBeLessThanOrEqual(d1AtFail);
       // Across the kill, d2's connections stay on d2 (the router only moves d1's away).
       const d1AtKill = r.ipvs.get('kill')?.d1.local ?? 0;
       expect
