@@ -12,6 +12,9 @@
  *   services on one VIP: the VIP stays reachable while any of them is served).
  * - Routes not known yet (start-up, a new keyword on reload) that are not wanted are deleted
  *   quietly, so one a previous run left behind does not linger.
+ * - A virtual server whose `announce_table` names vrrp_instances (`instance NAME`) does not serve
+ *   while one of them is in FAULT: the instance's tracking (track_interface, track_script, ...)
+ *   says this director cannot serve, whatever the real servers' checks say.
  */
 import type { AnnounceTable, VirtualServer, VirtualServerGroup } from '../config/model.js';
 import type { Prefix } from '../config/route-syntax.js';
@@ -32,7 +35,7 @@ export interface AnnounceOp {
   /** The virtual servers (display names) the route is for. */
   readonly services: readonly string[];
   /** Why: quorum gained or lost, the keyword gone on reload, the daemon stopping, a cleanup. */
-  readonly reason: 'quorum-up' | 'quorum-down' | 'unconfigured' | 'stop' | 'cleanup';
+  readonly reason: 'quorum-up' | 'quorum-down' | 'fault' | 'unconfigured' | 'stop' | 'cleanup';
 }
 
 /** A virtual server and whether it has quorum now (Pool's quorumUp). */
@@ -112,16 +115,29 @@ interface Known {
 export class Announcements {
   private readonly known = new Map<string, Known>();
 
-  /** The route changes that bring the kernel to what `services` want. */
-  update(services: readonly ServiceState[], groups: readonly VirtualServerGroup[]): AnnounceOp[] {
-    const wanted = new Map<string, { route: AnnounceRoute; up: boolean; services: string[] }>();
+  /**
+   * The route changes that bring the kernel to what `services` want; `faulted`: the names of the
+   * vrrp_instances in FAULT now.
+   */
+  update(
+    services: readonly ServiceState[],
+    groups: readonly VirtualServerGroup[],
+    faulted: ReadonlySet<string> = new Set(),
+  ): AnnounceOp[] {
+    const wanted = new Map<
+      string,
+      { route: AnnounceRoute; on: boolean; fault: boolean; services: string[] }
+    >();
     for (const s of services) {
+      const fault = s.up && (s.vs.announce?.instances ?? []).some((i) => faulted.has(i));
+      const on = s.up && !fault;
       for (const r of announceRoutes(s.vs, groups)) {
         const w = wanted.get(r.key);
         if (w) {
-          w.up ||= s.up;
+          w.on ||= on;
+          w.fault ||= fault;
           w.services.push(s.vs.display);
-        } else wanted.set(r.key, { route: r, up: s.up, services: [s.vs.display] });
+        } else wanted.set(r.key, { route: r, on, fault, services: [s.vs.display] });
       }
     }
     const ops: AnnounceOp[] = [];
@@ -132,11 +148,17 @@ export class Announcements {
     }
     for (const [key, w] of wanted) {
       const k = this.known.get(key);
-      this.known.set(key, { route: w.route, services: w.services, present: w.up });
-      if (w.up && k?.present !== true)
+      const on = w.on;
+      this.known.set(key, { route: w.route, services: w.services, present: on });
+      if (on && k?.present !== true)
         ops.push({ op: 'add', route: w.route, services: w.services, reason: 'quorum-up' });
-      else if (!w.up && k?.present !== false)
-        ops.push({ op: 'del', route: w.route, services: w.services, reason: k ? 'quorum-down' : 'cleanup' });
+      else if (!on && k?.present !== false)
+        ops.push({
+          op: 'del',
+          route: w.route,
+          services: w.services,
+          reason: !k ? 'cleanup' : w.fault ? 'fault' : 'quorum-down',
+        });
     }
     return ops;
   }

@@ -49,6 +49,9 @@ export class RouteAnnouncer {
   private withdrawn = 0;
   private failures = 0;
   private stopped = false;
+  /** The last quorum states (null: none yet) and the names of the vrrp_instances in FAULT. */
+  private last: { services: readonly ServiceState[]; groups: readonly VirtualServerGroup[] } | null = null;
+  private faulted: ReadonlySet<string> = new Set();
 
   constructor(
     private readonly ports: AnnouncerPorts,
@@ -58,7 +61,21 @@ export class RouteAnnouncer {
   /** The virtual servers' quorum states now (after any change, a reload, the start). */
   update(services: readonly ServiceState[], groups: readonly VirtualServerGroup[]): void {
     if (this.stopped) return;
-    this.enqueue(this.decisions.update(services, groups));
+    this.last = { services, groups };
+    this.enqueue(this.decisions.update(services, groups, this.faulted));
+  }
+
+  /**
+   * The names of the vrrp_instances in FAULT now, after every VRRP transition to or from FAULT:
+   * the routes of the virtual servers that name one (`announce_table N instance NAME`) are
+   * withdrawn until the fault ends.
+   */
+  setFaulted(names: ReadonlySet<string>): void {
+    if (this.stopped) return;
+    const same = names.size === this.faulted.size && [...names].every((a) => this.faulted.has(a));
+    this.faulted = new Set(names);
+    if (!same && this.last)
+      this.enqueue(this.decisions.update(this.last.services, this.last.groups, this.faulted));
   }
 
   /** The daemon stops: withdraw every route, unless they are to stay (keepOnStop). */

@@ -471,6 +471,8 @@ export interface AnnounceTable {
   readonly table: number;
   /** The route's interface (default `lo`). */
   readonly dev: string;
+  /** `instance NAME`: vrrp_instances whose FAULT state withdraws the route (docs/bgp.md). */
+  readonly instances: readonly string[];
 }
 
 export type VirtualServerGroupEntry =

@@ -173,7 +173,8 @@ export class Daemon {
       process.on('SIGTERM', () => stop('SIGTERM'));
       process.on('SIGINT', () => stop('SIGINT'));
       process.on('SIGHUP', () => {
-        if (!this.stopping) void this.reloader.reload();
+        // After a reload, the instances in FAULT again (an instance may be gone, or renamed).
+        if (!this.stopping) void this.reloader.reload().then(() => this.announceFaults());
       });
     });
   }
@@ -294,6 +295,7 @@ export class Daemon {
       vmacs: new Vmacs({ rtnl, sysctls: linuxSysctls, log: this.log }),
       transitioned: (name, from, to) => {
         if (this.lvsSync?.instance === name) void this.lvsSync.transition(from, to);
+        if (from === 'FAULT' || to === 'FAULT') this.announceFaults();
       },
       vipsChanged: (addresses, present) => {
         for (const a of addresses) {
@@ -304,6 +306,13 @@ export class Daemon {
     });
     this.node = node;
     await node.start();
+  }
+
+  /** announce_table: the names of the vrrp_instances in FAULT now, to the route announcer. */
+  private announceFaults(): void {
+    const faulted = new Set<string>();
+    for (const d of this.node?.instances() ?? []) if (d.state === 'FAULT') faulted.add(d.wiring.inst.name);
+    this.announcer?.setFaulted(faulted);
   }
 
   /** vrrp_script and track_file trackers; without a VRRP node only the checkers' track files. */
@@ -351,6 +360,8 @@ export class Daemon {
       announcer,
     });
     this.checks = checks;
+    // Instances already in FAULT (an interface down at start) before the first announcement.
+    this.announceFaults();
     checks.start();
   }
 

@@ -2,8 +2,9 @@
  * Health-driven route announcement (announce_table, docs/bgp.md) on a real kernel: a director
  * with two real servers keeps `VIP/32 dev lo table 100 proto keepalived` while the virtual server
  * has quorum (the default quorum 1: any real server alive), withdraws it when both real servers
- * die, announces it again when one comes back, and withdraws it on SIGTERM. Checked with iproute2
- * in the director's namespace; every step waits on the route or a log line.
+ * die, announces it again when one comes back, and withdraws it on SIGTERM; with `instance NAME`
+ * it also withdraws it while that vrrp_instance is in FAULT (its tracked interface down). Checked
+ * with iproute2 in the director's namespace; every step waits on the route or a log line.
  */
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -103,5 +104,50 @@ describe('announce_table', () => {
       'stop',
     ]);
     expect(director.records.filter((r) => r.event === 'check.announce.error')).toEqual([]);
+  });
+
+  it('with instance NAME the route also goes while that vrrp_instance is in FAULT', async () => {
+    await backend(2);
+    lab.addLink(lab.host(1), 'trk0');
+    const conf = config(
+      [
+        'vrrp_instance VI_T {',
+        '  state BACKUP',
+        '  interface eth0',
+        '  virtual_router_id 77',
+        '  priority 100',
+        '  advert_int 1',
+        '  track_interface {',
+        '    trk0',
+        '  }',
+        '  virtual_ipaddress {',
+        '    198.51.100.77/32',
+        '  }',
+        '}',
+        `virtual_server ${VIP} 80 {`,
+        '  delay_loop 1',
+        '  lb_algo rr',
+        '  lb_kind NAT',
+        '  protocol TCP',
+        '  announce_table 100 instance VI_T',
+        httpRealServer(lab.host(2).ip4, { warmup0: true }),
+        '}',
+      ].join('\n'),
+    );
+    const director = suite.track(await lab.startKts(lab.host(1), conf));
+    await eventually('the VIP route in table 100', () => (announced() ? true : undefined));
+    // The tracked interface goes down: VI_T enters FAULT, the route goes though quorum holds.
+    lab.setInterface(lab.host(1), 'trk0', false);
+    await director.waitForRecord((r: LogRecord) => /Entering FAULT STATE/.test(r.msg), 'VI_T in FAULT');
+    await eventually('the VIP route withdrawn by the fault', () => (announced() ? undefined : true));
+    expect(director.records.filter((r) => r.event === 'check.announce.down').map((r) => r.reason)).toEqual([
+      'fault',
+    ]);
+    // It comes back up: the fault ends, the route is announced again.
+    lab.setInterface(lab.host(1), 'trk0', true);
+    await eventually('the VIP route back after the fault', () => (announced() ? true : undefined), 15_000);
+    suite.untrack(director);
+    expect(await director.stop()).toBe(0);
+    expect(announced()).toBe(false);
   });
 });

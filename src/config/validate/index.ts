@@ -6,7 +6,7 @@
  * (instance completion, sync groups, shared VRIDs, script security).
  */
 import type { AstNode } from '../ast.js';
-import { NO_LOC, type Diagnostic } from '../diagnostics.js';
+import { NO_LOC, type Diagnostic, type Loc } from '../diagnostics.js';
 import type {
   Config,
   LvsSyncDaemon,
@@ -125,7 +125,14 @@ function complete(ctx: Ctx, d: TopDraft): ValidateResult {
       for (let k = messages[0]; k < messages[1]; k++) dropped.add(k);
       continue;
     }
-    virtualServers.push(smtpAlert === undefined && smtpAlertChecker ? { ...vs, smtpAlert: true } : vs);
+    virtualServers.push(
+      announceInstances(
+        ctx,
+        loc,
+        smtpAlert === undefined && smtpAlertChecker ? { ...vs, smtpAlert: true } : vs,
+        instances,
+      ),
+    );
   }
   ctx.diagnostics.push(...ctx.deferred.filter((_, k) => !dropped.has(k)));
 
@@ -240,6 +247,27 @@ function complete(ctx: Ctx, d: TopDraft): ValidateResult {
     ssl: d.ssl,
   };
   return { config, diagnostics: ctx.diagnostics, walked };
+}
+
+/** announce_table's `instance NAME`s that name no vrrp_instance are reported and dropped. */
+function announceInstances(
+  ctx: Ctx,
+  loc: Loc,
+  vs: VirtualServer,
+  instances: readonly CompletedInstance[],
+): VirtualServer {
+  const a = vs.announce;
+  if (!a || a.instances.length === 0) return vs;
+  const known = a.instances.filter((name) => {
+    if (instances.some((i) => i.inst.name === name)) return true;
+    ctx.report(
+      'GENERAL_ERROR',
+      loc,
+      `announce_table of VS ${vs.display}: no vrrp_instance ${name} - the route does not follow it`,
+    );
+    return false;
+  });
+  return known.length === a.instances.length ? vs : { ...vs, announce: { ...a, instances: known } };
 }
 
 const isScript = (s: ScriptSpec | null | undefined): s is ScriptSpec => s !== null && s !== undefined;

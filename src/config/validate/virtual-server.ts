@@ -378,7 +378,7 @@ const validIfName = (n: string): boolean =>
   n.length > 0 && Buffer.byteLength(n) <= 15 && n !== '.' && n !== '..' && !/[/:\s]/.test(n);
 
 /**
- * `announce_table N [dev IFNAME]` (keepalived-ts extension, docs/bgp.md). A fwmark service has no
+ * `announce_table N [dev IFNAME] [instance NAME]...` (keepalived-ts extension, docs/bgp.md). A fwmark service has no
  * address to announce; a bad value is reported with its place and nothing is announced.
  */
 function announceTable(ctx: Ctx, stmt: Statement, d: VirtualServerDraft): void {
@@ -402,28 +402,37 @@ function announceTable(ctx: Ctx, stmt: Statement, d: VirtualServerDraft): void {
     return;
   }
   let dev = 'lo';
+  const instances: string[] = [];
   const rest = stmt.words.slice(2);
-  if (rest.length > 0) {
-    const [kw, name, ...extra] = rest;
-    if (kw?.text !== 'dev' || !name || extra.length > 0) {
+  for (let i = 0; i < rest.length; i += 2) {
+    const kw = rest[i];
+    const value = rest[i + 1];
+    if ((kw?.text !== 'dev' && kw?.text !== 'instance') || !value) {
       ctx.report(
         'GENERAL_ERROR',
         kw ?? stmt,
-        `announce_table ${table}: expected 'dev IFNAME' after the table, not '${rest.map((x) => x.text).join(' ')}' - nothing announced`,
+        `announce_table ${table}: expected 'dev IFNAME' or 'instance NAME' after the table, not '${rest
+          .slice(i)
+          .map((x) => x.text)
+          .join(' ')}' - nothing announced`,
       );
       return;
     }
-    if (!validIfName(name.text)) {
+    if (kw.text === 'instance') {
+      instances.push(value.text);
+      continue;
+    }
+    if (!validIfName(value.text)) {
       ctx.report(
         'GENERAL_ERROR',
-        name,
-        `announce_table ${table}: '${name.text}' is not a valid interface name - nothing announced`,
+        value,
+        `announce_table ${table}: '${value.text}' is not a valid interface name - nothing announced`,
       );
       return;
     }
-    dev = name.text;
+    dev = value.text;
   }
-  d.announce = { table, dev };
+  d.announce = { table, dev, instances };
 }
 
 const virtualServerKeywords: KeywordTable<VirtualServerDraft> = {

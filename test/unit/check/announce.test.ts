@@ -125,6 +125,29 @@ describe('Announcements (decisions)', () => {
     expect(a.present()).toBe(0);
   });
 
+  it('a named vrrp_instance in FAULT withdraws the route, whatever the quorum', () => {
+    const t = load(
+      SERVICE('203.0.113.10 80', 'announce_table 100 instance VI_1') +
+        'vrrp_instance VI_1 {\n interface lo\n virtual_router_id 5\n priority 100\n virtual_ipaddress {\n  198.51.100.7\n }\n}\n',
+    );
+    const vs = vsOf(t);
+    expect(vs.announce?.instances).toEqual(['VI_1']);
+    const a = new Announcements();
+    const up = [{ vs, up: true }];
+    expect(ops(a.update(up, [], new Set(['VI_1'])))).toEqual(['del 100 lo 203.0.113.10/32 cleanup']);
+    expect(ops(a.update(up, []))).toEqual(['add 100 lo 203.0.113.10/32 quorum-up']);
+    // Another instance's fault changes nothing; this one's withdraws; its end announces again.
+    expect(ops(a.update(up, [], new Set(['VI_2'])))).toEqual([]);
+    expect(ops(a.update(up, [], new Set(['VI_1'])))).toEqual(['del 100 lo 203.0.113.10/32 fault']);
+    expect(ops(a.update([{ vs, up: false }], [], new Set(['VI_1'])))).toEqual([]);
+    expect(ops(a.update(up, [], new Set()))).toEqual(['add 100 lo 203.0.113.10/32 quorum-up']);
+    // A virtual server that names no instance ignores every fault.
+    const b = new Announcements();
+    expect(ops(b.update([{ vs: http, up: true }], [], new Set(['VI_1'])))).toEqual([
+      'add 100 lo 203.0.113.10/32 quorum-up',
+    ]);
+  });
+
   it('one VIP of several services stays while any of them has quorum', () => {
     const a = new Announcements();
     const both = (h: boolean, s: boolean) =>
@@ -222,6 +245,34 @@ describe('RouteAnnouncer (fake route table)', () => {
       'check.announce.down Withdrawing 203.0.113.10/32 from table 100 for VS [203.0.113.10]:tcp:80 (quorum-down)',
     ]);
     expect(a.counts()).toEqual({ routes: 1, present: 0, announced: 1, withdrawn: 1, failed: 0 });
+  });
+
+  it('setFaulted withdraws and re-announces with the last quorum states, once per change', async () => {
+    const t = load(
+      SERVICE('203.0.113.10 80', 'announce_table 100 instance VI_1') +
+        'vrrp_instance VI_1 {\n interface lo\n virtual_router_id 5\n priority 100\n virtual_ipaddress {\n  198.51.100.7\n }\n}\n',
+    );
+    const tracked = vsOf(t);
+    const f = fakeRoutes();
+    const { log, logs } = logSink();
+    const a = new RouteAnnouncer(
+      { routes: f.routes, linkIndex: (n) => Promise.resolve(n === 'lo' ? 1 : undefined), log },
+      { keepOnStop: false },
+    );
+    a.setFaulted(new Set(['VI_1']));
+    a.update([{ vs: tracked, up: true }], []);
+    await a.settled();
+    expect(f.present.size).toBe(0);
+    a.setFaulted(new Set());
+    await a.settled();
+    expect(f.present.size).toBe(1);
+    a.setFaulted(new Set(['VI_1']));
+    a.setFaulted(new Set(['VI_1']));
+    await a.settled();
+    expect(f.present.size).toBe(0);
+    expect(logs.filter((l) => l.event === 'check.announce.down').map((l) => l.msg)).toEqual([
+      'Withdrawing 203.0.113.10/32 from table 100 for VS [203.0.113.10]:tcp:80 (fault)',
+    ]);
   });
 
   it('a failed add is logged and retried on the next change', async () => {

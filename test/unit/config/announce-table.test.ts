@@ -16,7 +16,7 @@ describe('announce_table', () => {
   it('takes a table, and lo as the default interface', () => {
     const r = loadText(vs('203.0.113.10 80', 'announce_table 100'));
     expect(brief(r.diagnostics)).toEqual([notice]);
-    expect(r.config.virtualServers[0]?.announce).toEqual({ table: 100, dev: 'lo' });
+    expect(r.config.virtualServers[0]?.announce).toEqual({ table: 100, dev: 'lo', instances: [] });
     // -t says the file is for keepalived-ts only (the notice) and still passes it: keepalived-ts runs it.
     expect(configTestExitCode(r.diagnostics)).toBe(0);
   });
@@ -24,7 +24,7 @@ describe('announce_table', () => {
   it('takes dev IFNAME and tables above 255', () => {
     const r = loadText(vs('2001:db8::10 80', 'announce_table 4294967294 dev dummy0', '2001:db8::5'));
     expect(brief(r.diagnostics)).toEqual([notice]);
-    expect(r.config.virtualServers[0]?.announce).toEqual({ table: 4294967294, dev: 'dummy0' });
+    expect(r.config.virtualServers[0]?.announce).toEqual({ table: 4294967294, dev: 'dummy0', instances: [] });
   });
 
   it('is off without the keyword', () => {
@@ -52,7 +52,7 @@ describe('announce_table', () => {
     const r1 = loadText(vs('203.0.113.10 80', 'announce_table 100 via lo'));
     expect(brief(r1.diagnostics)).toEqual([
       notice,
-      "5:21 GENERAL_ERROR announce_table 100: expected 'dev IFNAME' after the table, not 'via lo' - nothing announced",
+      "5:21 GENERAL_ERROR announce_table 100: expected 'dev IFNAME' or 'instance NAME' after the table, not 'via lo' - nothing announced",
     ]);
     expect(r1.config.virtualServers[0]?.announce).toBeNull();
     const r2 = loadText(vs('203.0.113.10 80', 'announce_table 100 dev'));
@@ -74,10 +74,32 @@ describe('announce_table', () => {
     expect(r.config.virtualServers[0]?.announce).toBeNull();
   });
 
+  it('takes instance NAME (repeated, in any order with dev) and drops a name no vrrp_instance has', () => {
+    const inst = (name: string, vrid: number) =>
+      `vrrp_instance ${name} {\n interface lo\n virtual_router_id ${vrid}\n priority 100\n virtual_ipaddress {\n  198.51.100.${vrid}\n }\n}\n`;
+    const r = loadText(
+      vs('203.0.113.10 80', 'announce_table 100 instance VI_1 dev lo instance VI_2') +
+        inst('VI_1', 1) +
+        inst('VI_2', 2),
+    );
+    expect(r.config.virtualServers[0]?.announce).toEqual({
+      table: 100,
+      dev: 'lo',
+      instances: ['VI_1', 'VI_2'],
+    });
+    const bad = loadText(vs('203.0.113.10 80', 'announce_table 100 instance VI_9') + inst('VI_1', 1));
+    expect(bad.config.virtualServers[0]?.announce).toEqual({ table: 100, dev: 'lo', instances: [] });
+    expect(brief(bad.diagnostics)).toContain(
+      '1:1 GENERAL_ERROR announce_table of VS [203.0.113.10]:tcp:80: no vrrp_instance VI_9 - the route does not follow it',
+    );
+    const missing = loadText(vs('203.0.113.10 80', 'announce_table 100 instance'));
+    expect(missing.config.virtualServers[0]?.announce).toBeNull();
+  });
+
   it('is taken on a virtual server group', () => {
     const r = loadText(
       `virtual_server_group G {\n 203.0.113.1-3 80\n}\n` + vs('group G', 'announce_table 100 dev lo'),
     );
-    expect(r.config.virtualServers[0]?.announce).toEqual({ table: 100, dev: 'lo' });
+    expect(r.config.virtualServers[0]?.announce).toEqual({ table: 100, dev: 'lo', instances: [] });
   });
 });
