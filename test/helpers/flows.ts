@@ -99,7 +99,8 @@ export function analyseFlows(
     // under way: then it is that action's (the action may be what broke it).
     const at = endOf(r);
     let w = windowOf(r.k === 'new' ? r.t : at);
-    if (r.k === 'new')
+    // (Not for one outside every window: before the first mark or after the end.)
+    if (r.k === 'new' && w >= 0)
       for (let j = w + 1; j < sorted.length && (sorted[j]?.t ?? Infinity) <= at; j++)
         if (sorted[j]?.action) {
           w = j;

@@ -77,6 +77,18 @@ describe('analyseFlows', () => {
       { name: 'converged', t: 100 },
     ]);
     expect(seen).toMatchObject({ newFlows: 2, failed: 1 });
+    // Flows before the first mark (95) or after the end (160) stay out, even across an action; the
+    // one under way at the action (98) is the action's.
+    const [late, act] = analyseFlows(
+      flows,
+      [
+        { name: 'late', t: 97 },
+        { name: 'act', t: 100, action: true },
+      ],
+      99,
+    );
+    expect(late).toMatchObject({ newFlows: 0 });
+    expect(act).toMatchObject({ newFlows: 1, failed: 1 });
   });
 
   it('leaves out what comes before the first mark and after the end', () => {
