@@ -57,6 +57,9 @@ function open() {
     sock.once('connect', () => {
       clearTimeout(timer);
       sock.off('error', fail);
+      // A reset between two requests must not go unhandled (it would end the client): the next
+      // request sees the socket closed.
+      sock.on('error', () => {});
       resolve(sock);
     });
   });
@@ -65,6 +68,10 @@ function open() {
 /** Send a line on `sock`, resolve with the answer's words, reject on error, close or timeout. */
 function ask(sock, line) {
   return new Promise((resolve, reject) => {
+    if (sock.destroyed || !sock.writable) {
+      reject(new Error(sock.errored?.code ?? 'closed'));
+      return;
+    }
     let buf = '';
     const done = (err, words) => {
       clearTimeout(timer);
