@@ -36,7 +36,8 @@ async function once(): Promise<ActiveActiveResult> {
       },
     });
   } finally {
-    await Promise.all(running.map((d) => d.stop()));
+    // A daemon that will not stop must not leave the namespaces behind.
+    await Promise.allSettled(running.map((d) => d.stop()));
     lab.destroy();
     frr.cleanup();
   }

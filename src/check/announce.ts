@@ -109,7 +109,8 @@ export function announceRoutes(vs: VirtualServer, groups: readonly VirtualServer
 interface Known {
   readonly route: AnnounceRoute;
   readonly services: readonly string[];
-  present: boolean;
+  /** null: a change to it failed, so whether the kernel has it is not known. */
+  present: boolean | null;
 }
 
 export class Announcements {
@@ -144,7 +145,8 @@ export class Announcements {
     for (const [key, k] of this.known) {
       if (wanted.has(key)) continue;
       this.known.delete(key);
-      if (k.present) ops.push({ op: 'del', route: k.route, services: k.services, reason: 'unconfigured' });
+      if (k.present !== false)
+        ops.push({ op: 'del', route: k.route, services: k.services, reason: 'unconfigured' });
     }
     for (const [key, w] of wanted) {
       const k = this.known.get(key);
@@ -167,14 +169,15 @@ export class Announcements {
   withdrawAll(): AnnounceOp[] {
     const ops: AnnounceOp[] = [];
     for (const k of this.known.values())
-      if (k.present) ops.push({ op: 'del', route: k.route, services: k.services, reason: 'stop' });
+      if (k.present !== false) ops.push({ op: 'del', route: k.route, services: k.services, reason: 'stop' });
     this.known.clear();
     return ops;
   }
 
   /** A change failed: the route's state is unknown, so the next update decides it afresh. */
   failed(key: string): void {
-    this.known.delete(key);
+    const k = this.known.get(key);
+    if (k) k.present = null;
   }
 
   /** How many routes are configured (announced or not). */
@@ -185,7 +188,7 @@ export class Announcements {
   /** How many routes are announced now. */
   present(): number {
     let n = 0;
-    for (const k of this.known.values()) if (k.present) n++;
+    for (const k of this.known.values()) if (k.present === true) n++;
     return n;
   }
 }

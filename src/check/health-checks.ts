@@ -162,51 +162,55 @@ export class HealthChecks {
     );
     this.config = config;
     this.reloading = true;
-    const deps = this.probeDeps();
-
-    for (const service of plan.removed) {
-      for (const server of service.servers) for (const run of server.checkers) run.retire();
-      this.applyTo(service.vs, service.pool.retire());
-    }
-
-    const kept: CheckerRun[] = [];
     const started: CheckerRun[] = [];
-    this.services = plan.services.map((p) => {
-      const service: ServiceRun = { vs: p.vs, pool: new Pool(p.vs), servers: [] };
-      const from = p.from;
-      if (from) {
-        for (const gone of p.removedServers) {
-          for (const run of gone.checkers) run.retire();
-          this.applyTo(from.vs, from.pool.removeServer(gone.slot.index));
-        }
-        this.applyTo(from.vs, from.pool.releaseSorry(p.vs));
-      }
-      p.servers.forEach((sp, index) => {
-        this.warnUnsupported(p.vs, sp.rs);
-        this.performServer(sp, this.newServer(service, sp.rs, index), deps, kept, started);
-      });
-      if (!from) this.applyTo(p.vs, service.pool.init(p.servers.map((s) => s.failed)));
-      else {
-        const members = p.servers.map((s): ReloadMember =>
-          s.from
-            ? { old: s.from.slot.index, failed: s.failed, weight: s.weight }
-            : { old: null, failed: s.failed },
-        );
-        this.applyTo(p.vs, service.pool.reload(from.pool, members));
-      }
-      return service;
-    });
+    try {
+      const deps = this.probeDeps();
 
-    // ha_suspend may have been set or cleared on a kept virtual server.
-    for (const run of kept) {
-      const enabled = this.local.enabledFor(run.slot.vs);
-      if (enabled === run.enabled) continue;
-      run.enabled = enabled;
-      this.logActivation(run);
-      if (enabled) run.schedule(BOOTSTRAP_MS);
-      else run.cancel();
+      for (const service of plan.removed) {
+        for (const server of service.servers) for (const run of server.checkers) run.retire();
+        this.applyTo(service.vs, service.pool.retire());
+      }
+
+      const kept: CheckerRun[] = [];
+      this.services = plan.services.map((p) => {
+        const service: ServiceRun = { vs: p.vs, pool: new Pool(p.vs), servers: [] };
+        const from = p.from;
+        if (from) {
+          for (const gone of p.removedServers) {
+            for (const run of gone.checkers) run.retire();
+            this.applyTo(from.vs, from.pool.removeServer(gone.slot.index));
+          }
+          this.applyTo(from.vs, from.pool.releaseSorry(p.vs));
+        }
+        p.servers.forEach((sp, index) => {
+          this.warnUnsupported(p.vs, sp.rs);
+          this.performServer(sp, this.newServer(service, sp.rs, index), deps, kept, started);
+        });
+        if (!from) this.applyTo(p.vs, service.pool.init(p.servers.map((s) => s.failed)));
+        else {
+          const members = p.servers.map((s): ReloadMember =>
+            s.from
+              ? { old: s.from.slot.index, failed: s.failed, weight: s.weight }
+              : { old: null, failed: s.failed },
+          );
+          this.applyTo(p.vs, service.pool.reload(from.pool, members));
+        }
+        return service;
+      });
+
+      // ha_suspend may have been set or cleared on a kept virtual server.
+      for (const run of kept) {
+        const enabled = this.local.enabledFor(run.slot.vs);
+        if (enabled === run.enabled) continue;
+        run.enabled = enabled;
+        this.logActivation(run);
+        if (enabled) run.schedule(BOOTSTRAP_MS);
+        else run.cancel();
+      }
+    } finally {
+      // Whatever happened, the route announcer hears the outcome (a throw must not silence it).
+      this.reloading = false;
     }
-    this.reloading = false;
     this.announce();
     for (const run of started) this.activate(run);
     return plan.report;

@@ -4,7 +4,9 @@
  * proto keepalived` (RTPROT_KEEPALIVED 18, as keepalived's own virtual_routes). Deletes name the
  * protocol too, so the kernel removes only a route of ours, never zebra's copy (`proto zebra`)
  * in the main table. Each announcement and withdrawal is logged; a failure is logged and the
- * route is decided afresh on the next change.
+ * routes are decided afresh a second later (and on every change), so a refused withdrawal does not
+ * leave the VIP announced until the next quorum change. Adding a route that is there, or deleting
+ * one that is not, is no error (rtnl.ts), so a retry is harmless.
  */
 import type { Logger } from 'pino';
 import type { VirtualServerGroup } from '../config/model.js';
@@ -20,7 +22,14 @@ export interface AnnouncerPorts {
   /** An interface's index by name; undefined when there is none. */
   readonly linkIndex: (name: string) => Promise<number | undefined>;
   readonly log: Logger;
+  /** Run `retry` later, after a failed change (default: a second later, not keeping the process up). */
+  readonly retryLater?: (retry: () => void) => void;
 }
+
+const RETRY_MS = 1000;
+const retryInASecond = (retry: () => void): void => {
+  setTimeout(retry, RETRY_MS).unref();
+};
 
 export interface AnnouncerOptions {
   /**
@@ -52,6 +61,7 @@ export class RouteAnnouncer {
   /** The last quorum states (null: none yet) and the names of the vrrp_instances in FAULT. */
   private last: { services: readonly ServiceState[]; groups: readonly VirtualServerGroup[] } | null = null;
   private faulted: ReadonlySet<string> = new Set();
+  private retryPending = false;
 
   constructor(
     private readonly ports: AnnouncerPorts,
@@ -144,11 +154,23 @@ export class RouteAnnouncer {
     } catch (err) {
       this.failures++;
       this.decisions.failed(r.key);
+      this.scheduleRetry();
       this.ports.log.error(
         { event: 'check.announce.error', ...fields, op: op.op, err },
         `keepalived-ts: cannot ${op.op === 'add' ? 'announce' : 'withdraw'} ${prefixText(r)} table ${r.table}: ${(err as Error).message}`,
       );
     }
+  }
+
+  /** After a failure: decide every route afresh from the last states, once, a little later. */
+  private scheduleRetry(): void {
+    if (this.retryPending || this.stopped) return;
+    this.retryPending = true;
+    (this.ports.retryLater ?? retryInASecond)(() => {
+      this.retryPending = false;
+      if (this.stopped || !this.last) return;
+      this.enqueue(this.decisions.update(this.last.services, this.last.groups, this.faulted));
+    });
   }
 
   /** `PREFIX dev IFNAME table N proto keepalived`, a unicast route of scope link (a device route). */

@@ -19,7 +19,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyseFlows, parseFlows, type EventReport, type FlowRecord, type Mark } from '../helpers/flows.js';
-import { bfdProfile, labTimers, type Frr } from './frr.js';
+import { bfdProfile, directorBgpd, labTimers, type Frr } from './frr.js';
 import { eventually, type Daemon, type Lab, type LabHost } from './lab.js';
 import { PACKAGE_ROOT } from './netns.js';
 import { config } from './vrrp-conf.js';
@@ -84,30 +84,6 @@ function routerConf(directors: readonly LabHost[], router: LabHost): string {
     ]),
     ' address-family ipv4 unicast',
     '  maximum-paths 4',
-    ' exit-address-family',
-    '',
-  ].join('\n');
-}
-
-/** A director's bgpd: table 100 out through the VIP prefix list, nothing in (docs/bgp.md). */
-function directorConf(director: LabHost, router: LabHost): string {
-  return [
-    'ip prefix-list VIP4 seq 5 permit 203.0.113.0/24 ge 32',
-    'route-map ANNOUNCE permit 10',
-    ' match ip address prefix-list VIP4',
-    'exit',
-    'route-map NONE deny 10',
-    'exit',
-    'router bgp 64513',
-    ` bgp router-id ${director.ip4}`,
-    ` neighbor ${router.ip4} remote-as 64512`,
-    ` neighbor ${router.ip4} bfd`,
-    ` neighbor ${router.ip4} bfd profile fast`,
-    labTimers(router.ip4),
-    ' address-family ipv4 unicast',
-    `  redistribute table ${TABLE} route-map ANNOUNCE`,
-    `  neighbor ${router.ip4} route-map NONE in`,
-    `  neighbor ${router.ip4} route-map ANNOUNCE out`,
     ' exit-address-family',
     '',
   ].join('\n');
@@ -223,7 +199,11 @@ export async function runActiveActive(lab: Lab, frr: Frr, t: Tracker): Promise<A
   await frr.start(router, { zebra: '', bfdd: bfd, bgpd: routerConf([d1, d2], router) });
   const conf = ktsConf([rs1, rs2]);
   const director = async (d: LabHost): Promise<Daemon> => {
-    await frr.start(d, { zebra: `ip import-table ${TABLE}\n`, bfdd: bfd, bgpd: directorConf(d, router) });
+    await frr.start(d, {
+      zebra: `ip import-table ${TABLE}\n`,
+      bfdd: bfd,
+      bgpd: directorBgpd(d, router, TABLE, true),
+    });
     return t.track(await lab.startKts(d, conf, ['--dispatch-workers', '1']));
   };
   await director(d1);

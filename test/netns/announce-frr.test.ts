@@ -10,7 +10,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Frr, labTimers } from './frr.js';
+import { directorBgpd, Frr, labTimers } from './frr.js';
 import { eventually, type Daemon, type Lab, type LabHost } from './lab.js';
 import { useLab } from './use-lab.js';
 import { config, httpRealServer } from './vrrp-conf.js';
@@ -49,24 +49,7 @@ describe('announce_table with FRR', () => {
     const router = lab.host(3);
     await frr.start(director, {
       zebra: 'ip import-table 100\n',
-      bgpd: [
-        'ip prefix-list VIP4 seq 5 permit 203.0.113.0/24 ge 32',
-        'route-map ANNOUNCE permit 10',
-        ' match ip address prefix-list VIP4',
-        'exit',
-        'route-map NONE deny 10',
-        'exit',
-        'router bgp 64513',
-        ` bgp router-id ${director.ip4}`,
-        ` neighbor ${router.ip4} remote-as 64512`,
-        labTimers(router.ip4),
-        ' address-family ipv4 unicast',
-        '  redistribute table 100 route-map ANNOUNCE',
-        `  neighbor ${router.ip4} route-map NONE in`,
-        `  neighbor ${router.ip4} route-map ANNOUNCE out`,
-        ' exit-address-family',
-        '',
-      ].join('\n'),
+      bgpd: directorBgpd(director, router, 100, false),
     });
     await frr.start(router, {
       zebra: '',

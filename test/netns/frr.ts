@@ -50,16 +50,42 @@ export const labTimers = (peer: string): string =>
     ` neighbor ${peer} advertisement-interval 0`,
   ].join('\n');
 
+/**
+ * A director's bgpd (AS 64513) toward `router` (AS 64512): the VIPs of 203.0.113.0/24 found in
+ * kernel table `table` out through a prefix list, nothing in (docs/bgp.md); with `bfd`, the
+ * session follows BFD profile `fast` (bfdProfile in bfdd.conf).
+ */
+export const directorBgpd = (director: LabHost, router: LabHost, table: number, bfd: boolean): string =>
+  [
+    'ip prefix-list VIP4 seq 5 permit 203.0.113.0/24 ge 32',
+    'route-map ANNOUNCE permit 10',
+    ' match ip address prefix-list VIP4',
+    'exit',
+    'route-map NONE deny 10',
+    'exit',
+    'router bgp 64513',
+    ` bgp router-id ${director.ip4}`,
+    ` neighbor ${router.ip4} remote-as 64512`,
+    ...(bfd ? [` neighbor ${router.ip4} bfd`, ` neighbor ${router.ip4} bfd profile fast`] : []),
+    labTimers(router.ip4),
+    ' address-family ipv4 unicast',
+    `  redistribute table ${table} route-map ANNOUNCE`,
+    `  neighbor ${router.ip4} route-map NONE in`,
+    `  neighbor ${router.ip4} route-map ANNOUNCE out`,
+    ' exit-address-family',
+    '',
+  ].join('\n');
+
 export class Frr {
   private root = '';
   private readonly hosts = new Map<string, FrrHost>();
 
-  /** Call in the lab's setup: fails with a clear message without FRR. */
   constructor(
     private readonly lab: () => Lab,
     private readonly track: (d: Daemon) => Daemon,
   ) {}
 
+  /** Call in the lab's setup: fails with a clear message without FRR. */
   prepare(): void {
     requireCommand(
       `${FRR}/bgpd`,

@@ -392,8 +392,9 @@ function announceTable(ctx: Ctx, stmt: Statement, d: VirtualServerDraft): void {
     );
     return;
   }
-  const table = readUnsigned(ctx, w, 1, 0xfffffffe);
-  if (table === undefined || RESERVED_TABLES.has(table)) {
+  // One error for any bad table (not also readUnsigned's INVALID_NUMBER): a plain decimal number.
+  const table = /^\d{1,10}$/.test(w.text) ? Number(w.text) : NaN;
+  if (!(table >= 1 && table <= 0xfffffffe) || RESERVED_TABLES.has(table)) {
     ctx.report(
       'GENERAL_ERROR',
       w,

@@ -42,12 +42,20 @@ function flush() {
   if (pending.length > 0) appendFileSync(out, `${pending.splice(0).join('\n')}\n`);
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/**
+ * `fn` after `ms`, but only once the I/O that was ready when the timer fired has been handled
+ * (setImmediate runs after the poll phase): a client held up for longer than a timeout (a busy
+ * test machine) must not call "timeout" an answer that is already waiting in its socket.
+ */
+const timeout = (fn, ms) => setTimeout(() => setImmediate(fn), ms);
 
 /** One connection that answers `lines` requests in turn; resolves on each answer, rejects on failure. */
 function open() {
   return new Promise((resolve, reject) => {
     const sock = connect({ host, port, noDelay: true });
-    const timer = setTimeout(() => fail(new Error('connect timeout')), timeoutMs);
+    const timer = timeout(() => {
+      if (sock.connecting) fail(new Error('connect timeout'));
+    }, timeoutMs);
     const fail = (e) => {
       clearTimeout(timer);
       sock.destroy();
@@ -73,7 +81,10 @@ function ask(sock, line) {
       return;
     }
     let buf = '';
+    let finished = false;
     const done = (err, words) => {
+      if (finished) return;
+      finished = true;
       clearTimeout(timer);
       sock.off('data', onData);
       sock.off('error', onError);
@@ -88,7 +99,7 @@ function ask(sock, line) {
     };
     const onError = (e) => done(e);
     const onClose = () => done(new Error('closed'));
-    const timer = setTimeout(() => done(new Error('answer timeout')), answerMs);
+    const timer = timeout(() => done(new Error('answer timeout')), answerMs);
     sock.on('data', onData);
     sock.on('error', onError);
     sock.on('close', onClose);

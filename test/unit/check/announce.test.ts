@@ -188,11 +188,13 @@ function fakeRoutes() {
   const present = new Map<string, RouteSpec>();
   const calls: string[] = [];
   let fail = false;
+  let failDelete = false;
   const key = (r: RouteSpec) => `${r.dst?.address}/${r.dst?.length} table ${r.table}`;
   return {
     present,
     calls,
     failNext: () => (fail = true),
+    failNextDelete: () => (failDelete = true),
     routes: {
       addRoute: (r: RouteSpec): Promise<void> => {
         calls.push(`add ${key(r)} oif ${r.oif} proto ${r.protocol} scope ${r.scope}`);
@@ -205,6 +207,10 @@ function fakeRoutes() {
       },
       deleteRoute: (r: RouteSpec): Promise<void> => {
         calls.push(`del ${key(r)} proto ${r.protocol}`);
+        if (failDelete) {
+          failDelete = false;
+          return Promise.reject(new Error('RTM_DELROUTE: ENOBUFS'));
+        }
         present.delete(key(r));
         return Promise.resolve();
       },
@@ -292,6 +298,28 @@ describe('RouteAnnouncer (fake route table)', () => {
     await a.settled();
     expect([...f.present.keys()]).toEqual(['203.0.113.10/32 table 100']);
     expect(a.counts()).toMatchObject({ present: 1, announced: 1, failed: 1 });
+  });
+
+  it('a refused withdrawal is retried a little later, without waiting for another change', async () => {
+    const f = fakeRoutes();
+    const { log } = logSink();
+    const retries: (() => void)[] = [];
+    const a = new RouteAnnouncer(
+      { routes: f.routes, linkIndex: () => Promise.resolve(1), log, retryLater: (r) => retries.push(r) },
+      { keepOnStop: false },
+    );
+    a.update([{ vs, up: true }], []);
+    await a.settled();
+    f.failNextDelete();
+    a.update([{ vs, up: false }], []);
+    await a.settled();
+    // Still announced: the kernel refused the delete. One retry is scheduled.
+    expect(f.present.size).toBe(1);
+    expect(retries).toHaveLength(1);
+    retries[0]?.();
+    await a.settled();
+    expect(f.present.size).toBe(0);
+    expect(a.counts()).toMatchObject({ present: 0, withdrawn: 1, failed: 1 });
   });
 
   it('a missing interface is an error, nothing is added', async () => {

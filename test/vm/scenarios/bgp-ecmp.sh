@@ -68,6 +68,8 @@ problem() { echo "$*" >> "$OUT/$TAG.problems"; echo "== $TAG problem: $*"; }
 
 lab_down() {
   local n i
+  # A run that stops early still leaves the client's records for a look.
+  [ -f "$WORK/flows" ] && [ ! -f "$OUT/$TAG.flows" ] && cp "$WORK/flows" "$OUT/$TAG.flows"
   for n in $NSES; do ip netns pids $n 2>/dev/null | xargs -r kill -9; done
   for n in $NSES; do
     for i in $(seq 1 50); do [ -z "$(ip netns pids $n 2>/dev/null)" ] && break; sleep 0.1; done
@@ -277,7 +279,9 @@ both() { route_has $D1 && route_has $D2; }
 only_d2() { route_lacks $D1 && route_has $D2; }
 bfd_up() { vty up "show bfd peer $1 json" | grep -q '"status":"up"'; }
 both_bfd() { bfd_up $D1 && bfd_up $D2; }
-ok_flows() { local n; n=$(grep -c '"ok":true' "$OUT/$TAG.flows" 2> /dev/null); echo "${n:-0}"; }
+# The client writes its records in the guest's own file system ($WORK), polled every 50 ms: over
+# the 9p run folder the growing file took seconds to read each time. Copied to $OUT at the end.
+ok_flows() { local n; n=$(grep -c '"ok":true' "$WORK/flows" 2> /dev/null); echo "${n:-0}"; }
 more_flows() { [ "$(ok_flows)" -ge "$1" ]; }
 # Until the client answered $1 more new flows (at most 60 s).
 flows_window() { wait_for 60 "$1 more answered flows" more_flows $(($(ok_flows) + $1)); }
@@ -320,7 +324,7 @@ wait_for 60 "the real servers" grep -q listening "$OUT/$TAG.r2.log"
 # The client: 4 loops of new flows, 8 long-lived connections; a connect gives up after 1 s (TCP's
 # first SYN retransmission), an answer may take 3 s (retransmissions across a failover) before a
 # connection counts as broken: as in the netns lab (test/netns/active-active.ts).
-ip netns exec cl node "$PROJ/test/netns/scripts/flow-client.mjs" $VIP $PORT "$OUT/$TAG.flows" 4 8 1000 3000 \
+ip netns exec cl node "$PROJ/test/netns/scripts/flow-client.mjs" $VIP $PORT "$WORK/flows" 4 8 1000 3000 \
   >> "$OUT/$TAG.client.log" 2>&1 &
 CLIENT=$!
 wait_for 60 "the client's first answers" more_flows 10
@@ -368,6 +372,7 @@ observed end
 
 kill -TERM $CLIENT
 for i in $(seq 1 50); do kill -0 $CLIENT 2> /dev/null || break; sleep 0.1; done
+cp "$WORK/flows" "$OUT/$TAG.flows"
 for d in d1 d2; do
   echo "== $d"
   ip netns exec $d ipvsadm -Ln --stats --exact
