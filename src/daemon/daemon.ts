@@ -362,6 +362,11 @@ export class Daemon {
     this.checks = checks;
     // Instances already in FAULT (an interface down at start) before the first announcement.
     this.announceFaults();
+    if (!this.node && config.virtualServers.some((vs) => (vs.announce?.instances.length ?? 0) > 0))
+      this.log.warn(
+        { event: 'check.announce.no-vrrp' },
+        'keepalived-ts: announce_table names vrrp_instances, but this process runs no VRRP (-C): their FAULT state does not withdraw the routes',
+      );
     checks.start();
   }
 

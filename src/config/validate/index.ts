@@ -114,7 +114,7 @@ function complete(ctx: Ctx, d: TopDraft): ValidateResult {
   // before it is validated (logged only), so its completion messages go with it.
   const virtualServers: VirtualServer[] = [];
   const dropped = new Set<number>();
-  for (const { vs, loc, smtpAlert, messages } of d.virtualServers) {
+  for (const { vs, loc, smtpAlert, messages, announceInstanceAt } of d.virtualServers) {
     const group = vs.key.kind === 'group' ? vs.key.group : undefined;
     if (group !== undefined && !d.vsGroups.some((g) => g.name === group)) {
       ctx.report(
@@ -128,7 +128,7 @@ function complete(ctx: Ctx, d: TopDraft): ValidateResult {
     virtualServers.push(
       announceInstances(
         ctx,
-        loc,
+        announceInstanceAt,
         smtpAlert === undefined && smtpAlertChecker ? { ...vs, smtpAlert: true } : vs,
         instances,
       ),
@@ -252,7 +252,7 @@ function complete(ctx: Ctx, d: TopDraft): ValidateResult {
 /** announce_table's `instance NAME`s that name no vrrp_instance are reported and dropped. */
 function announceInstances(
   ctx: Ctx,
-  loc: Loc,
+  at: ReadonlyMap<string, Loc>,
   vs: VirtualServer,
   instances: readonly CompletedInstance[],
 ): VirtualServer {
@@ -262,7 +262,7 @@ function announceInstances(
     if (instances.some((i) => i.inst.name === name)) return true;
     ctx.report(
       'GENERAL_ERROR',
-      loc,
+      at.get(name) ?? NO_LOC,
       `announce_table of VS ${vs.display}: no vrrp_instance ${name} - the route does not follow it`,
     );
     return false;

@@ -79,6 +79,7 @@ interface VirtualServerDraft extends Inheritable {
   sorryServerInhibit: boolean;
   proxyProtocol: 'v1' | 'v2' | null;
   announce: AnnounceTable | null;
+  announceInstanceAt: Map<string, Loc>;
   quorum: number | undefined;
   hysteresis: number | undefined;
   quorumUp: ScriptSpec | undefined;
@@ -421,6 +422,7 @@ function announceTable(ctx: Ctx, stmt: Statement, d: VirtualServerDraft): void {
     }
     if (kw.text === 'instance') {
       instances.push(value.text);
+      d.announceInstanceAt.set(value.text, value.loc);
       continue;
     }
     if (!validIfName(value.text)) {
@@ -681,6 +683,7 @@ export function parseVirtualServer(ctx: Ctx, stmt: Statement): VirtualServerDraf
     sorryServerInhibit: false,
     proxyProtocol: null,
     announce: null,
+    announceInstanceAt: new Map(),
     omega: false,
     haSuspend: false,
     flags: [],
@@ -710,6 +713,8 @@ export interface CompletedVirtualServer {
   readonly loc: Loc;
   /** The block's own `smtp_alert`; keepalived takes global_defs' default at the end. */
   readonly smtpAlert: boolean | undefined;
+  /** Where each `announce_table ... instance NAME` names its instance (checked once all are read). */
+  readonly announceInstanceAt: ReadonlyMap<string, Loc>;
 }
 
 /**
@@ -872,7 +877,7 @@ export function completeVirtualServer(ctx: Ctx, d: VirtualServerDraft): Complete
     realServers,
   };
   // A location, not the statement: the block's tree must not outlive it.
-  return { vs, loc: d.at.loc, smtpAlert: d.smtpAlert };
+  return { vs, loc: d.at.loc, smtpAlert: d.smtpAlert, announceInstanceAt: d.announceInstanceAt };
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

@@ -91,7 +91,7 @@ describe('announce_table', () => {
     const bad = loadText(vs('203.0.113.10 80', 'announce_table 100 instance VI_9') + inst('VI_1', 1));
     expect(bad.config.virtualServers[0]?.announce).toEqual({ table: 100, dev: 'lo', instances: [] });
     expect(brief(bad.diagnostics)).toContain(
-      '1:1 GENERAL_ERROR announce_table of VS [203.0.113.10]:tcp:80: no vrrp_instance VI_9 - the route does not follow it',
+      '5:30 GENERAL_ERROR announce_table of VS [203.0.113.10]:tcp:80: no vrrp_instance VI_9 - the route does not follow it',
     );
     const missing = loadText(vs('203.0.113.10 80', 'announce_table 100 instance'));
     expect(missing.config.virtualServers[0]?.announce).toBeNull();
