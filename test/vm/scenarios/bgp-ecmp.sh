@@ -285,38 +285,41 @@ ok_flows() { local n; n=$(grep -c '"ok":true' "$WORK/flows" 2> /dev/null); echo 
 more_flows() { [ "$(ok_flows)" -ge "$1" ]; }
 # Until the client answered $1 more new flows (at most 60 s).
 flows_window() { wait_for 60 "$1 more answered flows" more_flows $(($(ok_flows) + $1)); }
-# IPVS's view in each director's namespace, read through its holder process's /proc/PID/net with
-# bash alone (no process started: both directors within a millisecond of the mark): the
-# connections scheduled there, and its established connections by origin (ip_vs_conn_sync: LOCAL,
-# or SYNC from the other director's sync daemon). The count is the sum of ip_vs_stats_percpu's
+# IPVS's view in each director's namespace, read through its holder process's /proc/PID/net: the
+# connections scheduled there, with bash alone (no process started: both directors within a
+# millisecond of the mark), and its established connections by origin (ip_vs_conn_sync: LOCAL,
+# or SYNC from the other director's sync daemon), with awk (thousands of lines by the end: a bash
+# loop over them took seconds in the emulated VM). The count is the sum of ip_vs_stats_percpu's
 # per-CPU lines (hexadecimal), which the kernel reads live; ip_vs_stats, ipvsadm --stats and the
 # "~" total line show the estimator's copy, folded in every 2 s (ip_vs_est.c), which would put a
 # window's connections in the next one.
-ipvs_view() { # holder-pid
-  local cpu n pro c cp v vp dst dp state origin rest conns=0 loc=0 syn=0
+conns_of() { # holder-pid
+  local cpu n rest conns=0
   {
     read -r
     read -r
-    # The per-CPU lines (hex) up to "~" (the estimator's total, and the rates after it).
     while read -r cpu n rest; do
       [ "$cpu" = "~" ] && break
       [ -n "$n" ] && conns=$((conns + 16#$n))
     done
   } < /proc/$1/net/ip_vs_stats_percpu
-  while read -r pro c cp v vp dst dp state origin rest; do
-    [ "$state" = ESTABLISHED ] || continue
-    case $origin in LOCAL) loc=$((loc + 1)) ;; SYNC) syn=$((syn + 1)) ;; esac
-  done < /proc/$1/net/ip_vs_conn_sync
-  echo "$conns $loc $syn"
+  echo $conns
 }
-snapshot() { # mark
-  echo "$1 d1 $(ipvs_view $H1)" >> "$OUT/$TAG.ipvs"
-  echo "$1 d2 $(ipvs_view $H2)" >> "$OUT/$TAG.ipvs"
+established_of() { # holder-pid
+  awk '$8 == "ESTABLISHED" { if ($9 == "LOCAL") l++; else if ($9 == "SYNC") s++ } END { print l + 0, s + 0 }' \
+    /proc/$1/net/ip_vs_conn_sync
+}
+C1=0 C2=0
+counters() { C1=$(conns_of $H1); C2=$(conns_of $H2); }
+snapshot() { # mark (after counters)
+  echo "$1 d1 $C1 $(established_of $H1)" >> "$OUT/$TAG.ipvs"
+  echo "$1 d2 $C2 $(established_of $H2)" >> "$OUT/$TAG.ipvs"
 }
 stamp() { local us=${EPOCHREALTIME/./}; echo "$((us / 1000)) $1" >> "$OUT/$TAG.marks"; }
-# A mark observed (the time first) or acted on (the snapshot first, the time at the action).
-observed() { stamp "$1"; snapshot "$1"; echo "== $TAG $1 $(ip -n up route show $VIP | tr '\n\t' '  ')"; }
-acting() { snapshot "$1"; stamp "$1"; echo "== $TAG $1"; }
+# A mark observed (the time first) or acted on (the counters first, the time just before the
+# action); the established connections are counted after both.
+observed() { stamp "$1"; counters; snapshot "$1"; echo "== $TAG $1 $(ip -n up route show $VIP | tr '\n\t' '  ')"; }
+acting() { counters; stamp "$1"; snapshot "$1"; echo "== $TAG $1"; }
 
 wait_for 120 "the VIP via both directors on the router" both
 wait_for 60 "BFD up with both directors" both_bfd
