@@ -17,20 +17,15 @@ const RUNS = Number(process.env.RUNS ?? 3);
 async function once(): Promise<ActiveActiveResult> {
   const lab = Lab.create('bact', 6);
   let running: Daemon[] = [];
-  const frr = new Frr(
-    () => lab,
-    (d) => {
-      running.push(d);
-      return d;
-    },
-  );
+  const track = (d: Daemon): Daemon => {
+    running.push(d);
+    return d;
+  };
+  const frr = new Frr(() => lab, track);
   try {
     frr.prepare();
     return await runActiveActive(lab, frr, {
-      track: (d) => {
-        running.push(d);
-        return d;
-      },
+      track,
       untrack: (d) => {
         running = running.filter((x) => x !== d);
       },

@@ -22,7 +22,7 @@ import { analyseFlows, parseFlows, type EventReport, type FlowRecord, type Mark 
 import { bfdProfile, directorBgpd, labTimers, type Frr } from './frr.js';
 import { eventually, type Daemon, type Lab, type LabHost } from './lab.js';
 import { PACKAGE_ROOT } from './netns.js';
-import { config } from './vrrp-conf.js';
+import { config, tcpRealServer } from './vrrp-conf.js';
 
 // From the package root: this module also runs compiled, from build/bench (bench/active-active.ts).
 const CLIENT = join(PACKAGE_ROOT, 'test', 'netns', 'scripts', 'flow-client.mjs');
@@ -43,8 +43,6 @@ export interface ActiveActiveResult {
   readonly directors: readonly [string, string];
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 /** The router's next hops for the VIP (its kernel's route: one `via`, or `nexthop via` lines). */
 function nextHops(lab: Lab, router: LabHost): string[] {
   const text = lab.exec(router, ['ip', 'route', 'show', VIP]);
@@ -59,16 +57,13 @@ async function routeIs(
   what: string,
   timeoutMs = 30_000,
 ): Promise<void> {
-  const t0 = Date.now();
   const target = [...want].sort().join(' ');
-  for (;;) {
-    if (nextHops(lab, router).join(' ') === target) return;
-    if (Date.now() - t0 > timeoutMs)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what} (router has: ${nextHops(lab, router).join(' ') || 'none'})`,
-      );
-    await sleep(10);
-  }
+  await eventually(
+    what,
+    () => (nextHops(lab, router).join(' ') === target ? true : undefined),
+    timeoutMs,
+    10,
+  );
 }
 
 function routerConf(directors: readonly LabHost[], router: LabHost): string {
@@ -101,14 +96,7 @@ function ktsConf(servers: readonly LabHost[]): string {
       '  protocol TCP',
       '  alpha',
       `  announce_table ${TABLE}`,
-      ...servers.flatMap((s) => [
-        `  real_server ${s.ip4} ${PORT} {`,
-        '    TCP_CHECK {',
-        '      connect_timeout 1',
-        '      retry 0',
-        '    }',
-        '  }',
-      ]),
+      ...servers.map((s) => tcpRealServer(s.ip4, PORT)),
       '}',
     ].join('\n'),
   );

@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { directorBgpd, Frr, labTimers } from './frr.js';
 import { eventually, type Daemon, type Lab, type LabHost } from './lab.js';
 import { useLab } from './use-lab.js';
-import { config, httpRealServer } from './vrrp-conf.js';
+import { announcedHttpService, config } from './vrrp-conf.js';
 
 const BACKEND = fileURLToPath(new URL('./scripts/backend.mjs', import.meta.url));
 const VIP = '203.0.113.10';
@@ -68,16 +68,7 @@ describe('announce_table with FRR', () => {
     const rs = await backend(rsHost);
     const conf = config(
       ['static_routes {', `  local ${VIP}/32 dev lo table local scope host`, '}'].join('\n'),
-      [
-        `virtual_server ${VIP} 80 {`,
-        '  delay_loop 1',
-        '  lb_algo rr',
-        '  lb_kind NAT',
-        '  protocol TCP',
-        '  announce_table 100',
-        httpRealServer(rsHost.ip4, { warmup0: true }),
-        '}',
-      ].join('\n'),
+      announcedHttpService(VIP, [rsHost.ip4]),
     );
     const kts = suite.track(await lab.startKts(director, conf));
     const viaDirector = (): boolean => routerRoute(router).includes(`via ${director.ip4} `);

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { eventually, type Daemon, type Lab, type LogRecord } from './lab.js';
 import { useLab } from './use-lab.js';
-import { config, httpRealServer } from './vrrp-conf.js';
+import { announcedHttpService, config, httpRealServer } from './vrrp-conf.js';
 
 const BACKEND = fileURLToPath(new URL('./scripts/backend.mjs', import.meta.url));
 const VIP = '203.0.113.10';
@@ -43,19 +43,7 @@ describe('announce_table', () => {
   it('the VIP route follows quorum and goes on stop', async () => {
     const rs2 = await backend(2);
     const rs3 = await backend(3);
-    const conf = config(
-      [
-        `virtual_server ${VIP} 80 {`,
-        '  delay_loop 1',
-        '  lb_algo rr',
-        '  lb_kind NAT',
-        '  protocol TCP',
-        '  announce_table 100',
-        httpRealServer(lab.host(2).ip4, { warmup0: true }),
-        httpRealServer(lab.host(3).ip4, { warmup0: true }),
-        '}',
-      ].join('\n'),
-    );
+    const conf = config(announcedHttpService(VIP, [lab.host(2).ip4, lab.host(3).ip4]));
     const director = suite.track(await lab.startKts(lab.host(1), conf));
     await eventually('the VIP route in table 100', () => (announced() ? true : undefined));
     expect(table100()).toBe(`${VIP} dev lo proto keepalived scope link`);

@@ -63,18 +63,22 @@ function killAll(ns: string): void {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Poll `probe` (sync or async) until it returns a value other than undefined, or fail after `timeoutMs`. */
+/**
+ * Poll `probe` (sync or async) every `intervalMs` until it returns a value other than undefined,
+ * or fail after `timeoutMs`.
+ */
 export async function eventually<T>(
   what: string,
   probe: () => T | undefined | PromiseLike<T | undefined>,
   timeoutMs = 10_000,
+  intervalMs = 50,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
     if (v !== undefined) return v;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(50);
+    await sleep(intervalMs);
   }
 }
 

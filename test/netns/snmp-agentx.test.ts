@@ -16,7 +16,7 @@ import { waitFor } from '../helpers/process.js';
 import type { Daemon, Lab, LabHost } from './lab.js';
 import { requireCommand } from './netns.js';
 import { useLab } from './use-lab.js';
-import { config, instanceBlock } from './vrrp-conf.js';
+import { config, instanceBlock, tcpRealServer } from './vrrp-conf.js';
 
 const SNMP_PORT = 17161;
 const TRAP_PORT = 17162;
@@ -117,13 +117,7 @@ function conf(priority: number, snmp: boolean, rs: LabHost): string {
     '  lb_algo wrr',
     '  lb_kind DR',
     '  protocol TCP',
-    `  real_server ${rs.ip4} 8080 {`,
-    '    weight 3',
-    '    TCP_CHECK {',
-    '      connect_timeout 1',
-    '      retry 0',
-    '    }',
-    '  }',
+    tcpRealServer(rs.ip4, 8080, { weight: 3 }),
     '}',
   ].join('\n');
   return config(instanceBlock({ priority, vips: [`${VIP}/24`] }), ...(snmp ? [vs] : [])).replace(

@@ -76,3 +76,33 @@ export function httpRealServer(address: string, o: HttpRealServer = {}): string 
     '  }',
   ].join('\n');
 }
+
+/** A `real_server ADDRESS PORT` block (indented for a virtual_server) checked by TCP_CHECK (connect_timeout 1, retry 0). */
+export function tcpRealServer(address: string, port: number, o: { readonly weight?: number } = {}): string {
+  return [
+    `  real_server ${address} ${port} {`,
+    ...(o.weight === undefined ? [] : [`    weight ${o.weight}`]),
+    '    TCP_CHECK {',
+    '      connect_timeout 1',
+    '      retry 0',
+    '    }',
+    '  }',
+  ].join('\n');
+}
+
+/**
+ * `virtual_server VIP 80` (NAT, round robin, delay_loop 1) with `announce_table 100` and an
+ * HTTP_GET-checked real server on port 8080 at each of `servers` (warmup 0): the announce labs'.
+ */
+export function announcedHttpService(vip: string, servers: readonly string[]): string {
+  return [
+    `virtual_server ${vip} 80 {`,
+    '  delay_loop 1',
+    '  lb_algo rr',
+    '  lb_kind NAT',
+    '  protocol TCP',
+    '  announce_table 100',
+    ...servers.map((a) => httpRealServer(a, { warmup0: true })),
+    '}',
+  ].join('\n');
+}

@@ -17,7 +17,7 @@ import type { Config, VirtualServer } from '../../../src/config/model.js';
 import type { RouteSpec } from '../../../src/net/rtnl-routes.js';
 import { loadText } from '../../helpers/config.js';
 import { FakeClock } from '../../fakes/fake-clock.js';
-import { settle } from '../../fakes/settle.js';
+import { runTimersTo } from '../../fakes/settle.js';
 
 const SERVICE = (head: string, announce: string, extra = ''): string => `
 virtual_server ${head} {
@@ -387,13 +387,7 @@ function checks(conf: string, keepOnStop = false) {
     announcer,
   });
   const runTo = async (t: number): Promise<void> => {
-    for (;;) {
-      const next = fake.nextAt();
-      if (next === undefined || next > t) break;
-      fake.advanceTo(next);
-      await settle();
-    }
-    fake.advanceTo(t);
+    await runTimersTo(fake, t);
     await announcer.settled();
   };
   const routes = (): string[] => [...f.present.keys()];

@@ -16,7 +16,7 @@ import { MemoryTable, type Destination, type ServiceTable } from '../../../src/c
 import type { VirtualServer } from '../../../src/config/model.js';
 import { brief, loadText } from '../../helpers/config.js';
 import { FakeClock } from '../../fakes/fake-clock.js';
-import { settle } from '../../fakes/settle.js';
+import { runTimersTo } from '../../fakes/settle.js';
 
 const VS = '[192.0.2.100]:tcp:80';
 
@@ -107,13 +107,7 @@ function harness(conf: string) {
     random: () => 0,
   });
   const runTo = async (t: number): Promise<void> => {
-    for (;;) {
-      const next = fake.nextAt();
-      if (next === undefined || next > t) break;
-      fake.advanceTo(next);
-      await settle();
-    }
-    fake.advanceTo(t);
+    await runTimersTo(fake, t);
   };
   /** Reload with `text`; what the table, the log and the FIFO saw during it. */
   const reload = (text: string) => {

@@ -14,7 +14,7 @@ import { tcpCheck } from '../../../src/check/probes/tcp.js';
 import { MemoryTable } from '../../../src/check/table.js';
 import { loadText } from '../../helpers/config.js';
 import { FakeClock } from '../../fakes/fake-clock.js';
-import { settle } from '../../fakes/settle.js';
+import { runTimersTo } from '../../fakes/settle.js';
 
 const CONF = (extra = ''): string => `
 virtual_server 192.0.2.100 80 {
@@ -86,13 +86,7 @@ function harness(conf: string, opts: { local?: string[] } = {}) {
   });
   /** Run timers up to `t`, letting each attempt finish before the next timer. */
   const runTo = async (t: number): Promise<void> => {
-    for (;;) {
-      const next = fake.nextAt();
-      if (next === undefined || next > t) break;
-      fake.advanceTo(next);
-      await settle();
-    }
-    fake.advanceTo(t);
+    await runTimersTo(fake, t);
   };
   const inTable = (): string[] =>
     table.entries('[192.0.2.100]:tcp:80').map((e) => `${e.address}:${e.weight}`);
